@@ -1,0 +1,232 @@
+package io.paravm;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A parallel virtual machine: one spawner task (rank 0) and worker tasks on every other
+ * rank. Every rank runs the same {@code main}; {@link #spawnerBarrier()} separates them.
+ * The spawner spawns {@link Task}s into free slots and exchanges messages with them.
+ *
+ * <pre>{@code
+ * public static void main(String[] args) {
+ *     VirtualMachine.run(args, (vm, userArgs) -> {
+ *         List<TaskId> ids = vm.spawnFunction(w -> "hello from " + w.hostId(), vm.freeSlots(), null, true);
+ *         int exits = 0;
+ *         while (exits < ids.size()) {
+ *             Received r = vm.receiveMessage(Duration.ofSeconds(30)).orElseThrow();
+ *             if (r.message() instanceof TaskResult res) System.out.println(r.sender() + ": " + res.value());
+ *             if (r.message() instanceof TaskExit) exits++;
+ *         }
+ *     });
+ * }
+ * }</pre>
+ *
+ * <p>Methods marked "spawner only" throw {@link VmException} on a worker. All methods
+ * throw {@link VmClosedException} after {@link #close()}. Messages between a pair of
+ * tasks arrive in the order they were sent.
+ */
+public interface VirtualMachine extends AutoCloseable {
+
+    /** What the spawner runs in {@link #run(String[], SpawnerMain)}. */
+    @FunctionalInterface
+    interface SpawnerMain {
+        /**
+         * @param vm   the open virtual machine, as seen by the spawner
+         * @param args the program's arguments, without what the engine added
+         * @throws Exception anything; it propagates out of {@code run} after the VM is closed
+         */
+        void run(VirtualMachine vm, String[] args) throws Exception;
+    }
+
+    /**
+     * Opens the virtual machine with {@code args}, runs {@code main} on the spawner and
+     * closes the VM. On a worker it runs the spawn loop and returns normally once the
+     * spawner has closed the VM. This is the recommended entry point.
+     *
+     * @param args the program's {@code main} arguments
+     * @param main the spawner's program
+     * @throws Exception what {@code main} threw
+     */
+    static void run(String[] args, SpawnerMain main) throws Exception {
+        run(VmConfig.builder().args(args).build(), main);
+    }
+
+    /**
+     * As {@link #run(String[], SpawnerMain)}, with a full configuration.
+     *
+     * @param config how to open the VM
+     * @param main   the spawner's program
+     * @throws Exception what {@code main} threw
+     */
+    static void run(VmConfig config, SpawnerMain main) throws Exception {
+        try (VirtualMachine vm = VirtualMachines.open(config)) {
+            if (vm.isSpawner()) {
+                main.run(vm, vm.args());
+            } else {
+                vm.runWorkerLoop();
+            }
+        }
+    }
+
+    // ---- the split between spawner and workers ----
+
+    /**
+     * PyOPUS's split point. On the spawner it returns at once. On a worker it runs the
+     * spawn loop until the spawner closes the VM, then closes this VM and ends the
+     * worker: the JVM exits with status 0, or, where ranks are threads of one JVM, the
+     * rank's thread ends by throwing {@link WorkerFinished}. Prefer
+     * {@link #run(String[], SpawnerMain)}, which returns normally on workers.
+     */
+    void spawnerBarrier();
+
+    /**
+     * Runs the worker's spawn loop until the spawner closes the VM, then returns.
+     * Called by {@link #run(String[], SpawnerMain)}; on the spawner it throws.
+     */
+    void runWorkerLoop();
+
+    /** Returns whether this task is the spawner (rank 0). */
+    boolean isSpawner();
+
+    /** Returns the program's arguments, without what the engine added. */
+    String[] args();
+
+    /** Returns the name of the transport under this VM, e.g. {@code openmpi}. */
+    String transportName();
+
+    // ---- identity ----
+
+    /** Returns this task's id: {@code 0:0} on the spawner, {@code rank:number} in a task. */
+    TaskId taskId();
+
+    /** Returns the spawner's id {@code 0:0} on a worker, {@link TaskId#bad()} on the spawner. */
+    TaskId parentTaskId();
+
+    /** Returns the host this task runs on. */
+    HostId hostId();
+
+    // ---- spawner only: slots, hosts, spawning ----
+
+    /**
+     * Spawns up to {@code count} instances of {@code task} in free slots (spawner only).
+     * Spawns only into free slots and never waits for one.
+     *
+     * @param task     the function to run
+     * @param count    how many instances at most; {@code count >= 0}
+     * @param targets  the hosts to spawn on, or {@code null} for any host
+     * @param sendBack whether each task sends a {@link TaskResult} before its {@link TaskExit}
+     * @return the ids of the spawned tasks; empty when no slot was free
+     * @throws VmException for a null task, a negative count, or an unknown target host
+     */
+    List<TaskId> spawnFunction(Task<?> task, int count, Collection<HostId> targets, boolean sendBack);
+
+    /**
+     * Spawns one instance of {@code task} in a free slot with {@code sendBack} (spawner only).
+     *
+     * @param task the function to run
+     * @return the id of the spawned task, if a slot was free
+     */
+    default Optional<TaskId> spawnFunction(Task<?> task) {
+        List<TaskId> ids = spawnFunction(task, 1, null, true);
+        return ids.isEmpty() ? Optional.empty() : Optional.of(ids.get(0));
+    }
+
+    /** Returns the number of slots, the spawner's own included (spawner only). */
+    int slots();
+
+    /** Returns the number of slots that run no task (spawner only). */
+    int freeSlots();
+
+    /** Returns the ranks of the slots that run no task (spawner only). */
+    Set<Integer> freeSlotsSet();
+
+    /** Returns the hosts with at least one free slot (spawner only). */
+    Set<HostId> hostsWithFreeSlots();
+
+    /** Returns every host, in order of its first rank (spawner only). */
+    List<HostId> hosts();
+
+    /**
+     * Returns the host a task runs on (spawner only).
+     *
+     * @param task a task id whose rank is a slot of this VM
+     * @return its host
+     * @throws VmException if the rank is not a slot of this VM
+     */
+    HostId hostId(TaskId task);
+
+    /**
+     * Formats the hosts and slots in PyOPUS's layout (spawner only): a line per host
+     * with its processor count and free slots, then a line per busy slot.
+     */
+    String formatSpawnerConfig();
+
+    /** Returns a snapshot of the hosts and slots (spawner only). */
+    VmStatus status();
+
+    // ---- messages ----
+
+    /**
+     * Sends {@code message} to task {@code destination}. The message is serialized
+     * before anything is sent; if that fails nothing is sent.
+     *
+     * @param destination a valid task id
+     * @param message     any serializable object; {@code byte[]}, primitive arrays,
+     *                    {@link java.nio.ByteBuffer} and {@link String} travel without Kryo
+     * @throws VmException for an invalid, unknown or ended destination, or a message that
+     *                     cannot be serialized
+     */
+    void sendMessage(TaskId destination, Object message);
+
+    /**
+     * Receives the next message from any task.
+     *
+     * @param timeout negative: wait until one arrives; zero: only what has arrived;
+     *                positive: wait at most that long
+     * @return the message, or empty if none arrived in time
+     */
+    Optional<Received> receiveMessage(Duration timeout);
+
+    /**
+     * Receives the next message sent by task {@code from} (its rank).
+     *
+     * @param timeout as in {@link #receiveMessage(Duration)}
+     * @param from    the sender
+     * @return the message, or empty if none arrived in time
+     */
+    Optional<Received> receiveMessage(Duration timeout, TaskId from);
+
+    /** Blocks until a message arrives and returns it. */
+    default Received receiveMessage() {
+        return receiveMessage(Duration.ofNanos(-1)).orElseThrow();
+    }
+
+    /** Returns whether a message is waiting, without receiving it. */
+    boolean checkForIncoming();
+
+    /**
+     * Returns whether a message from {@code from} (its rank) is waiting, without receiving it.
+     *
+     * @param from the sender
+     */
+    boolean checkForIncoming(TaskId from);
+
+    /**
+     * Sends a line to the spawner's log (on the spawner: logs it). Used for worker
+     * diagnostics; PyOPUS's debug printer.
+     *
+     * @param text the line
+     */
+    void logToSpawner(String text);
+
+    /**
+     * On the spawner: asks every worker to exit politely, then shuts the engine down
+     * (PyOPUS's {@code finalize}). On a worker: shuts this rank's engine down. Idempotent.
+     */
+    @Override
+    void close();
+}

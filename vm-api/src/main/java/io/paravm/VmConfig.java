@@ -1,0 +1,162 @@
+package io.paravm;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How to open a virtual machine. All settings are optional; {@link #defaults()} is what
+ * {@link VirtualMachines#open()} uses.
+ *
+ * <pre>{@code
+ * VmConfig cfg = VmConfig.builder()
+ *         .transport("openmpi")                  // else -Dparavm.transport / PARAVM_TRANSPORT / auto
+ *         .args(args)                            // the program's main arguments
+ *         .debug(1)                              // workers' debug lines go to the spawner's log
+ *         .property("paravm.core.startup.timeout.seconds", "30")
+ *         .build();
+ * try (VirtualMachine vm = VirtualMachines.open(cfg)) { ... }
+ * }</pre>
+ *
+ * @param transport      the transport's name, or {@code null} to take it from the
+ *                       environment or choose automatically
+ * @param args           the program's arguments (some engines rewrite them)
+ * @param debug          the debug level: 0 quiet, 1 lifecycle, 2 every message
+ * @param startupTimeout how long the spawner waits for every worker to report in
+ * @param properties     further settings, {@code paravm.<module>.<setting>}; system
+ *                       properties of the same name are read as a fallback
+ */
+public record VmConfig(String transport, String[] args, int debug, Duration startupTimeout,
+                       Map<String, String> properties) {
+
+    /** System property naming the transport. */
+    public static final String TRANSPORT_PROP_NAME = "paravm.transport";
+    /** Environment variable naming the transport. */
+    public static final String TRANSPORT_ENV_NAME = "PARAVM_TRANSPORT";
+    /** Default of {@link #startupTimeout()}: 60 seconds. */
+    public static final Duration STARTUP_TIMEOUT_DEFAULT = Duration.ofSeconds(60);
+
+    public VmConfig {
+        args = args == null ? new String[0] : args.clone();
+        if (debug < 0) {
+            throw new VmException("debug level " + debug + " is negative; use 0 (quiet), 1 or 2");
+        }
+        Objects.requireNonNull(startupTimeout, "startupTimeout");
+        if (startupTimeout.isNegative() || startupTimeout.isZero()) {
+            throw new VmException("startup timeout " + startupTimeout + " must be positive");
+        }
+        properties = Map.copyOf(properties);
+    }
+
+    /** The default configuration: automatic transport, no arguments, debug 0. */
+    public static VmConfig defaults() {
+        return builder().build();
+    }
+
+    /** Returns a builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String[] args() {
+        return args.clone();
+    }
+
+    /**
+     * The transport named by this config, else by the system property
+     * {@value #TRANSPORT_PROP_NAME}, else by the environment variable
+     * {@value #TRANSPORT_ENV_NAME}.
+     */
+    public Optional<String> requestedTransport() {
+        if (transport != null && !transport.isBlank()) return Optional.of(transport.trim());
+        String prop = System.getProperty(TRANSPORT_PROP_NAME);
+        if (prop != null && !prop.isBlank()) return Optional.of(prop.trim());
+        String env = System.getenv(TRANSPORT_ENV_NAME);
+        if (env != null && !env.isBlank()) return Optional.of(env.trim());
+        return Optional.empty();
+    }
+
+    /**
+     * A setting from {@link #properties()}, else the system property of that name.
+     *
+     * @param name the property name
+     * @return its value, if set
+     */
+    public Optional<String> property(String name) {
+        String v = properties.get(name);
+        if (v == null) v = System.getProperty(name);
+        return Optional.ofNullable(v);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof VmConfig c && Objects.equals(transport, c.transport)
+                && Arrays.equals(args, c.args) && debug == c.debug
+                && startupTimeout.equals(c.startupTimeout) && properties.equals(c.properties);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(transport, Arrays.hashCode(args), debug, startupTimeout, properties);
+    }
+
+    @Override
+    public String toString() {
+        return "VmConfig[transport=" + transport + ", args=" + Arrays.toString(args) + ", debug=" + debug
+                + ", startupTimeout=" + startupTimeout + ", properties=" + properties + "]";
+    }
+
+    /** Builds a {@link VmConfig}. */
+    public static final class Builder {
+        private String transport;
+        private String[] args = new String[0];
+        private int debug;
+        private Duration startupTimeout = STARTUP_TIMEOUT_DEFAULT;
+        private final Map<String, String> properties = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /** @param name the transport, e.g. {@code openmpi}, {@code mpj}, {@code hazelcast} */
+        public Builder transport(String name) {
+            this.transport = name;
+            return this;
+        }
+
+        /** @param args the program's {@code main} arguments */
+        public Builder args(String... args) {
+            this.args = args == null ? new String[0] : args.clone();
+            return this;
+        }
+
+        /** @param level 0 quiet, 1 lifecycle, 2 every message */
+        public Builder debug(int level) {
+            this.debug = level;
+            return this;
+        }
+
+        /** @param timeout how long the spawner waits for every worker to report in */
+        public Builder startupTimeout(Duration timeout) {
+            this.startupTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param name  a setting name, {@code paravm.<module>.<setting>}
+         * @param value its value
+         */
+        public Builder property(String name, String value) {
+            properties.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Returns the configuration. */
+        public VmConfig build() {
+            return new VmConfig(transport, args, debug, startupTimeout, properties);
+        }
+    }
+}

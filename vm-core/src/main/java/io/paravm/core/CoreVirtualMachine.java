@@ -1,0 +1,793 @@
+package io.paravm.core;
+
+import io.paravm.HostAdded;
+import io.paravm.HostId;
+import io.paravm.HostRemoved;
+import io.paravm.Received;
+import io.paravm.Task;
+import io.paravm.TaskExit;
+import io.paravm.TaskId;
+import io.paravm.TaskResult;
+import io.paravm.VirtualMachine;
+import io.paravm.VmClosedException;
+import io.paravm.VmConfig;
+import io.paravm.VmException;
+import io.paravm.VmStatus;
+import io.paravm.WorkerFinished;
+import io.paravm.spi.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The one implementation of the virtual machine's semantics, over any {@link Transport}.
+ *
+ * <p>Message rule on a worker: a message addressed to the task running now is delivered;
+ * one addressed to a task number above any started here is held until that task starts
+ * (a worker may message a task whose spawn request has not reached its rank yet); one
+ * addressed to an ended task is discarded, as in PyOPUS. On the spawner, sending to an
+ * ended or never-spawned task is an error, because the spawner knows.
+ *
+ * <p>Threads: receives are serialised by {@code receiveLock}, sends by {@code sendLock}
+ * (one reusable direct frame buffer). Membership callbacks only queue and wake.
+ */
+final class CoreVirtualMachine implements VirtualMachine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CoreVirtualMachine.class);
+    private static final int NO_TASK = -1;
+
+    /** Default of {@link #HELD_MAX_BYTES_PROP_NAME}: 256 MiB. */
+    static final long HELD_MAX_BYTES_DEFAULT = 256L << 20;
+    /** Bytes of messages a worker holds for tasks that have not started yet; beyond it they are dropped. */
+    static final String HELD_MAX_BYTES_PROP_NAME = "paravm.core.held.max.bytes";
+
+    private final Transport transport;
+    private final Codec codec;
+    private final int rank;
+    private final String host;
+    private final boolean spawner;
+    private final SlotTable slots;        // spawner only
+    private final int debug;
+    private final String[] userArgs;
+    private final long heldMaxBytes;
+
+    private final ReentrantLock sendLock = new ReentrantLock();
+    private final FrameWriter writer = new FrameWriter();
+    private final ReentrantLock receiveLock = new ReentrantLock();
+    /** Frames kept on this rank, in arrival order; guarded by itself. */
+    private final ArrayDeque<LocalFrame> localFrames = new ArrayDeque<>();
+    /** Ranks reported lost by the transport, not yet turned into messages. */
+    private final ConcurrentLinkedQueue<Integer> lostRanks = new ConcurrentLinkedQueue<>();
+    /** Spawner: messages made by the VM itself (lost tasks and hosts); guarded by receiveLock. */
+    private final ArrayDeque<Received> vmEvents = new ArrayDeque<>();
+
+    // Worker state.
+    private volatile int currentTask = NO_TASK;
+    private int highestTaskStarted;                                // guarded by receiveLock
+    private final List<LocalFrame> held = new ArrayList<>();        // guarded by receiveLock
+    private long heldBytes;                                         // guarded by receiveLock
+    private final ArrayDeque<LocalFrame> spawnRequests = new ArrayDeque<>(); // guarded by receiveLock
+    private volatile boolean exitRequested;
+    private volatile boolean spawnerLost;
+
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    CoreVirtualMachine(Transport transport, VmConfig config) {
+        this.transport = transport;
+        this.rank = transport.rank();
+        this.host = transport.hostName();
+        this.spawner = rank == 0;
+        this.debug = config.debug();
+        this.userArgs = transport.userArgs();
+        this.heldMaxBytes = config.property(HELD_MAX_BYTES_PROP_NAME).map(Long::parseLong).orElse(HELD_MAX_BYTES_DEFAULT);
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        this.codec = new Codec(loader != null ? loader : CoreVirtualMachine.class.getClassLoader());
+        this.slots = spawner ? new SlotTable() : null;
+        transport.setMembershipListener(new Transport.MembershipListener() {
+            @Override
+            public void rankJoined(int joined) {
+                // The new rank's HELLO frame carries what the spawner needs; nothing to do yet.
+                LOG.debug("rank {} joined", joined);
+            }
+
+            @Override
+            public void rankLost(int lost) {
+                lostRanks.add(lost);
+                transport.wakeup();
+            }
+        });
+        if (spawner) {
+            slots.addSpawner(host, Runtime.getRuntime().availableProcessors(), ProcessHandle.current().pid());
+            awaitWorkers(config.startupTimeout());
+        } else {
+            send(0, FrameKind.HELLO, NO_TASK, 0,
+                    new Hello(host, Runtime.getRuntime().availableProcessors(), ProcessHandle.current().pid()));
+        }
+        if (debug > 0) LOG.info("ParaVM rank {} of {} on {} open over {}", rank, transport.size(), host, transport.name());
+    }
+
+    /** Waits for every rank known at start to say hello (PyOPUS's NCPU round). */
+    private void awaitWorkers(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int expected = transport.size() - 1;
+        int known = 0;
+        while (known < expected) {
+            long left = deadline - System.nanoTime();
+            Transport.Frame f = left > 0 ? transport.receive(Transport.ANY_SOURCE, left) : null;
+            if (f == null) {
+                if (System.nanoTime() - deadline >= 0) {
+                    List<Integer> missing = new ArrayList<>();
+                    for (int r = 1; r <= expected; r++) if (!slots.isKnown(r)) missing.add(r);
+                    throw new VmException("the spawner waited " + timeout.toSeconds() + " s for workers " + missing
+                            + " to report in, in vain; check that every rank runs the same program and opens the VM "
+                            + "(or raise VmConfig.startupTimeout)");
+                }
+                continue;
+            }
+            if (Envelope.kind(f.payload()) == FrameKind.HELLO) {
+                Hello h = (Hello) codec.decode(Envelope.payload(f.payload()));
+                if (slots.addWorker(f.source(), h)) known++;
+            } else {
+                keepLocal(LocalFrame.copyOf(f.source(), f.payload()));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- split
+
+    @Override
+    public void spawnerBarrier() {
+        if (spawner) return;
+        runWorkerLoop();
+        if (transport.ranksShareProcess()) {
+            throw new WorkerFinished(rank);
+        }
+        LOG.debug("worker rank {} exits", rank);
+        System.exit(0); // DESIGN: a worker process ends when the spawner closes the VM
+    }
+
+    @Override
+    public void runWorkerLoop() {
+        ensureOpen("runWorkerLoop()");
+        if (spawner) {
+            throw new VmException("runWorkerLoop() is for workers, and this is the spawner (rank 0); "
+                    + "call it only where isSpawner() is false, or use VirtualMachine.run(...)");
+        }
+        if (debug > 0) logToSpawner("worker rank " + rank + " on " + host + " entered the spawn loop");
+        try {
+            while (!exitRequested && !spawnerLost) {
+                LocalFrame spawn = nextSpawnRequest();
+                if (spawn != null) runTask(spawn);
+            }
+            if (spawnerLost) LOG.warn("worker rank {}: the spawner is gone; leaving the spawn loop", rank);
+        } finally {
+            close();
+        }
+    }
+
+    /** Waits (without a deadline: a worker idles until work or exit) for the next spawn request. */
+    private LocalFrame nextSpawnRequest() {
+        receiveLock.lock();
+        try {
+            while (spawnRequests.isEmpty() && !exitRequested && !spawnerLost) {
+                LocalFrame local = pollLocal(Transport.ANY_SOURCE);
+                if (local != null) {
+                    handleWorkerFrame(local.source(), local.frame());
+                    continue;
+                }
+                Transport.Frame f = transport.receive(Transport.ANY_SOURCE, -1);
+                if (f == null) {
+                    drainLostRanks();
+                } else {
+                    handleWorkerFrame(f.source(), f.payload());
+                }
+            }
+            return spawnRequests.poll();
+        } finally {
+            receiveLock.unlock();
+        }
+    }
+
+    private void runTask(LocalFrame spawnFrame) {
+        int number = Envelope.destinationTask(spawnFrame.frame());
+        receiveLock.lock();
+        try {
+            highestTaskStarted = Math.max(highestTaskStarted, number);
+            releaseHeld(number);
+        } finally {
+            receiveLock.unlock();
+        }
+        currentTask = number;
+        TaskId id = new TaskId(rank, number);
+        if (debug > 0) logToSpawner("task " + id + " started on " + host);
+        boolean sendBack = true;
+        TaskResult result;
+        try {
+            SpawnRequest request = (SpawnRequest) codec.decode(Envelope.payload(spawnFrame.frame()));
+            sendBack = request.sendBack();
+            Task<?> task = request.task();
+            Object value = task.run(this);
+            result = TaskResult.of(value);
+        } catch (Throwable t) {
+            result = TaskResult.failed(remoteTrace(id, t));
+            if (debug > 0) logToSpawner("task " + id + " failed: " + t);
+        }
+        if (sendBack) {
+            try {
+                send(0, FrameKind.TASK_RESULT, number, 0, result);
+            } catch (VmClosedException e) {
+                throw e;
+            } catch (VmException e) {
+                result = TaskResult.failed(remoteTrace(id, e));
+                send(0, FrameKind.TASK_RESULT, number, 0, result);
+            }
+        }
+        sendExit(number, result.success() ? TaskExit.Reason.FINISHED : TaskExit.Reason.FAILED);
+        currentTask = NO_TASK;
+        if (debug > 0) logToSpawner("task " + id + " ended");
+    }
+
+    private String remoteTrace(TaskId id, Throwable t) {
+        StringWriter sw = new StringWriter();
+        sw.append("task ").append(String.valueOf(id)).append(" on ").append(host).append(" failed: ");
+        t.printStackTrace(new PrintWriter(sw));
+        return sw.toString();
+    }
+
+    private void sendExit(int number, TaskExit.Reason reason) {
+        sendLock.lock();
+        try {
+            ByteBuffer buf = writer.start();
+            Envelope.writeHeader(buf, FrameKind.TASK_EXIT, number, 0);
+            buf.put((byte) reason.ordinal());
+            transport.send(0, writer.finish());
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
+    /** Moves frames held for task {@code number} to the local queue and drops those for older tasks. */
+    private void releaseHeld(int number) {
+        for (Iterator<LocalFrame> it = held.iterator(); it.hasNext(); ) {
+            LocalFrame lf = it.next();
+            int dest = Envelope.destinationTask(lf.frame());
+            if (dest <= number) {
+                it.remove();
+                heldBytes -= lf.frame().remaining();
+                if (dest == number) keepLocal(lf);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- identity
+
+    @Override
+    public boolean isSpawner() {
+        return spawner;
+    }
+
+    @Override
+    public String[] args() {
+        return userArgs.clone();
+    }
+
+    @Override
+    public String transportName() {
+        return transport.name();
+    }
+
+    @Override
+    public TaskId taskId() {
+        return spawner ? new TaskId(0, 0) : new TaskId(rank, currentTask);
+    }
+
+    @Override
+    public TaskId parentTaskId() {
+        return spawner ? TaskId.bad() : new TaskId(0, 0);
+    }
+
+    @Override
+    public HostId hostId() {
+        return new HostId(host);
+    }
+
+    // ---------------------------------------------------------------- spawner only
+
+    @Override
+    public List<TaskId> spawnFunction(Task<?> task, int count, Collection<HostId> targets, boolean sendBack) {
+        requireSpawner("spawnFunction(...)");
+        if (task == null) {
+            throw new VmException("spawnFunction: task is null; pass a Task such as worker -> compute(x)");
+        }
+        if (count < 0) {
+            throw new VmException("spawnFunction: count " + count + " is negative; pass 0 or more (freeSlots() is "
+                    + freeSlots() + ")");
+        }
+        List<Integer> ranks = slots.pickFree(count, targets);
+        if (ranks.isEmpty()) return List.of();
+        List<TaskId> ids = new ArrayList<>(ranks.size());
+        sendLock.lock();
+        try {
+            ByteBuffer buf = writer.start();
+            Envelope.writeHeader(buf, FrameKind.SPAWN, 0, 0);
+            codec.encode(new SpawnRequest(task, sendBack), writer); // fails before anything is sent
+            ByteBuffer frame = writer.finish();
+            for (int r : ranks) {
+                int number = slots.newTaskNumber();
+                frame.putInt(5, number).position(0); // the addressee is the new task
+                try {
+                    transport.send(r, frame);
+                } catch (VmException e) {
+                    if (ids.isEmpty()) throw e;
+                    LOG.warn("spawn on rank {} failed after {} tasks were spawned: {}", r, ids.size(), e.getMessage());
+                    break;
+                }
+                slots.assign(r, number);
+                ids.add(new TaskId(r, number));
+            }
+        } finally {
+            sendLock.unlock();
+        }
+        if (debug > 1) LOG.info("spawned {}", ids);
+        return ids;
+    }
+
+    @Override
+    public int slots() {
+        requireSpawner("slots()");
+        return slots.slotCount();
+    }
+
+    @Override
+    public int freeSlots() {
+        requireSpawner("freeSlots()");
+        return slots.freeRanks().size();
+    }
+
+    @Override
+    public Set<Integer> freeSlotsSet() {
+        requireSpawner("freeSlotsSet()");
+        return Set.copyOf(slots.freeRanks());
+    }
+
+    @Override
+    public Set<HostId> hostsWithFreeSlots() {
+        requireSpawner("hostsWithFreeSlots()");
+        return slots.hostsWithFree();
+    }
+
+    @Override
+    public List<HostId> hosts() {
+        requireSpawner("hosts()");
+        return slots.hosts();
+    }
+
+    @Override
+    public HostId hostId(TaskId task) {
+        requireSpawner("hostId(TaskId)");
+        if (task == null || task.rank() < 0) {
+            throw new VmException("hostId: task " + task + " has no rank; pass an id from spawnFunction() or a Received.sender()");
+        }
+        return slots.hostOf(task.rank());
+    }
+
+    @Override
+    public String formatSpawnerConfig() {
+        requireSpawner("formatSpawnerConfig()");
+        return slots.format();
+    }
+
+    @Override
+    public VmStatus status() {
+        requireSpawner("status()");
+        return slots.status();
+    }
+
+    private void requireSpawner(String call) {
+        ensureOpen(call);
+        if (!spawner) {
+            throw new VmException(call + " works only on the spawner (rank 0); this is worker rank " + rank
+                    + (currentTask >= 0 ? " running task " + new TaskId(rank, currentTask) : "")
+                    + ". Call it from the spawner's code: after spawnerBarrier(), or inside VirtualMachine.run(...)");
+        }
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    @Override
+    public void sendMessage(TaskId destination, Object message) {
+        ensureOpen("sendMessage(...)");
+        checkDestination(destination);
+        send(destination.rank(), FrameKind.MESSAGE, spawner ? 0 : currentTask, destination.number(), message);
+    }
+
+    private void checkDestination(TaskId d) {
+        if (d == null) throw new VmException("sendMessage: destination is null; use an id from spawnFunction() or Received.sender()");
+        if (!d.isValid()) {
+            throw new VmException("sendMessage: destination " + d + " is not a valid task id (rank and number must "
+                    + "be >= 0); use an id from spawnFunction() or Received.sender()");
+        }
+        if (d.rank() == 0 && d.number() != 0) {
+            throw new VmException("sendMessage: destination " + d + " does not exist; the spawner is task 0:0");
+        }
+        if (!spawner) {
+            if (d.rank() >= transport.size()) {
+                throw new VmException("sendMessage: destination " + d + " names rank " + d.rank() + ", outside [0, "
+                        + transport.size() + ") of this VM");
+            }
+            return;
+        }
+        if (d.rank() == 0) return;
+        if (!slots.isKnown(d.rank())) {
+            throw new VmException("sendMessage: destination " + d + " names rank " + d.rank()
+                    + ", which is not a slot of this VM; live ranks are " + slots.liveRanks());
+        }
+        if (slots.isLost(d.rank())) {
+            throw new VmException("sendMessage: destination " + d + " is on rank " + d.rank()
+                    + ", which was lost; its TaskExit(LOST) is or will be in receiveMessage()");
+        }
+        int running = slots.runningTask(d.rank());
+        if (d.number() >= slots.everIssuedBelow()) {
+            throw new VmException("sendMessage: task " + d + " was never spawned (task numbers issued so far are below "
+                    + slots.everIssuedBelow() + "); use an id returned by spawnFunction()");
+        }
+        if (running != d.number()) {
+            throw new VmException("sendMessage: task " + d + " has ended (or never ran on rank " + d.rank() + "); rank "
+                    + d.rank() + (running < 0 ? " is free" : " now runs " + new TaskId(d.rank(), running))
+                    + ". The message was not sent");
+        }
+    }
+
+    private void send(int destRank, FrameKind kind, int sourceTask, int destTask, Object payload) {
+        sendLock.lock();
+        try {
+            ByteBuffer buf = writer.start();
+            Envelope.writeHeader(buf, kind, sourceTask, destTask);
+            codec.encode(payload, writer); // on failure nothing has been sent
+            ByteBuffer frame = writer.finish();
+            if (destRank == rank) {
+                keepLocal(LocalFrame.copyOf(rank, frame));
+                transport.wakeup();
+            } else {
+                transport.send(destRank, frame);
+            }
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<Received> receiveMessage(Duration timeout) {
+        return receive(timeout, Transport.ANY_SOURCE, "receiveMessage(timeout)");
+    }
+
+    @Override
+    public Optional<Received> receiveMessage(Duration timeout, TaskId from) {
+        if (from == null || from.rank() < 0) {
+            throw new VmException("receiveMessage: sender " + from + " has no rank; pass a task id, or call "
+                    + "receiveMessage(timeout) to receive from anyone");
+        }
+        if (from.rank() >= transport.size()) {
+            throw new VmException("receiveMessage: sender " + from + " names rank " + from.rank() + ", outside [0, "
+                    + transport.size() + ")");
+        }
+        return receive(timeout, from.rank(), "receiveMessage(timeout, from)");
+    }
+
+    private Optional<Received> receive(Duration timeout, int source, String call) {
+        ensureOpen(call);
+        if (timeout == null) throw new VmException(call + ": timeout is null; pass Duration.ofSeconds(-1) to block");
+        long timeoutNanos = timeout.isNegative() ? -1 : saturatedNanos(timeout);
+        long deadline = System.nanoTime() + Math.max(timeoutNanos, 0);
+        receiveLock.lock();
+        try {
+            while (true) {
+                ensureOpen(call);
+                Received r;
+                LocalFrame local = pollLocal(source);
+                if (local != null) {
+                    r = handle(local.source(), local.frame());
+                    if (r != null) return Optional.of(r);
+                    continue;
+                }
+                Transport.Frame f = transport.receive(source, 0);
+                if (f == null) {
+                    r = nextVmEvent(source);
+                    if (r != null) return Optional.of(r);
+                    if (!spawner && (exitRequested || spawnerLost)) {
+                        throw new VmClosedException("the spawner " + (spawnerLost ? "is gone" : "closed the VM")
+                                + " while task " + taskId() + " was waiting for a message");
+                    }
+                    long wait = timeoutNanos;
+                    if (timeoutNanos > 0) {
+                        wait = deadline - System.nanoTime();
+                        if (wait <= 0) return Optional.empty();
+                    } else if (timeoutNanos == 0) {
+                        return Optional.empty();
+                    }
+                    f = transport.receive(source, wait);
+                    if (f == null) continue; // timed out or woken: look again, the deadline decides
+                }
+                r = handle(f.source(), f.payload());
+                if (r != null) return Optional.of(r);
+            }
+        } finally {
+            receiveLock.unlock();
+        }
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 2;
+        }
+    }
+
+    @Override
+    public boolean checkForIncoming() {
+        return incoming(Transport.ANY_SOURCE);
+    }
+
+    @Override
+    public boolean checkForIncoming(TaskId from) {
+        if (from == null || from.rank() < 0) {
+            throw new VmException("checkForIncoming: sender " + from + " has no rank; pass a task id, or call checkForIncoming()");
+        }
+        return incoming(from.rank());
+    }
+
+    private boolean incoming(int source) {
+        ensureOpen("checkForIncoming(...)");
+        synchronized (localFrames) {
+            for (LocalFrame lf : localFrames) if (source < 0 || lf.source() == source) return true;
+        }
+        if (spawner && source < 0 && (!lostRanks.isEmpty() || !vmEvents.isEmpty())) return true;
+        return transport.probe(source);
+    }
+
+    @Override
+    public void logToSpawner(String text) {
+        ensureOpen("logToSpawner(...)");
+        if (spawner) {
+            LOG.info("{}", text);
+        } else {
+            send(0, FrameKind.LOG, currentTask, 0, text);
+        }
+    }
+
+    // ---------------------------------------------------------------- frame handling
+
+    /** Handles one frame; returns what the user receives, or null if it was consumed. */
+    private Received handle(int source, ByteBuffer frame) {
+        return spawner ? handleSpawnerFrame(source, frame) : handleWorkerFrame(source, frame);
+    }
+
+    private Received handleSpawnerFrame(int source, ByteBuffer frame) {
+        FrameKind kind = Envelope.kind(frame);
+        if (kind == null) {
+            LOG.warn("dropped a malformed frame of {} bytes from rank {}", frame.remaining(), source);
+            return null;
+        }
+        int sourceTask = Envelope.sourceTask(frame);
+        switch (kind) {
+            case MESSAGE -> {
+                if (Envelope.destinationTask(frame) != 0) {
+                    LOG.debug("discarded a message from rank {} for task 0:{}", source, Envelope.destinationTask(frame));
+                    return null;
+                }
+                TaskId sender = new TaskId(source, sourceTask);
+                Object message;
+                try {
+                    message = codec.decode(Envelope.payload(frame));
+                } catch (VmException e) {
+                    throw new VmException("a message from " + sender + " could not be decoded and was dropped: "
+                            + e.getMessage(), e);
+                }
+                return new Received(sender, message);
+            }
+            case TASK_RESULT -> {
+                TaskId sender = new TaskId(source, sourceTask);
+                Object result;
+                try {
+                    result = codec.decode(Envelope.payload(frame));
+                } catch (VmException e) {
+                    result = TaskResult.failed("the result of " + sender + " could not be decoded: " + e.getMessage());
+                }
+                return new Received(sender, result);
+            }
+            case TASK_EXIT -> {
+                ByteBuffer p = Envelope.payload(frame);
+                int code = p.hasRemaining() ? p.get(0) : 0;
+                TaskExit.Reason reason = code >= 0 && code < TaskExit.Reason.values().length
+                        ? TaskExit.Reason.values()[code] : TaskExit.Reason.FAILED;
+                TaskId id = new TaskId(source, sourceTask);
+                slots.release(source, sourceTask);
+                if (debug > 1) LOG.info("task {} exited: {}", id, reason);
+                return new Received(id, new TaskExit(id, reason));
+            }
+            case HELLO -> {
+                Hello h = (Hello) codec.decode(Envelope.payload(frame));
+                if (slots.addWorker(source, h)) {
+                    LOG.info("rank {} on {} joined the VM", source, h.host());
+                    return new Received(TaskId.bad(), new HostAdded(new HostId(h.host()), List.of(source)));
+                }
+                return null;
+            }
+            case LOG -> {
+                Object text = codec.decode(Envelope.payload(frame));
+                LOG.info("[{} {}] {}", new TaskId(source, sourceTask), slots.isKnown(source) ? slots.hostOf(source) : "?", text);
+                return null;
+            }
+            default -> {
+                LOG.warn("dropped a {} frame from rank {}: the spawner does not take those", kind, source);
+                return null;
+            }
+        }
+    }
+
+    private Received handleWorkerFrame(int source, ByteBuffer frame) {
+        FrameKind kind = Envelope.kind(frame);
+        if (kind == null) {
+            LOG.warn("dropped a malformed frame of {} bytes from rank {}", frame.remaining(), source);
+            return null;
+        }
+        switch (kind) {
+            case MESSAGE -> {
+                int dest = Envelope.destinationTask(frame);
+                int now = currentTask;
+                if (dest == now && now != NO_TASK) {
+                    TaskId sender = new TaskId(source, Envelope.sourceTask(frame));
+                    try {
+                        return new Received(sender, codec.decode(Envelope.payload(frame)));
+                    } catch (VmException e) {
+                        throw new VmException("a message from " + sender + " could not be decoded and was dropped: "
+                                + e.getMessage(), e);
+                    }
+                }
+                if (dest > highestTaskStarted) {
+                    hold(source, frame);
+                } else if (debug > 1) {
+                    LOG.info("discarded a message from rank {} for ended task {}:{}", source, rank, dest);
+                }
+                return null;
+            }
+            case SPAWN -> {
+                if (source != 0) {
+                    LOG.warn("dropped a spawn request from rank {}: only the spawner spawns", source);
+                } else {
+                    spawnRequests.add(LocalFrame.copyOf(source, frame));
+                }
+                return null;
+            }
+            case EXIT -> {
+                exitRequested = true;
+                return null;
+            }
+            default -> {
+                LOG.warn("dropped a {} frame from rank {}: workers do not take those", kind, source);
+                return null;
+            }
+        }
+    }
+
+    private void hold(int source, ByteBuffer frame) {
+        if (heldBytes + frame.remaining() > heldMaxBytes) {
+            LOG.warn("dropped a message from rank {} for task {}:{}, which has not started: already holding {} bytes "
+                    + "(raise {})", source, rank, Envelope.destinationTask(frame), heldBytes, HELD_MAX_BYTES_PROP_NAME);
+            return;
+        }
+        LocalFrame lf = LocalFrame.copyOf(source, frame);
+        held.add(lf);
+        heldBytes += lf.frame().remaining();
+    }
+
+    private void keepLocal(LocalFrame lf) {
+        synchronized (localFrames) {
+            localFrames.add(lf);
+        }
+    }
+
+    private LocalFrame pollLocal(int source) {
+        synchronized (localFrames) {
+            if (localFrames.isEmpty()) return null;
+            for (Iterator<LocalFrame> it = localFrames.iterator(); it.hasNext(); ) {
+                LocalFrame lf = it.next();
+                if (source < 0 || lf.source() == source) {
+                    it.remove();
+                    return lf;
+                }
+            }
+            return null;
+        }
+    }
+
+    // ---------------------------------------------------------------- membership
+
+    /** Turns lost ranks into messages (spawner) or notes the spawner's loss (worker). */
+    private void drainLostRanks() {
+        Integer lost;
+        while ((lost = lostRanks.poll()) != null) {
+            if (!spawner) {
+                if (lost == 0) spawnerLost = true;
+                continue;
+            }
+            String lostHost = slots.markLost(lost);
+            if (lostHost == null) continue;
+            int task = slots.removeLost(lost);
+            if (task > 0) {
+                TaskId id = new TaskId(lost, task);
+                vmEvents.add(new Received(id, new TaskExit(id, TaskExit.Reason.LOST)));
+            }
+            vmEvents.add(new Received(TaskId.bad(), new HostRemoved(new HostId(lostHost), List.of(lost))));
+            LOG.warn("rank {} on {} was lost{}", lost, lostHost, task > 0 ? " with task " + lost + ":" + task : "");
+        }
+    }
+
+    private Received nextVmEvent(int source) {
+        drainLostRanks();
+        for (Iterator<Received> it = vmEvents.iterator(); it.hasNext(); ) {
+            Received r = it.next();
+            if (source < 0 || r.sender().rank() == source) {
+                it.remove();
+                return r;
+            }
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- close
+
+    private void ensureOpen(String call) {
+        if (closed.get()) {
+            throw new VmClosedException(call + " on a closed virtual machine (rank " + rank + "); open a new one "
+                    + "with VirtualMachines.open()");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        try {
+            if (spawner) {
+                for (int r : slots.liveRanks()) {
+                    if (r == 0) continue;
+                    try {
+                        sendLock.lock();
+                        try {
+                            ByteBuffer buf = writer.start();
+                            Envelope.writeHeader(buf, FrameKind.EXIT, 0, NO_TASK);
+                            transport.send(r, writer.finish());
+                        } finally {
+                            sendLock.unlock();
+                        }
+                    } catch (RuntimeException e) {
+                        LOG.warn("could not ask rank {} to exit: {}", r, e.getMessage());
+                    }
+                }
+            }
+        } finally {
+            transport.close();
+            if (debug > 0) LOG.info("ParaVM rank {} closed", rank);
+        }
+    }
+
+    static ByteOrder order() {
+        return ByteOrder.LITTLE_ENDIAN;
+    }
+}

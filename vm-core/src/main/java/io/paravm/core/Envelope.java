@@ -1,0 +1,37 @@
+package io.paravm.core;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The frame header vm-core puts before every payload: kind (1 byte), the sending task's
+ * number (4 bytes), the addressed task's number (4 bytes). Little-endian, like the payload.
+ */
+final class Envelope {
+    static final int HEADER_BYTES = 9;
+
+    private Envelope() {
+    }
+
+    static void writeHeader(ByteBuffer out, FrameKind kind, int sourceTask, int destinationTask) {
+        out.put(kind.code()).putInt(sourceTask).putInt(destinationTask);
+    }
+
+    /** Returns the kind, or {@code null} for a frame too short or of an unknown kind. */
+    static FrameKind kind(ByteBuffer frame) {
+        if (frame.remaining() < HEADER_BYTES) return null;
+        return FrameKind.of(frame.get(frame.position()));
+    }
+
+    static int sourceTask(ByteBuffer frame) {
+        return frame.getInt(frame.position() + 1);
+    }
+
+    static int destinationTask(ByteBuffer frame) {
+        return frame.getInt(frame.position() + 5);
+    }
+
+    /** The payload after the header, as a view sharing the frame's bytes. */
+    static ByteBuffer payload(ByteBuffer frame) {
+        return frame.duplicate().position(frame.position() + HEADER_BYTES).slice().order(frame.order());
+    }
+}

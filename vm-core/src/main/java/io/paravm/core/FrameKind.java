@@ -1,0 +1,33 @@
+package io.paravm.core;
+
+/**
+ * What a frame carries; the first byte of every frame. The rest of the header is the
+ * sender's and the addressee's task numbers (see {@link Envelope}).
+ */
+enum FrameKind {
+    /** Worker to spawner at start and on join: host name, processor count, pid. */
+    HELLO,
+    /** Spawner to worker: run a task; the addressee number is the new task's number. */
+    SPAWN,
+    /** Worker to spawner: a task's {@code TaskResult}. */
+    TASK_RESULT,
+    /** Worker to spawner: a task ended; the payload's first byte is the exit reason. */
+    TASK_EXIT,
+    /** Spawner to worker: leave the spawn loop. */
+    EXIT,
+    /** Worker to spawner: a line for the spawner's log. */
+    LOG,
+    /** A user message from {@code sendMessage}. */
+    MESSAGE;
+
+    private static final FrameKind[] VALUES = values();
+
+    static FrameKind of(byte code) {
+        int i = code & 0xff;
+        return i < VALUES.length ? VALUES[i] : null;
+    }
+
+    byte code() {
+        return (byte) ordinal();
+    }
+}

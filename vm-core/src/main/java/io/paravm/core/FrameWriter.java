@@ -1,0 +1,41 @@
+package io.paravm.core;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * A reusable, growable direct buffer that frames are written into. Direct, so engines
+ * that can send from native memory (MPI) do so without another copy.
+ */
+final class FrameWriter {
+    private static final int INITIAL_BYTES = 64 * 1024;
+    private ByteBuffer buffer = ByteBuffer.allocateDirect(INITIAL_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+
+    /** Clears the buffer for a new frame and returns it. */
+    ByteBuffer start() {
+        buffer.clear();
+        return buffer;
+    }
+
+    /** Makes room for {@code bytes} more bytes, keeping what was written; returns the buffer. */
+    ByteBuffer ensure(int bytes) {
+        if (buffer.remaining() < bytes) {
+            long needed = (long) buffer.position() + bytes;
+            if (needed > Integer.MAX_VALUE - 8) {
+                throw new io.paravm.VmException("message of " + needed + " bytes exceeds the 2 GiB frame limit; "
+                        + "split it into several messages");
+            }
+            int capacity = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(needed, 2L * buffer.capacity()));
+            ByteBuffer bigger = ByteBuffer.allocateDirect(capacity).order(ByteOrder.LITTLE_ENDIAN);
+            buffer.flip();
+            bigger.put(buffer);
+            buffer = bigger;
+        }
+        return buffer;
+    }
+
+    /** Flips the buffer for sending and returns it. */
+    ByteBuffer finish() {
+        return buffer.flip();
+    }
+}
