@@ -22,7 +22,6 @@ import io.paravm.VmException;
 import org.objenesis.strategy.StdInstantiatorStrategy;
 
 import java.io.Serializable;
-import java.lang.invoke.SerializedLambda;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +32,7 @@ import java.nio.charset.StandardCharsets;
  * without Kryo; everything else goes through a pooled, configured Kryo.
  *
  * <p>Kryo choices: registration is not required (users send their own types); classes are
- * written by name. Serializable lambdas travel through {@link ClosureSerializer}; JDK
+ * written by name. Serializable lambdas travel through {@link LambdaSerializer}; JDK
  * classes whose internals Java 17 keeps closed travel through Java serialization, as do
  * exceptions (which keeps their stack traces).
  */
@@ -73,8 +72,8 @@ final class Codec {
         kryo.setDefaultSerializer(new JdkAwareSerializerFactory());
         kryo.addDefaultSerializer(Throwable.class, new JavaSerializer());
         ImmutableCollectionsSerializers.addDefaultSerializers(kryo);
-        kryo.register(SerializedLambda.class);
-        kryo.register(ClosureSerializer.Closure.class, new ClosureSerializer());
+        // Kryo maps every lambda class to the Closure registration.
+        kryo.register(ClosureSerializer.Closure.class, new LambdaSerializer());
         // ParaVM's own types: registered so they are written as small ids.
         kryo.register(TaskId.class, 100);
         kryo.register(HostId.class, 101);

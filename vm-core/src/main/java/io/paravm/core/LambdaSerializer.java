@@ -1,0 +1,72 @@
+package io.paravm.core;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+
+import java.lang.invoke.SerializedLambda;
+import java.lang.reflect.Method;
+
+/**
+ * Serializable lambdas (a {@code Task} is one) through their {@link SerializedLambda}
+ * form: written field by field, captured arguments through Kryo, and turned back into a
+ * lambda by the capturing class's own {@code $deserializeLambda$}. Unlike Kryo's
+ * {@code ClosureSerializer} it needs no access to JDK internals on Java 17 (which makes
+ * that one log a stack trace per Kryo instance).
+ */
+final class LambdaSerializer extends Serializer<Object> {
+
+    @Override
+    public void write(Kryo kryo, Output out, Object lambda) {
+        SerializedLambda sl;
+        try {
+            Method writeReplace = lambda.getClass().getDeclaredMethod("writeReplace");
+            writeReplace.setAccessible(true);
+            sl = (SerializedLambda) writeReplace.invoke(lambda);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new KryoException("lambda " + lambda.getClass().getName() + " is not serializable", e);
+        }
+        out.writeString(sl.getCapturingClass());
+        out.writeString(sl.getFunctionalInterfaceClass());
+        out.writeString(sl.getFunctionalInterfaceMethodName());
+        out.writeString(sl.getFunctionalInterfaceMethodSignature());
+        out.writeVarInt(sl.getImplMethodKind(), true);
+        out.writeString(sl.getImplClass());
+        out.writeString(sl.getImplMethodName());
+        out.writeString(sl.getImplMethodSignature());
+        out.writeString(sl.getInstantiatedMethodType());
+        out.writeVarInt(sl.getCapturedArgCount(), true);
+        for (int i = 0; i < sl.getCapturedArgCount(); i++) kryo.writeClassAndObject(out, sl.getCapturedArg(i));
+    }
+
+    @Override
+    public Object read(Kryo kryo, Input in, Class<?> type) {
+        String capturing = in.readString();
+        Class<?> capturingClass;
+        try {
+            capturingClass = Class.forName(capturing.replace('/', '.'), false, kryo.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new KryoException("the class that made this lambda, " + capturing.replace('/', '.')
+                    + ", is not on this rank's class path", e);
+        }
+        String fiClass = in.readString(), fiName = in.readString(), fiSig = in.readString();
+        int kind = in.readVarInt(true);
+        String implClass = in.readString(), implName = in.readString(), implSig = in.readString();
+        String instantiated = in.readString();
+        int n = in.readVarInt(true);
+        if (n < 0 || n > 255) throw new KryoException("a lambda cannot capture " + n + " arguments");
+        Object[] captured = new Object[n];
+        for (int i = 0; i < n; i++) captured[i] = kryo.readClassAndObject(in);
+        SerializedLambda sl = new SerializedLambda(capturingClass, fiClass, fiName, fiSig, kind, implClass,
+                implName, implSig, instantiated, captured);
+        try {
+            Method deserialize = capturingClass.getDeclaredMethod("$deserializeLambda$", SerializedLambda.class);
+            deserialize.setAccessible(true);
+            return deserialize.invoke(null, sl);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new KryoException("cannot rebuild lambda " + implClass + "." + implName + " in " + capturing, e);
+        }
+    }
+}

@@ -1,0 +1,636 @@
+package io.paravm.tck;
+
+import io.paravm.HostId;
+import io.paravm.Received;
+import io.paravm.Task;
+import io.paravm.TaskExit;
+import io.paravm.TaskId;
+import io.paravm.TaskResult;
+import io.paravm.VirtualMachine;
+import io.paravm.VmException;
+import io.paravm.VmStatus;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+
+import static io.paravm.tck.TckTasks.collect;
+import static io.paravm.tck.TckTasks.echo;
+import static io.paravm.tck.TckTasks.resultOf;
+import static io.paravm.tck.TckTasks.timeout;
+import static io.paravm.tck.TckTasks.waitForOne;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The conformance suite for a {@link VirtualMachine} on one engine. A transport module
+ * extends it with an empty (or capability-overriding) subclass and runs it through
+ * {@link TckLauncher} inside a real job; the tests run on the spawner while the workers
+ * sit in their spawn loops. Rules are numbered as in {@code docs/SPEC.md};
+ * {@code required_} tests must pass, a test that needs more workers than the job has is
+ * skipped with a message saying how many it needs.
+ *
+ * <pre>{@code
+ * public class OpenMpiVerification extends VirtualMachineVerification {
+ * }
+ * }</pre>
+ */
+@TestMethodOrder(MethodOrderer.MethodName.class)
+public abstract class VirtualMachineVerification {
+
+    /** Messages sent one way in the FIFO rule (2.6); default 100,000. */
+    protected int fifoMessageCount() {
+        return 100_000;
+    }
+
+    /** The largest payload the payload rule (2.7) sends; default 64 MiB. */
+    protected int maxPayloadBytes() {
+        return 64 << 20;
+    }
+
+    /** The VM under verification. */
+    protected final VirtualMachine vm() {
+        return TckEnvironment.vm();
+    }
+
+    private int workers() {
+        return vm().slots() - 1;
+    }
+
+    private void requireWorkers(int n) {
+        assumeTrue(workers() >= n, () -> "needs " + n + " workers; this job has " + workers()
+                + " (run it with " + (n + 1) + " ranks)");
+    }
+
+    @BeforeEach
+    void allSlotsFree() {
+        assertEquals(vm().slots() - 1, vm().freeSlots(),
+                () -> "a previous test left tasks running:\n" + vm().formatSpawnerConfig());
+    }
+
+    @AfterEach
+    void drain() {
+        TckTasks.drainUntilIdle(vm());
+    }
+
+    // ------------------------------------------------------------ 1. identity and bookkeeping
+
+    /** Rule 1.1: the spawner is rank 0, task 0:0, with no parent, on a valid host. */
+    @Test
+    void required_spec1_1_spawnerIsTaskZeroWithoutParent() {
+        VirtualMachine vm = vm();
+        assertTrue(vm.isSpawner());
+        assertEquals(new TaskId(0, 0), vm.taskId());
+        assertFalse(vm.parentTaskId().isValid());
+        assertEquals(TaskId.bad(), vm.parentTaskId());
+        assertTrue(vm.hostId().isValid());
+        assertEquals("0:0", vm.taskId().toString());
+    }
+
+    /** Rule 1.2: a task sees its own id, the spawner as parent, and its host. */
+    @Test
+    void required_spec1_2_taskSeesItsIdParentAndHost() {
+        VirtualMachine vm = vm();
+        TaskId id = vm.spawnFunction(w -> List.of(w.taskId(), w.parentTaskId(), w.hostId(), w.isSpawner()))
+                .orElseThrow();
+        List<?> seen = (List<?>) resultOf(vm, id);
+        assertEquals(id, seen.get(0));
+        assertEquals(new TaskId(0, 0), seen.get(1));
+        assertEquals(vm.hostId(id), seen.get(2));
+        assertEquals(false, seen.get(3));
+        assertTrue(id.rank() > 0 && id.number() > 0, "spawned task ids have rank > 0 and number > 0: " + id);
+    }
+
+    /** Rule 1.3: slots count every rank, the spawner's included; at rest all worker slots are free. */
+    @Test
+    void required_spec1_3_slotsCountEveryRank() {
+        VirtualMachine vm = vm();
+        assertTrue(vm.slots() >= 2, "a VM has the spawner and at least one worker: " + vm.slots());
+        assertEquals(vm.slots() - 1, vm.freeSlots());
+        Set<Integer> expected = new TreeSet<>();
+        for (int r = 1; r < vm.slots(); r++) expected.add(r);
+        assertEquals(expected, new TreeSet<>(vm.freeSlotsSet()));
+    }
+
+    /** Rule 1.4: hosts, hosts with free slots and the host of a task agree with each other. */
+    @Test
+    void required_spec1_4_hostsAgree() {
+        VirtualMachine vm = vm();
+        List<HostId> hosts = vm.hosts();
+        assertFalse(hosts.isEmpty());
+        assertTrue(hosts.contains(vm.hostId()), "the spawner's host is a host: " + hosts);
+        assertTrue(hosts.containsAll(vm.hostsWithFreeSlots()));
+        assertFalse(vm.hostsWithFreeSlots().isEmpty());
+        assertEquals(hosts.size(), new HashSet<>(hosts).size(), "hosts are listed once each");
+        for (int r = 1; r < vm.slots(); r++) assertTrue(hosts.contains(vm.hostId(new TaskId(r, 1))));
+    }
+
+    /** Rule 1.5: formatSpawnerConfig and status show free slots, and a busy slot with its task. */
+    @Test
+    void required_spec1_5_configAndStatusShowBusySlots() {
+        VirtualMachine vm = vm();
+        String idle = vm.formatSpawnerConfig();
+        assertTrue(idle.contains("ncpu=") && idle.contains("free slots: ["), idle);
+        assertTrue(idle.contains("slot=   0 task=   0"), "the spawner's slot runs task 0:\n" + idle);
+
+        TaskId id = vm.spawnFunction(waitForOne(), 1, null, true).get(0);
+        String busy = vm.formatSpawnerConfig();
+        assertTrue(busy.contains(String.format("slot=%4d task=%4d", id.rank(), id.number())), busy);
+        VmStatus st = vm.status();
+        VmStatus.Slot slot = st.slots().stream().filter(s -> s.rank() == id.rank()).findFirst().orElseThrow();
+        assertEquals(id, slot.task());
+        assertFalse(slot.isFree());
+        assertTrue(slot.pid() > 0);
+        assertEquals(vm.slots(), st.slots().size());
+        assertEquals(vm.hosts().size(), st.hosts().size());
+        assertFalse(vm.freeSlotsSet().contains(id.rank()));
+
+        vm.sendMessage(id, "go");
+        assertEquals("go", resultOf(vm, id));
+        assertTrue(vm.freeSlotsSet().contains(id.rank()));
+        assertTrue(vm.status().slots().stream().filter(s -> s.rank() == id.rank()).findFirst().orElseThrow().isFree());
+    }
+
+    // ------------------------------------------------------------ 2. spawning and results
+
+    /** Rule 2.1: spawnFunction spawns at most count tasks, into free slots only, with distinct ids. */
+    @Test
+    void required_spec2_1_spawnHonoursCount() {
+        VirtualMachine vm = vm();
+        List<TaskId> one = vm.spawnFunction(w -> 1, 1, null, true);
+        assertEquals(1, one.size());
+        List<TaskId> rest = vm.spawnFunction(w -> 2, 1000, null, true);
+        assertEquals(workers() - 1, rest.size(), "spawns into every remaining free slot, no more");
+        List<TaskId> all = new ArrayList<>(one);
+        all.addAll(rest);
+        assertEquals(all.size(), new HashSet<>(all).size());
+        assertEquals(all.size(), all.stream().map(TaskId::rank).distinct().count(), "one task per slot");
+        assertEquals(0, vm.freeSlots());
+        TckTasks.Outcome o = collect(vm, all);
+        assertEquals(all.size(), o.results().size());
+        assertEquals(vm.slots() - 1, vm.freeSlots());
+        assertEquals(List.of(), vm.spawnFunction(w -> 3, 0, null, true), "count 0 spawns nothing");
+    }
+
+    /** Rule 2.2: with a target host list, tasks start only on those hosts. */
+    @Test
+    void required_spec2_2_spawnOnTargetHosts() {
+        VirtualMachine vm = vm();
+        HostId target = vm.hostsWithFreeSlots().iterator().next();
+        List<TaskId> ids = vm.spawnFunction(w -> w.hostId(), 1000, List.of(target), true);
+        assertFalse(ids.isEmpty());
+        TckTasks.Outcome o = collect(vm, ids);
+        for (TaskId id : ids) {
+            assertEquals(target, vm.hostId(id));
+            assertEquals(target, o.results().get(id).value());
+        }
+    }
+
+    /** Rule 2.3: without sendBack a task sends only its TaskExit. */
+    @Test
+    void required_spec2_3_noSendBackMeansOnlyExit() {
+        VirtualMachine vm = vm();
+        List<TaskId> ids = vm.spawnFunction(w -> "unseen", 1, null, false);
+        TckTasks.Outcome o = collect(vm, ids);
+        assertTrue(o.results().isEmpty(), "no TaskResult without sendBack: " + o.results());
+        assertEquals(TaskExit.Reason.FINISHED, o.exits().get(ids.get(0)).reason());
+    }
+
+    /** Rule 2.4: with no free slot, spawnFunction returns no task and does not wait. */
+    @Test
+    void required_spec2_4_noFreeSlotSpawnsNothing() {
+        VirtualMachine vm = vm();
+        List<TaskId> blockers = vm.spawnFunction(waitForOne(), workers(), null, true);
+        assertEquals(workers(), blockers.size());
+        assertEquals(0, vm.freeSlots());
+        assertTrue(vm.freeSlotsSet().isEmpty());
+        assertTrue(vm.hostsWithFreeSlots().isEmpty());
+        assertEquals(List.of(), vm.spawnFunction(w -> 1, 1, null, true));
+        assertTrue(vm.spawnFunction(w -> 1).isEmpty());
+        for (TaskId b : blockers) vm.sendMessage(b, "release");
+        TckTasks.Outcome o = collect(vm, blockers);
+        for (TaskId b : blockers) assertEquals("release", o.results().get(b).value());
+    }
+
+    /** Rule 2.5: a task's return value comes back in a TaskResult, then its TaskExit frees the slot. */
+    @Test
+    void required_spec2_5_resultThenExit() {
+        VirtualMachine vm = vm();
+        double x = 2.0;
+        TaskId id = vm.spawnFunction(w -> Math.sqrt(x) * 10).orElseThrow();
+        List<Object> order = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout().toNanos();
+        while (order.size() < 2 && System.nanoTime() < deadline) {
+            vm.receiveMessage(timeout()).ifPresent(r -> {
+                assertEquals(id, r.sender());
+                order.add(r.message());
+            });
+        }
+        TaskResult res = assertInstanceOf(TaskResult.class, order.get(0), "TaskResult comes first");
+        assertTrue(res.success());
+        assertEquals(Math.sqrt(2.0) * 10, (Double) res.value(), 0.0);
+        assertNull(res.error());
+        TaskExit exit = assertInstanceOf(TaskExit.class, order.get(1), "then TaskExit");
+        assertEquals(id, exit.taskId());
+        assertEquals(TaskExit.Reason.FINISHED, exit.reason());
+        assertTrue(vm.freeSlotsSet().contains(id.rank()));
+    }
+
+    private static void assertNull(Object o) {
+        assertTrue(o == null, "expected null, got " + o);
+    }
+
+    /** Rule 2.6: a task that throws reports failure with the remote stack trace; its slot is freed. */
+    @Test
+    void required_spec2_6_exceptionCarriesRemoteStackTrace() {
+        VirtualMachine vm = vm();
+        TaskId id = vm.spawnFunction(w -> {
+            throw new IllegalArgumentException("boom at " + w.taskId());
+        }).orElseThrow();
+        TckTasks.Outcome o = collect(vm, List.of(id));
+        TaskResult res = o.results().get(id);
+        assertFalse(res.success());
+        assertNull(res.value());
+        assertTrue(res.error().contains("IllegalArgumentException"), res.error());
+        assertTrue(res.error().contains("boom at " + id), res.error());
+        assertTrue(res.error().contains("\tat "), "a stack trace: " + res.error());
+        assertEquals(TaskExit.Reason.FAILED, o.exits().get(id).reason());
+        assertTrue(vm.freeSlotsSet().contains(id.rank()));
+        // the worker is still usable
+        assertEquals(7, resultOf(vm, vm.spawnFunction(w -> 7).orElseThrow()));
+    }
+
+    /** Rule 2.7: every task ends with exactly one TaskExit and slots recycle, over many tasks. */
+    @Test
+    void required_spec2_7_manyTasksRecycleSlots() {
+        VirtualMachine vm = vm();
+        int total = 500, done = 0, started = 0;
+        Map<TaskId, Integer> inputs = new LinkedHashMap<>();
+        long sum = 0, expected = 0;
+        long deadline = System.nanoTime() + timeout().toNanos();
+        while (done < total) {
+            while (started < total && vm.freeSlots() > 0) {
+                int n = started++;
+                expected += (long) n * n;
+                TaskId id = vm.spawnFunction(w -> n * n).orElseThrow();
+                inputs.put(id, n);
+            }
+            Received r = vm.receiveMessage(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))
+                    .orElseThrow(() -> new AssertionError("stalled:\n" + vm.formatSpawnerConfig()));
+            if (r.message() instanceof TaskResult res) sum += (Integer) res.value();
+            if (r.message() instanceof TaskExit) done++;
+        }
+        assertEquals(expected, sum);
+        assertEquals(total, inputs.size(), "task ids are never reused");
+    }
+
+    // ------------------------------------------------------------ 3. messages
+
+    /** Rule 3.1: spawner and task exchange messages both ways. */
+    @Test
+    void required_spec3_1_spawnerAndTaskExchangeMessages() {
+        VirtualMachine vm = vm();
+        TaskId id = vm.spawnFunction(echo(3), 1, null, true).get(0);
+        for (String m : List.of("a", "b", "c")) {
+            vm.sendMessage(id, m);
+            Received r = vm.receiveMessage(timeout(), id).orElseThrow();
+            assertEquals(id, r.sender());
+            assertEquals(m, r.message());
+        }
+        assertEquals(3, resultOf(vm, id));
+    }
+
+    /** Rule 3.2: tasks on different workers message each other. */
+    @Test
+    void required_spec3_2_workerToWorker() {
+        requireWorkers(2);
+        VirtualMachine vm = vm();
+        // A waits for a message from any task and reports who sent it.
+        TaskId a = vm.spawnFunction(w -> {
+            Received r = w.receiveMessage(timeout()).orElseThrow();
+            return List.of(r.sender(), r.message());
+        }).orElseThrow();
+        TaskId b = vm.spawnFunction(w -> {
+            w.sendMessage(a, "from " + w.taskId());
+            return null;
+        }).orElseThrow();
+        TckTasks.Outcome o = collect(vm, List.of(a, b));
+        assertEquals(List.of(b, "from " + b), o.results().get(a).value());
+    }
+
+    /** Rule 3.3: a zero timeout polls: it returns empty at once when nothing waits. */
+    @Test
+    void required_spec3_3_pollReturnsEmpty() {
+        VirtualMachine vm = vm();
+        assertTrue(vm.receiveMessage(Duration.ZERO).isEmpty());
+        assertFalse(vm.checkForIncoming());
+    }
+
+    /** Rule 3.4: a positive timeout returns empty near the timeout, not before and not long after. */
+    @Test
+    void required_spec3_4_timedReceiveReturnsNearTimeout() {
+        VirtualMachine vm = vm();
+        Duration t = Duration.ofMillis(300);
+        long start = System.nanoTime();
+        assertTrue(vm.receiveMessage(t).isEmpty());
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(elapsedMs >= 290, "returned after " + elapsedMs + " ms, before the 300 ms timeout");
+        assertTrue(elapsedMs < 300 + 5_000, "returned " + elapsedMs + " ms after a 300 ms timeout: not 'near'");
+    }
+
+    /** Rule 3.5: a negative timeout blocks until a message arrives. */
+    @Test
+    void required_spec3_5_blockingReceiveWaits() {
+        VirtualMachine vm = vm();
+        TaskId id = vm.spawnFunction(w -> {
+            w.sendMessage(w.parentTaskId(), "late");
+            return null;
+        }, 1, null, false).get(0);
+        Received r = vm.receiveMessage(Duration.ofSeconds(-1)).orElseThrow();
+        assertEquals(id, r.sender());
+        assertEquals("late", r.message());
+        collect(vm, List.of(id));
+    }
+
+    /** Rule 3.6: receiving from a given task skips other senders' messages, which stay queued. */
+    @Test
+    void required_spec3_6_receiveFromGivenTask() {
+        requireWorkers(2);
+        VirtualMachine vm = vm();
+        List<TaskId> ids = vm.spawnFunction(w -> {
+            w.sendMessage(w.parentTaskId(), "hi from " + w.taskId());
+            return null;
+        }, 2, null, false);
+        TaskId second = ids.get(1);
+        Received r = vm.receiveMessage(timeout(), second).orElseThrow();
+        assertEquals(second, r.sender());
+        assertEquals("hi from " + second, r.message());
+        Received first = vm.receiveMessage(timeout(), ids.get(0)).orElseThrow();
+        assertEquals("hi from " + ids.get(0), first.message());
+        collect(vm, ids);
+    }
+
+    /** Rule 3.7: checkForIncoming reports a waiting message and does not consume it. */
+    @Test
+    void required_spec3_7_checkForIncomingDoesNotConsume() {
+        VirtualMachine vm = vm();
+        TaskId id = vm.spawnFunction(w -> {
+            w.sendMessage(w.parentTaskId(), "peek");
+            return w.receiveMessage(timeout()).orElseThrow().message();
+        }, 1, null, true).get(0);
+        long deadline = System.nanoTime() + timeout().toNanos();
+        while (!vm.checkForIncoming(id)) {
+            assertTrue(System.nanoTime() < deadline, "no message announced within " + timeout());
+            LockSupport.parkNanos(1_000_000);
+        }
+        assertTrue(vm.checkForIncoming(id), "asking again does not consume");
+        assertTrue(vm.checkForIncoming());
+        assertEquals("peek", vm.receiveMessage(Duration.ZERO, id).orElseThrow().message());
+        vm.sendMessage(id, "done");
+        assertEquals("done", resultOf(vm, id));
+    }
+
+    /** Rule 3.8: messages between a pair arrive in the order sent, both ways, over many messages. */
+    @Test
+    void required_spec3_8_fifoBetweenPair() {
+        VirtualMachine vm = vm();
+        int n = fifoMessageCount();
+        TaskId id = vm.spawnFunction(w -> {
+            for (int i = 0; i < n; i++) w.sendMessage(w.parentTaskId(), i);
+            int expected = 0;
+            while (expected < n) {
+                Object m = w.receiveMessage(timeout(), w.parentTaskId()).orElseThrow().message();
+                if (!Integer.valueOf(expected).equals(m)) return "out of order: expected " + expected + ", got " + m;
+                expected++;
+            }
+            return "ok";
+        }).orElseThrow();
+        for (int i = 0; i < n; i++) {
+            Object m = vm.receiveMessage(timeout(), id).orElseThrow().message();
+            assertEquals(i, m, "message " + i + " from the task");
+        }
+        for (int i = 0; i < n; i++) vm.sendMessage(id, i);
+        assertEquals("ok", resultOf(vm, id));
+    }
+
+    /** Rule 3.9: byte[] payloads from 0 B to the maximum arrive intact. */
+    @Test
+    void required_spec3_9_payloadSizes() {
+        VirtualMachine vm = vm();
+        List<Integer> sizes = new ArrayList<>(List.of(0, 1, 1024, 64 << 10, 1 << 20, 16 << 20, 64 << 20));
+        sizes.removeIf(s -> s > maxPayloadBytes());
+        TaskId id = vm.spawnFunction(echo(sizes.size()), 1, null, true).get(0);
+        for (int size : sizes) {
+            byte[] data = new byte[size];
+            for (int i = 0; i < size; i++) data[i] = (byte) (i * 31 + (i >>> 8));
+            vm.sendMessage(id, data);
+            byte[] back = (byte[]) vm.receiveMessage(timeout(), id).orElseThrow().message();
+            assertEquals(size, back.length);
+            assertTrue(Arrays.equals(data, back), "payload of " + size + " bytes came back changed");
+        }
+        assertEquals(sizes.size(), resultOf(vm, id));
+    }
+
+    /** A user's record type. */
+    public record Point(double x, double y, String label) implements Serializable {
+    }
+
+    /** An enum of the user's. */
+    public enum Colour { RED, GREEN }
+
+    /** Rule 3.10: records, collections, enums, lambdas, primitive arrays, strings and buffers round-trip. */
+    @Test
+    void required_spec3_10_valueTypesRoundTrip() {
+        VirtualMachine vm = vm();
+        Function<Integer, Integer> twice = (Function<Integer, Integer> & Serializable) v -> 2 * v;
+        Map<String, List<Integer>> map = new LinkedHashMap<>();
+        map.put("a", List.of(1, 2));
+        map.put("b", new ArrayList<>(List.of(3)));
+        List<Object> values = List.of(new Point(1.5, -2, "p"), map, Set.of("x"), Colour.GREEN,
+                new int[]{1, 2, 3}, new long[]{1L << 40}, new double[]{Math.PI, -0.0}, new float[]{1.5f},
+                new short[]{-3}, new char[]{'é', 'z'}, "unicode ✓ ÿ", 42L, new TaskId(3, 4),
+                new IllegalStateException("carried"));
+        TaskId id = vm.spawnFunction(echo(values.size() + 2), 1, null, true).get(0);
+        for (Object v : values) {
+            vm.sendMessage(id, v);
+            Object back = vm.receiveMessage(timeout(), id).orElseThrow().message();
+            if (v instanceof int[] a) assertArrayEquals(a, (int[]) back);
+            else if (v instanceof long[] a) assertArrayEquals(a, (long[]) back);
+            else if (v instanceof double[] a) assertArrayEquals(a, (double[]) back);
+            else if (v instanceof float[] a) assertArrayEquals(a, (float[]) back);
+            else if (v instanceof short[] a) assertArrayEquals(a, (short[]) back);
+            else if (v instanceof char[] a) assertArrayEquals(a, (char[]) back);
+            else if (v instanceof Exception e) {
+                Exception got = assertInstanceOf(IllegalStateException.class, back);
+                assertEquals(e.getMessage(), got.getMessage());
+                assertTrue(got.getStackTrace().length > 0, "the stack trace travels");
+            } else assertEquals(v, back);
+        }
+        vm.sendMessage(id, twice);
+        @SuppressWarnings("unchecked")
+        Function<Integer, Integer> back = (Function<Integer, Integer>) vm.receiveMessage(timeout(), id).orElseThrow().message();
+        assertEquals(42, back.apply(21));
+        vm.sendMessage(id, ByteBuffer.wrap(new byte[]{9, 8, 7}));
+        ByteBuffer buf = (ByteBuffer) vm.receiveMessage(timeout(), id).orElseThrow().message();
+        assertEquals(ByteBuffer.wrap(new byte[]{9, 8, 7}), buf);
+        assertEquals(values.size() + 2, resultOf(vm, id));
+    }
+
+    /** Rule 3.11: a message a worker sends to a task that has ended is discarded, never given to a later task. */
+    @Test
+    void required_spec3_11_messagesToEndedTasksAreDiscarded() {
+        requireWorkers(2);
+        VirtualMachine vm = vm();
+        TaskId ended = vm.spawnFunction(w -> null, 1, null, false).get(0);
+        collect(vm, List.of(ended));
+        // One relay per worker; one of them messages the ended task, the rest are released.
+        List<TaskId> relays = vm.spawnFunction(TckTasks.relay(), 1000, null, true);
+        TaskId sender = relays.stream().filter(t -> t.rank() != ended.rank()).findFirst().orElseThrow();
+        for (TaskId t : relays) vm.sendMessage(t, t.equals(sender) ? ended : "release");
+        TckTasks.Outcome o = collect(vm, relays);
+        assertEquals(ended, o.results().get(sender).value(), "the relay sent to the ended task");
+        // Fresh tasks everywhere, the ended task's rank included, see only what is sent to them.
+        List<TaskId> fresh = vm.spawnFunction(waitForOne(), 1000, null, true);
+        assertTrue(fresh.stream().anyMatch(t -> t.rank() == ended.rank()));
+        for (TaskId t : fresh) vm.sendMessage(t, "only this");
+        TckTasks.Outcome after = collect(vm, fresh);
+        for (TaskId t : fresh) assertEquals("only this", after.results().get(t).value(), "task " + t);
+    }
+
+    // ------------------------------------------------------------ 4. bad input
+
+    /** Rule 4.1: an invalid destination is refused with a clear error, and the VM stays usable. */
+    @Test
+    void required_spec4_1_invalidDestinationRefused() {
+        VirtualMachine vm = vm();
+        VmException e = assertThrows(VmException.class, () -> vm.sendMessage(TaskId.bad(), "x"));
+        assertTrue(e.getMessage().contains("not a valid task id"), e.getMessage());
+        e = assertThrows(VmException.class, () -> vm.sendMessage(null, "x"));
+        assertTrue(e.getMessage().contains("null"), e.getMessage());
+        e = assertThrows(VmException.class, () -> vm.sendMessage(new TaskId(9999, 1), "x"));
+        assertTrue(e.getMessage().contains("9999"), e.getMessage());
+        e = assertThrows(VmException.class, () -> vm.sendMessage(new TaskId(0, 5), "x"));
+        assertTrue(e.getMessage().contains("0:0"), e.getMessage());
+        assertUsable(vm);
+    }
+
+    /** Rule 4.2: a stale (ended) or never-spawned task id is refused on the spawner. */
+    @Test
+    void required_spec4_2_staleAndUnknownTaskRefused() {
+        VirtualMachine vm = vm();
+        TaskId ended = vm.spawnFunction(w -> null, 1, null, false).get(0);
+        collect(vm, List.of(ended));
+        VmException e = assertThrows(VmException.class, () -> vm.sendMessage(ended, "late"));
+        assertTrue(e.getMessage().contains("has ended"), e.getMessage());
+        TaskId never = new TaskId(1, 1_000_000);
+        e = assertThrows(VmException.class, () -> vm.sendMessage(never, "x"));
+        assertTrue(e.getMessage().contains("never spawned"), e.getMessage());
+        assertUsable(vm);
+    }
+
+    /** Rule 4.3: a payload that cannot be serialized fails at the sender; nothing is sent. */
+    @Test
+    void required_spec4_3_unserializablePayloadFailsAtSender() {
+        VirtualMachine vm = vm();
+        TaskId id = vm.spawnFunction(echo(1), 1, null, true).get(0);
+        Runnable notSerializable = () -> { };
+        VmException e = assertThrows(VmException.class, () -> vm.sendMessage(id, notSerializable));
+        assertTrue(e.getMessage().contains("not serializable"), e.getMessage());
+        VmException e2 = assertThrows(VmException.class, () -> vm.sendMessage(id, new Holder(Thread.currentThread())));
+        assertTrue(e2.getMessage().contains(Holder.class.getName()), e2.getMessage());
+        vm.sendMessage(id, "after");
+        assertEquals("after", vm.receiveMessage(timeout(), id).orElseThrow().message(),
+                "the failed sends sent nothing: the echo's first message is the good one");
+        assertEquals(1, resultOf(vm, id));
+    }
+
+    /** Holds something Kryo cannot write. */
+    static final class Holder {
+        final Object inner;
+
+        Holder(Object inner) {
+            this.inner = inner;
+        }
+    }
+
+    /** Rule 4.4: spawner-only calls on a worker fail with a message naming the call and the fix. */
+    @Test
+    void required_spec4_4_spawnerOnlyCallsFailOnWorker() {
+        VirtualMachine vm = vm();
+        TaskId id = vm.spawnFunction(w -> {
+            List<String> errors = new ArrayList<>();
+            List<Task<Object>> calls = List.of(x -> x.slots(), x -> x.freeSlots(), x -> x.freeSlotsSet(),
+                    x -> x.hosts(), x -> x.hostsWithFreeSlots(), x -> x.formatSpawnerConfig(), x -> x.status(),
+                    x -> x.hostId(x.taskId()), x -> x.spawnFunction(y -> 1, 1, null, true));
+            for (Task<Object> c : calls) {
+                try {
+                    c.run(w);
+                    errors.add("no error");
+                } catch (VmException ex) {
+                    errors.add(ex.getMessage());
+                }
+            }
+            return errors;
+        }).orElseThrow();
+        @SuppressWarnings("unchecked")
+        List<String> errors = (List<String>) resultOf(vm, id);
+        assertEquals(9, errors.size());
+        for (String m : errors) assertTrue(m.contains("works only on the spawner"), m);
+        assertThrows(VmException.class, vm::runWorkerLoop, "the spawner has no spawn loop");
+    }
+
+    /** Rule 4.5: a null task, a negative count and an unknown target host are refused; nothing is spawned. */
+    @Test
+    void required_spec4_5_badSpawnArgumentsRefused() {
+        VirtualMachine vm = vm();
+        int free = vm.freeSlots();
+        VmException e = assertThrows(VmException.class, () -> vm.spawnFunction(null, 1, null, true));
+        assertTrue(e.getMessage().contains("null"), e.getMessage());
+        e = assertThrows(VmException.class, () -> vm.spawnFunction(w -> 1, -1, null, true));
+        assertTrue(e.getMessage().contains("-1"), e.getMessage());
+        e = assertThrows(VmException.class, () -> vm.spawnFunction(w -> 1, 1, List.of(new HostId("no-such-host.invalid")), true));
+        assertTrue(e.getMessage().contains("no-such-host.invalid"), e.getMessage());
+        assertEquals(free, vm.freeSlots(), "nothing was spawned");
+        assertUsable(vm);
+    }
+
+    /** Rule 4.6: a task's return value that cannot be serialized is reported as a failure, not lost. */
+    @Test
+    void required_spec4_6_unserializableResultReported() {
+        VirtualMachine vm = vm();
+        TaskId id = vm.spawnFunction(w -> new Holder(Thread.currentThread())).orElseThrow();
+        TckTasks.Outcome o = collect(vm, List.of(id));
+        TaskResult res = o.results().get(id);
+        assertFalse(res.success());
+        assertTrue(res.error().contains("serialize"), res.error());
+        assertUsable(vm);
+    }
+
+    private static void assertUsable(VirtualMachine vm) {
+        TaskId id = vm.spawnFunction(echo(1), 1, null, true).get(0);
+        vm.sendMessage(id, "still usable");
+        assertEquals("still usable", vm.receiveMessage(timeout(), id).orElseThrow().message());
+        assertEquals(1, resultOf(vm, id));
+    }
+}
