@@ -25,6 +25,7 @@ import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Turns message objects into payload bytes and back. {@code byte[]}, primitive arrays,
@@ -52,6 +53,12 @@ final class Codec {
         }
     }
 
+    private static final List<String> JDK_WRAPPERS = List.of(
+            "java.util.Collections$UnmodifiableCollection", "java.util.Collections$UnmodifiableMap",
+            "java.util.Collections$SynchronizedCollection", "java.util.Collections$SynchronizedMap",
+            "java.util.Collections$CheckedCollection", "java.util.Collections$CheckedMap",
+            "java.util.Arrays$ArrayList");
+
     private final Pool<Context> pool;
 
     Codec(ClassLoader loader) {
@@ -72,6 +79,14 @@ final class Codec {
         kryo.setDefaultSerializer(new JdkAwareSerializerFactory());
         kryo.addDefaultSerializer(Throwable.class, new JavaSerializer());
         ImmutableCollectionsSerializers.addDefaultSerializers(kryo);
+        // JDK wrappers that Kryo's collection serializers would rebuild with add(), which they refuse.
+        for (String wrapper : JDK_WRAPPERS) {
+            try {
+                kryo.addDefaultSerializer(Class.forName(wrapper), new JavaSerializer());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("this JDK lacks " + wrapper, e);
+            }
+        }
         // Kryo maps every lambda class to the Closure registration.
         kryo.register(ClosureSerializer.Closure.class, new LambdaSerializer());
         // ParaVM's own types: registered so they are written as small ids.

@@ -1,0 +1,114 @@
+package io.paravm.core;
+
+import io.paravm.Task;
+import io.paravm.TaskId;
+import io.paravm.VmException;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CodecTest {
+
+    private final Codec codec = new Codec(CodecTest.class.getClassLoader());
+
+    private Object roundTrip(Object value) {
+        FrameWriter w = new FrameWriter();
+        w.start();
+        codec.encode(value, w);
+        ByteBuffer frame = w.finish();
+        Object back = codec.decode(frame.duplicate().order(ByteOrder.LITTLE_ENDIAN));
+        return back;
+    }
+
+    record Pair(String name, List<Integer> values) {
+    }
+
+    @Test
+    void valuesKryoFindsHardOnJava17RoundTrip() {
+        UUID id = UUID.randomUUID();
+        assertEquals(id, roundTrip(id));
+        assertEquals(List.of(1, 2), roundTrip(List.of(1, 2)));
+        assertEquals(Map.of("k", 1), roundTrip(Map.of("k", 1)));
+        assertEquals(List.of(3), roundTrip(Collections.unmodifiableList(new ArrayList<>(List.of(3)))));
+        assertEquals(List.of(3, 4), roundTrip(java.util.Arrays.asList(3, 4)));
+        assertEquals(Map.of("a", 1), roundTrip(Collections.synchronizedMap(new java.util.HashMap<>(Map.of("a", 1)))));
+        assertEquals(5L, ((AtomicLong) roundTrip(new AtomicLong(5))).get());
+        assertEquals(new Pair("p", List.of(4)), roundTrip(new Pair("p", List.of(4))));
+        assertEquals(new TaskId(1, 2), roundTrip(new TaskId(1, 2)));
+    }
+
+    /** Static, as a user's factory of tasks would be: an anonymous class here captures no outer instance. */
+    private static Task<Integer> anonymousAddingOne(int captured) {
+        return new Task<>() {
+            @Override
+            public Integer run(io.paravm.VirtualMachine vm) {
+                return captured + 1;
+            }
+        };
+    }
+
+    @Test
+    void anonymousClassKeepsItsCapturedVariables() throws Exception {
+        @SuppressWarnings("unchecked")
+        Task<Integer> back = (Task<Integer>) roundTrip(anonymousAddingOne(41));
+        assertEquals(42, back.run(null));
+    }
+
+    @Test
+    void lambdaKeepsItsCapturedArguments() throws Exception {
+        String who = "world";
+        Task<String> t = vm -> "hello " + who;
+        @SuppressWarnings("unchecked")
+        Task<String> back = (Task<String>) roundTrip(t);
+        assertEquals("hello world", back.run(null));
+    }
+
+    @Test
+    void primitiveArraysAndBuffersSkipKryo() {
+        FrameWriter w = new FrameWriter();
+        w.start();
+        codec.encode(new double[]{1, 2}, w);
+        assertEquals(Codec.DOUBLES, w.finish().get(0));
+        assertArrayEquals(new byte[0], (byte[]) roundTrip(new byte[0]));
+        assertEquals("", roundTrip(""));
+        assertEquals(null, roundTrip(null));
+    }
+
+    @Test
+    void truncatedOrLyingPayloadsFailCleanly() {
+        ByteBuffer liesAboutLength = ByteBuffer.allocate(5).order(ByteOrder.LITTLE_ENDIAN).put(Codec.BYTES).putInt(Integer.MAX_VALUE).flip();
+        VmException e = assertThrows(VmException.class, () -> codec.decode(liesAboutLength));
+        assertTrue(e.getMessage().contains("claims"), e.getMessage());
+        assertThrows(VmException.class, () -> codec.decode(ByteBuffer.allocate(0)));
+        assertThrows(VmException.class, () -> codec.decode(ByteBuffer.wrap(new byte[]{99})));
+        assertThrows(VmException.class, () -> codec.decode(ByteBuffer.wrap(new byte[]{Codec.DOUBLES, 1, 0})));
+    }
+
+    @Test
+    void randomBytesNeverEscapeAsAnythingButVmException() {
+        Random random = new Random(42);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] junk = new byte[random.nextInt(64)];
+            random.nextBytes(junk);
+            if (junk.length > 0 && random.nextBoolean()) junk[0] = Codec.KRYO;
+            try {
+                codec.decode(ByteBuffer.wrap(junk));
+            } catch (VmException expected) {
+                // a clear error is the only acceptable failure
+            }
+        }
+    }
+}
