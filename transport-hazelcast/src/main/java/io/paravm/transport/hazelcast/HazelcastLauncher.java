@@ -1,0 +1,378 @@
+package io.paravm.transport.hazelcast;
+
+import io.paravm.VmConfig;
+import io.paravm.VmException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts the member JVMs of one ParaVM job on Hazelcast: the spawner (rank 0) first, then
+ * the workers, which join it; every JVM runs the same {@code main}. Picks a free port and
+ * a unique cluster name per job, listens on loopback unless told otherwise, and ends
+ * every JVM it started when the spawner ends or dies, or when the launcher itself is
+ * stopped. Also starts workers that join a spawner elsewhere.
+ *
+ * <pre>{@code
+ * // command line: 4 JVMs on this machine; exits with the spawner's exit code
+ * java -cp app.jar:... io.paravm.transport.hazelcast.HazelcastLauncher -np 4 com.example.Main arg1
+ * // 2 more workers, on another machine, joining that job (its log names the address and cluster)
+ * java -cp app.jar:... io.paravm.transport.hazelcast.HazelcastLauncher --join 10.0.0.5:5701 \
+ *      --cluster paravm-1a2b3c4d --interface 10.0.0.7 -np 2 com.example.Main arg1
+ *
+ * // API
+ * try (HazelcastLauncher job = HazelcastLauncher.builder().mainClass("com.example.Main").build()) {
+ *     int exit = job.run(4, Duration.ofMinutes(10));
+ * }
+ * }</pre>
+ */
+public final class HazelcastLauncher implements AutoCloseable {
+
+    /** The JVM options Hazelcast asks for on Java 17; given to every JVM started. */
+    public static final List<String> JVM_FLAGS = List.of("--add-modules", "java.se",
+            "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+            "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens", "java.management/sun.management=ALL-UNNAMED",
+            "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
+            "-Dorg.slf4j.simpleLogger.log.com.hazelcast=warn");
+
+    /** How long workers may take to leave by themselves once the spawner has ended. */
+    public static final Duration WORKER_GRACE = Duration.ofSeconds(15);
+
+    private static final Logger LOG = LoggerFactory.getLogger(HazelcastLauncher.class);
+
+    private final String cluster;
+    private final String iface;
+    private final int port;
+    private final String join;
+    private final String classpath;
+    private final List<String> jvmOptions;
+    private final String mainClass;
+    private final List<String> args;
+    private final Path logDir;
+    private final List<Process> processes = new CopyOnWriteArrayList<>();
+    private final Thread hook = new Thread(this::close, "paravm-launcher-shutdown");
+    private int workersStarted;
+
+    private HazelcastLauncher(Builder b) {
+        this.cluster = b.cluster != null ? b.cluster
+                : "paravm-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
+        this.iface = b.iface;
+        this.join = b.join;
+        this.port = b.port > 0 ? b.port : b.join != null ? 0 : freePort(b.iface);
+        this.classpath = b.classpath != null ? b.classpath : System.getProperty("java.class.path");
+        this.jvmOptions = List.copyOf(b.jvmOptions);
+        this.mainClass = Objects.requireNonNull(b.mainClass, "mainClass");
+        this.args = List.copyOf(b.args);
+        this.logDir = b.logDir;
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /** Returns a builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Returns the cluster name every JVM of this job uses. */
+    public String clusterName() {
+        return cluster;
+    }
+
+    /** Returns the spawner's address, {@code host:port}, that workers join. */
+    public String joinAddress() {
+        return join != null ? join : iface + ":" + port;
+    }
+
+    /**
+     * Starts the spawner's JVM, which waits for {@code np} ranks in all before it opens.
+     *
+     * @param np the ranks to wait for, spawner included
+     * @return its process
+     */
+    public Process startSpawner(int np) {
+        if (join != null) throw new VmException("this launcher joins the spawner at " + join + "; it starts no spawner");
+        List<String> props = List.of("-D" + HazelcastProperties.PORT_PROP_NAME + "=" + port,
+                "-D" + HazelcastProperties.NP_PROP_NAME + "=" + np);
+        return start(props, "spawner");
+    }
+
+    /**
+     * Starts one worker JVM that joins the spawner at {@link #joinAddress()}.
+     *
+     * @return its process
+     */
+    public synchronized Process startWorker() {
+        return start(List.of("-D" + HazelcastProperties.JOIN_PROP_NAME + "=" + joinAddress()), "worker-" + ++workersStarted);
+    }
+
+    private Process start(List<String> roleProps, String role) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JVM_FLAGS);
+        cmd.add("-D" + VmConfig.TRANSPORT_PROP_NAME + "=" + HazelcastTransport.NAME);
+        cmd.add("-D" + HazelcastProperties.CLUSTER_PROP_NAME + "=" + cluster);
+        cmd.add("-D" + HazelcastProperties.INTERFACE_PROP_NAME + "=" + iface);
+        cmd.addAll(roleProps);
+        cmd.addAll(jvmOptions);
+        cmd.add("-cp");
+        cmd.add(classpath);
+        cmd.add(mainClass);
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (logDir != null) {
+            try {
+                Files.createDirectories(logDir);
+            } catch (IOException e) {
+                throw new VmException("cannot create the log directory " + logDir + ": " + e.getMessage(), e);
+            }
+            pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.resolve(role + ".log").toFile()));
+        } else {
+            pb.inheritIO();
+        }
+        try {
+            Process p = pb.start();
+            processes.add(p);
+            LOG.debug("started {} (pid {}) of cluster '{}' at {}", role, p.pid(), cluster, joinAddress());
+            return p;
+        } catch (IOException e) {
+            throw new VmException("could not start the " + role + " JVM (" + cmd.get(0) + "): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs a whole job: the spawner, then {@code np - 1} workers; waits for the spawner,
+     * then ends every JVM still running.
+     *
+     * @param np      the number of JVMs (ranks), at least 1
+     * @param timeout how long the spawner may run; then everything is ended and -1 returned
+     * @return the spawner's exit code
+     */
+    public int run(int np, Duration timeout) {
+        if (np < 1) throw new VmException("-np " + np + " must be at least 1 (the spawner)");
+        Process spawner = startSpawner(np);
+        for (int i = 1; i < np; i++) startWorker();
+        try {
+            if (!spawner.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.error("the spawner (pid {}) ran longer than {}; ending the job", spawner.pid(), timeout);
+                return -1;
+            }
+            return spawner.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        } finally {
+            close();
+        }
+    }
+
+    /**
+     * Waits for every JVM this launcher started to exit.
+     *
+     * @param timeout how long to wait in all
+     * @return whether they all exited with 0 in time
+     */
+    public boolean awaitAll(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean ok = true;
+        try {
+            for (Process p : processes) {
+                long left = deadline - System.nanoTime();
+                ok &= p.waitFor(Math.max(left, 0), TimeUnit.NANOSECONDS) && p.exitValue() == 0;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return ok;
+    }
+
+    /**
+     * Ends every JVM this launcher started: lets workers leave by themselves for
+     * {@link #WORKER_GRACE}, then asks them to stop, then kills them.
+     */
+    @Override
+    public void close() {
+        long deadline = System.nanoTime() + WORKER_GRACE.toNanos();
+        try {
+            for (Process p : processes) {
+                long left = deadline - System.nanoTime();
+                if (left > 0) p.waitFor(left, TimeUnit.NANOSECONDS);
+                if (p.isAlive()) {
+                    p.destroy();
+                    if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            processes.forEach(Process::destroyForcibly);
+        }
+        if (Thread.currentThread() != hook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down
+            }
+        }
+    }
+
+    /** Ends every JVM this launcher started at once, without a grace period. */
+    public void kill() {
+        for (Process p : processes) p.destroyForcibly();
+    }
+
+    private static int freePort(String iface) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(iface.contains("*") ? "0.0.0.0" : iface))) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new VmException("no free TCP port on " + iface + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Command line. Starts a job ({@code -np N}, default 2) and exits with the spawner's exit
+     * code; or, with {@code --join}, starts {@code N} workers (default 1) joining a spawner
+     * elsewhere and exits when they have.
+     *
+     * @param argv {@code [-np N] [--join HOST:PORT] [--cluster NAME] [--port P] [--interface IP]
+     *             [--timeout SECONDS] [-cp CLASSPATH] [-J<jvm option>]... MAIN_CLASS [ARGS...]}
+     */
+    public static void main(String[] argv) {
+        Builder b = builder();
+        Integer np = null;
+        long timeoutSeconds = Long.MAX_VALUE / 2_000_000_000L;
+        int i = 0;
+        try {
+            for (; i < argv.length && b.mainClass == null; i++) {
+                String a = argv[i];
+                switch (a) {
+                    case "-np", "-n" -> np = Integer.parseInt(argv[++i]);
+                    case "--join" -> b.join(argv[++i]);
+                    case "--cluster" -> b.cluster(argv[++i]);
+                    case "--port" -> b.port(Integer.parseInt(argv[++i]));
+                    case "--interface" -> b.networkInterface(argv[++i]);
+                    case "--timeout" -> timeoutSeconds = Long.parseLong(argv[++i]);
+                    case "-cp", "-classpath", "--class-path" -> b.classpath(argv[++i]);
+                    default -> {
+                        if (a.startsWith("-J")) b.jvmOption(a.substring(2));
+                        else if (a.startsWith("-")) throw new IllegalArgumentException("unknown option " + a);
+                        else b.mainClass(a);
+                    }
+                }
+            }
+            if (b.mainClass == null) throw new IllegalArgumentException("no main class given");
+            if (b.join != null && b.cluster == null) {
+                throw new IllegalArgumentException("--join needs --cluster NAME, the spawner's cluster name");
+            }
+        } catch (RuntimeException e) {
+            System.err.println("HazelcastLauncher: " + e.getMessage() + "\nusage: HazelcastLauncher [-np N] "
+                    + "[--join HOST:PORT --cluster NAME] [--port P] [--interface IP] [--timeout SECONDS] "
+                    + "[-cp CLASSPATH] [-J<jvm option>]... MAIN_CLASS [ARGS...]");
+            System.exit(2);
+            return;
+        }
+        b.args(List.of(argv).subList(i, argv.length));
+        HazelcastLauncher job = b.build();
+        Duration timeout = Duration.ofSeconds(timeoutSeconds);
+        int exit;
+        if (job.join != null) {
+            int n = np == null ? 1 : np;
+            for (int w = 0; w < n; w++) job.startWorker();
+            exit = job.awaitAll(timeout) ? 0 : 1;
+            job.close();
+        } else {
+            LOG.info("ParaVM job on Hazelcast: cluster '{}', spawner at {}; other machines join with: --join {} "
+                    + "--cluster {}", job.clusterName(), job.joinAddress(), job.joinAddress(), job.clusterName());
+            exit = job.run(np == null ? 2 : np, timeout);
+        }
+        System.exit(exit);
+    }
+
+    /** Configures a {@link HazelcastLauncher}. */
+    public static final class Builder {
+        private String cluster;
+        private String iface = HazelcastProperties.INTERFACE_DEFAULT;
+        private int port;
+        private String join;
+        private String classpath;
+        private final List<String> jvmOptions = new ArrayList<>();
+        private String mainClass;
+        private List<String> args = List.of();
+        private Path logDir;
+
+        private Builder() {
+        }
+
+        /** @param name the cluster name (default: {@code paravm-} and 8 random hex digits) */
+        public Builder cluster(String name) {
+            this.cluster = name;
+            return this;
+        }
+
+        /** @param address the address members bind to and announce (default loopback) */
+        public Builder networkInterface(String address) {
+            this.iface = address;
+            return this;
+        }
+
+        /** @param p the spawner's port (default: a free one) */
+        public Builder port(int p) {
+            this.port = p;
+            return this;
+        }
+
+        /** @param address join the spawner at {@code host:port} instead of starting one */
+        public Builder join(String address) {
+            this.join = address;
+            return this;
+        }
+
+        /** @param cp the class path of the JVMs (default: this JVM's) */
+        public Builder classpath(String cp) {
+            this.classpath = cp;
+            return this;
+        }
+
+        /** @param option one more JVM option, e.g. {@code -Xmx2g} */
+        public Builder jvmOption(String option) {
+            this.jvmOptions.add(option);
+            return this;
+        }
+
+        /** @param name the class whose {@code main} every JVM runs */
+        public Builder mainClass(String name) {
+            this.mainClass = name;
+            return this;
+        }
+
+        /** @param arguments the program's arguments */
+        public Builder args(List<String> arguments) {
+            this.args = List.copyOf(arguments);
+            return this;
+        }
+
+        /** @param dir write each JVM's output to {@code dir/<role>.log} instead of this JVM's */
+        public Builder logDirectory(Path dir) {
+            this.logDir = dir;
+            return this;
+        }
+
+        /** Returns the launcher; nothing is started yet. */
+        public HazelcastLauncher build() {
+            return new HazelcastLauncher(this);
+        }
+    }
+}

@@ -1,0 +1,714 @@
+package io.paravm.transport.hazelcast;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.ListenerConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.topic.ITopic;
+import com.hazelcast.topic.Message;
+import io.paravm.VmConfig;
+import io.paravm.VmException;
+import io.paravm.spi.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Frames between embedded Hazelcast members, one member (one rank) per JVM.
+ *
+ * <p>Frames: each rank listens on its own {@link ITopic} ({@code paravm.frames.<rank>});
+ * a frame is published there as one {@code byte[]} (a 5-byte header, the sender's rank
+ * and a kind, then vm-core's bytes; Hazelcast writes a {@code byte[]} as it is, nothing
+ * is serialized twice). A topic's events are handled on one event thread in the order
+ * they arrived on the connection, so frames between a pair stay in order. Hazelcast drops
+ * events when a member's event queue is full, so a sender may have at most
+ * {@link HazelcastProperties#WINDOW_FRAMES_PROP_NAME} frames in flight to a rank; the
+ * receiver returns credits as frames reach its inbox (not when vm-core takes them, so two
+ * ranks sending to each other never deadlock). {@link #close()} sends a flush marker to
+ * every rank it sent to and waits for the answers, so the last frames (the spawner's
+ * EXIT) arrive before the member leaves.
+ *
+ * <p>Ranks: the spawner (rank 0, no join address) starts the cluster and gives each
+ * member that joins the next rank, in the order Hazelcast reports the joins, writing
+ * {@code member UUID -> rank} into the map {@code paravm.ranks}; a joining worker waits
+ * for its own entry. Ranks are never reused. A member that leaves or dies is reported to
+ * vm-core as {@code rankLost}, on every other member.
+ */
+final class HazelcastTransport implements Transport {
+
+    static final String NAME = "hazelcast";
+    static final String RANKS_MAP = "paravm.ranks";
+    static final String TOPIC_PREFIX = "paravm.frames.";
+    /** Few partitions: the one map is tiny, and joins and leaves migrate less. */
+    static final int PARTITION_COUNT = 7;
+
+    private static final Logger LOG = LoggerFactory.getLogger(HazelcastTransport.class);
+    private static final int HEADER = 5;
+    private static final byte DATA = 0;
+    private static final byte CREDIT = 1;
+    private static final byte FLUSH = 2;
+    private static final byte FLUSH_ACK = 3;
+
+    private final boolean spawner;
+    private final String[] userArgs;
+    private final String host;
+    private final int window;
+    private final long flushMillis;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled on every change a waiter may care about: a frame, a rank, a loss, a wakeup, a flush answer. */
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<Frame> inbox = new ArrayDeque<>();          // guarded by lock
+    private final Map<UUID, Integer> rankOf = new HashMap<>();           // guarded by lock
+    private final Set<Integer> lost = new HashSet<>();                   // guarded by lock
+    private final Set<Integer> flushed = new HashSet<>();                // guarded by lock
+    private int size;                                                    // guarded by lock
+    private boolean wakeup;                                              // guarded by lock
+    private boolean closed;                                              // guarded by lock
+    private MembershipListener listener;                                 // guarded by lock
+
+    private final Map<Integer, Semaphore> credits = new ConcurrentHashMap<>();
+    private final Map<Integer, AtomicInteger> unacknowledged = new ConcurrentHashMap<>();
+    private final Map<Integer, ITopic<byte[]>> topics = new ConcurrentHashMap<>();
+    private final Set<Integer> sentTo = ConcurrentHashMap.newKeySet();
+
+    private volatile HazelcastInstance hz;
+    private volatile IMap<String, Integer> ranks;
+    private volatile boolean started;
+    private int rank = -1;
+
+    private HazelcastTransport(VmConfig config) {
+        String join = HazelcastProperties.get(config, HazelcastProperties.JOIN_PROP_NAME).orElse(null);
+        this.spawner = join == null;
+        this.userArgs = config.args();
+        this.window = (int) HazelcastProperties.number(config, HazelcastProperties.WINDOW_FRAMES_PROP_NAME,
+                HazelcastProperties.WINDOW_FRAMES_DEFAULT, 4);
+        this.flushMillis = HazelcastProperties.number(config, HazelcastProperties.CLOSE_FLUSH_MILLIS_PROP_NAME,
+                HazelcastProperties.CLOSE_FLUSH_MILLIS_DEFAULT, 0);
+        this.host = localHostName();
+        this.size = spawner ? 1 : 0;
+    }
+
+    /**
+     * Starts this JVM's member: the spawner's when no join address is set, else a worker's.
+     *
+     * @param config the VM configuration
+     * @return the started transport
+     */
+    static HazelcastTransport start(VmConfig config) {
+        HazelcastTransport t = new HazelcastTransport(config);
+        try {
+            if (t.spawner) t.startSpawner(config);
+            else t.startWorker(config);
+        } catch (RuntimeException | Error e) {
+            t.terminate();
+            throw e;
+        }
+        return t;
+    }
+
+    // ---------------------------------------------------------------- start
+
+    private void startSpawner(VmConfig config) {
+        int port = (int) HazelcastProperties.number(config, HazelcastProperties.PORT_PROP_NAME,
+                HazelcastProperties.PORT_DEFAULT, 1);
+        int np = (int) HazelcastProperties.number(config, HazelcastProperties.NP_PROP_NAME,
+                HazelcastProperties.NP_DEFAULT, 1);
+        String iface = iface(config);
+        Config c = baseConfig(config, port, false);
+        if (!iface.contains("*")) c.getNetworkConfig().getJoin().getTcpIpConfig().addMember(iface + ":" + port);
+        hz = newInstance(c, "the spawner could not start its Hazelcast member on " + iface + ":" + port
+                + " (is the port taken? set " + HazelcastProperties.PORT_PROP_NAME + ")");
+        rank = 0;
+        lock.lock();
+        try {
+            rankOf.put(hz.getCluster().getLocalMember().getUuid(), 0);
+        } finally {
+            lock.unlock();
+        }
+        subscribe();
+        // Ranks are published only now, after this rank's topic listener is registered
+        // everywhere: a worker that sees its rank may send at once.
+        ranks = hz.getMap(RANKS_MAP);
+        Map<String, Integer> assigned = new HashMap<>();
+        lock.lock();
+        try {
+            rankOf.forEach((m, r) -> assigned.put(m.toString(), r));
+        } finally {
+            lock.unlock();
+        }
+        ranks.putAll(assigned);
+        for (Member m : hz.getCluster().getMembers()) if (!m.localMember()) assignRank(m.getUuid());
+        started = true;
+        LOG.debug("spawner member {} of cluster '{}' listens on {}; waiting for {} rank(s)",
+                hz.getCluster().getLocalMember().getAddress(), hz.getConfig().getClusterName(), port, np);
+        awaitRanks(np, config.startupTimeout().toNanos());
+    }
+
+    private void awaitRanks(int np, long timeoutNanos) {
+        lock.lock();
+        try {
+            long left = timeoutNanos;
+            while (size < np) {
+                if (left <= 0) {
+                    throw new VmException("the spawner waited " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos)
+                            + " s for " + np + " ranks (" + HazelcastProperties.NP_PROP_NAME + "=" + np + ") to join "
+                            + "cluster '" + hz.getConfig().getClusterName() + "', but only " + size + " did; start the "
+                            + "workers with -D" + HazelcastProperties.JOIN_PROP_NAME + "=<this host>:<port> and the "
+                            + "same cluster name, or raise VmConfig.startupTimeout");
+                }
+                left = changed.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VmException("interrupted while waiting for " + np + " ranks to join", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void startWorker(VmConfig config) {
+        String join = HazelcastProperties.get(config, HazelcastProperties.JOIN_PROP_NAME).orElseThrow();
+        int colon = join.lastIndexOf(':');
+        int joinPort;
+        try {
+            joinPort = Integer.parseInt(join.substring(colon + 1));
+        } catch (NumberFormatException | IndexOutOfBoundsException e) {
+            throw new VmException(HazelcastProperties.JOIN_PROP_NAME + "=" + join + " is not host:port, e.g. "
+                    + "127.0.0.1:" + HazelcastProperties.PORT_DEFAULT);
+        }
+        int port = (int) HazelcastProperties.number(config, HazelcastProperties.PORT_PROP_NAME, joinPort + 1L, 1);
+        long timeoutNanos = TimeUnit.SECONDS.toNanos(HazelcastProperties.number(config,
+                HazelcastProperties.JOIN_TIMEOUT_SECONDS_PROP_NAME, HazelcastProperties.JOIN_TIMEOUT_SECONDS_DEFAULT, 1));
+        Config c = baseConfig(config, port, true);
+        c.getNetworkConfig().getJoin().getTcpIpConfig().addMember(join);
+        String cluster = c.getClusterName();
+        hz = newInstance(c, "this worker could not start its Hazelcast member");
+        if (hz.getCluster().getMembers().size() < 2) {
+            throw new VmException("this worker found no spawner at " + join + " in cluster '" + cluster + "': start the "
+                    + "spawner first, and give workers its address (" + HazelcastProperties.JOIN_PROP_NAME + ") and its "
+                    + "cluster name (" + HazelcastProperties.CLUSTER_PROP_NAME + ")");
+        }
+        IMap<String, Integer> map = hz.getMap(RANKS_MAP);
+        map.addEntryListener((EntryAddedListener<String, Integer>) e -> learnRank(e.getKey(), e.getValue()), true);
+        for (Map.Entry<String, Integer> e : map.entrySet()) learnRank(e.getKey(), e.getValue());
+        ranks = map;
+        UUID me = hz.getCluster().getLocalMember().getUuid();
+        lock.lock();
+        try {
+            long left = timeoutNanos;
+            while (!rankOf.containsKey(me)) {
+                if (left <= 0) {
+                    throw new VmException("this worker joined cluster '" + cluster + "' at " + join + " but was given "
+                            + "no rank within " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s; is the member at "
+                            + join + " a ParaVM spawner? (raise " + HazelcastProperties.JOIN_TIMEOUT_SECONDS_PROP_NAME + ")");
+                }
+                left = changed.awaitNanos(left);
+            }
+            rank = rankOf.get(me);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VmException("interrupted while waiting for a rank", e);
+        } finally {
+            lock.unlock();
+        }
+        subscribe();
+        started = true;
+        LOG.debug("worker rank {} joined cluster '{}' via {}", rank, cluster, join);
+    }
+
+    private Config baseConfig(VmConfig config, int port, boolean autoIncrement) {
+        Config c = new Config();
+        c.setClusterName(HazelcastProperties.get(config, HazelcastProperties.CLUSTER_PROP_NAME)
+                .orElse(HazelcastProperties.CLUSTER_DEFAULT));
+        long heartbeat = HazelcastProperties.number(config, HazelcastProperties.HEARTBEAT_SECONDS_PROP_NAME,
+                HazelcastProperties.HEARTBEAT_SECONDS_DEFAULT, 1);
+        long maxNoHeartbeat = HazelcastProperties.number(config, HazelcastProperties.MAX_NO_HEARTBEAT_SECONDS_PROP_NAME,
+                HazelcastProperties.MAX_NO_HEARTBEAT_SECONDS_DEFAULT, 2 * heartbeat);
+        c.setProperty("hazelcast.logging.type", "slf4j");
+        c.setProperty("hazelcast.phone.home.enabled", "false");
+        c.setProperty("hazelcast.socket.bind.any", "false");
+        c.setProperty("hazelcast.wait.seconds.before.join", "0");
+        c.setProperty("hazelcast.max.wait.seconds.before.join", "0");
+        c.setProperty("hazelcast.heartbeat.interval.seconds", Long.toString(heartbeat));
+        c.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(maxNoHeartbeat));
+        c.setProperty("hazelcast.partition.count", Integer.toString(PARTITION_COUNT));
+        c.setProperty("hazelcast.health.monitoring.level", "OFF");
+        c.setProperty("hazelcast.shutdownhook.policy", "TERMINATE");
+        NetworkConfig net = c.getNetworkConfig();
+        net.setPort(port).setPortAutoIncrement(autoIncrement).setPortCount(HazelcastProperties.PORT_COUNT_DEFAULT);
+        net.getInterfaces().setEnabled(true).addInterface(iface(config));
+        JoinConfig join = net.getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(1);
+        c.addListenerConfig(new ListenerConfig(new com.hazelcast.cluster.MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+                if (spawner && !event.getMember().localMember()) assignRank(event.getMember().getUuid());
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                memberGone(event.getMember().getUuid());
+            }
+        }));
+        c.addListenerConfig(new ListenerConfig((com.hazelcast.core.LifecycleListener) this::lifecycle));
+        return c;
+    }
+
+    private static String iface(VmConfig config) {
+        return HazelcastProperties.get(config, HazelcastProperties.INTERFACE_PROP_NAME)
+                .orElse(HazelcastProperties.INTERFACE_DEFAULT);
+    }
+
+    private static HazelcastInstance newInstance(Config c, String what) {
+        try {
+            return Hazelcast.newHazelcastInstance(c);
+        } catch (RuntimeException e) {
+            throw new VmException(what + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void subscribe() {
+        hz.<byte[]>getTopic(TOPIC_PREFIX + rank).addMessageListener(this::onMessage);
+    }
+
+    // ---------------------------------------------------------------- membership
+
+    /** Spawner: gives a member the next rank, once. */
+    private void assignRank(UUID member) {
+        int r;
+        lock.lock();
+        try {
+            if (rankOf.containsKey(member) || closed) return;
+            r = size++;
+            rankOf.put(member, r);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        IMap<String, Integer> map = ranks;
+        if (map != null) map.set(member.toString(), r);
+        LOG.debug("member {} is rank {}", member, r);
+        if (started) joined(r);
+    }
+
+    /** Worker: learns a member's rank from the spawner's map. */
+    private void learnRank(String member, Integer r) {
+        lock.lock();
+        try {
+            if (rankOf.put(UUID.fromString(member), r) != null) return;
+            size = Math.max(size, r + 1);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (started) joined(r);
+    }
+
+    private void joined(int r) {
+        MembershipListener l;
+        lock.lock();
+        try {
+            l = listener;
+        } finally {
+            lock.unlock();
+        }
+        if (l != null) l.rankJoined(r);
+    }
+
+    private void memberGone(UUID member) {
+        Integer r;
+        lock.lock();
+        try {
+            r = rankOf.get(member);
+            if (r == null) {
+                LOG.debug("member {} left before it had a rank here", member);
+                return;
+            }
+            if (!lost.add(r)) return;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        LOG.debug("rank {} (member {}) left the cluster", r, member);
+        lost(r);
+    }
+
+    private void lost(int r) {
+        MembershipListener l;
+        lock.lock();
+        try {
+            l = closed ? null : listener;
+        } finally {
+            lock.unlock();
+        }
+        if (l != null) l.rankLost(r);
+    }
+
+    /** This member itself leaving (not by close()) loses the spawner for a worker, everything for the spawner. */
+    private void lifecycle(LifecycleEvent event) {
+        LifecycleEvent.LifecycleState s = event.getState();
+        if (s != LifecycleEvent.LifecycleState.SHUTTING_DOWN && s != LifecycleEvent.LifecycleState.MERGING) return;
+        List<Integer> gone = new ArrayList<>();
+        lock.lock();
+        try {
+            if (closed) return;
+            for (int r = 0; r < size; r++) if (r != rank && lost.add(r)) gone.add(r);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (!gone.isEmpty()) LOG.warn("rank {}: this Hazelcast member is {}; ranks {} are out of reach", rank, s, gone);
+        for (int r : gone) lost(r);
+    }
+
+    @Override
+    public void setMembershipListener(MembershipListener l) {
+        List<Integer> already;
+        lock.lock();
+        try {
+            listener = l;
+            already = new ArrayList<>(lost);
+        } finally {
+            lock.unlock();
+        }
+        for (int r : already) l.rankLost(r);
+    }
+
+    // ---------------------------------------------------------------- frames
+
+    private void onMessage(Message<byte[]> message) {
+        handle(message.getMessageObject());
+    }
+
+    private void handle(byte[] b) {
+        if (b == null || b.length < HEADER) return;
+        int source = (b[0] & 0xff) | (b[1] & 0xff) << 8 | (b[2] & 0xff) << 16 | (b[3] & 0xff) << 24;
+        switch (b[4]) {
+            case DATA -> {
+                Frame f = new Frame(source, ByteBuffer.wrap(b, HEADER, b.length - HEADER).slice().order(ByteOrder.LITTLE_ENDIAN));
+                lock.lock();
+                try {
+                    inbox.add(f);
+                    if (source >= size) size = source + 1;
+                    changed.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+                int n = unacknowledged.computeIfAbsent(source, k -> new AtomicInteger()).incrementAndGet();
+                if (n >= window / 4) {
+                    unacknowledged.get(source).addAndGet(-n);
+                    control(source, CREDIT, n);
+                }
+            }
+            case CREDIT -> creditsFor(source).release(intAt(b, HEADER));
+            case FLUSH -> control(source, FLUSH_ACK, 0);
+            case FLUSH_ACK -> {
+                lock.lock();
+                try {
+                    flushed.add(source);
+                    changed.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
+            default -> LOG.warn("dropped a frame of unknown kind {} from rank {}", b[4], source);
+        }
+    }
+
+    private static int intAt(byte[] b, int i) {
+        return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | (b[i + 3] & 0xff) << 24;
+    }
+
+    private static void putInt(byte[] b, int i, int v) {
+        b[i] = (byte) v;
+        b[i + 1] = (byte) (v >>> 8);
+        b[i + 2] = (byte) (v >>> 16);
+        b[i + 3] = (byte) (v >>> 24);
+    }
+
+    private Semaphore creditsFor(int r) {
+        return credits.computeIfAbsent(r, k -> new Semaphore(window));
+    }
+
+    private ITopic<byte[]> topic(int r) {
+        return topics.computeIfAbsent(r, k -> hz.getTopic(TOPIC_PREFIX + k));
+    }
+
+    private void control(int destination, byte kind, int value) {
+        byte[] b = new byte[HEADER + 4];
+        putInt(b, 0, rank);
+        b[4] = kind;
+        putInt(b, HEADER, value);
+        try {
+            topic(destination).publish(b);
+        } catch (RuntimeException e) {
+            LOG.debug("could not send a control frame to rank {}: {}", destination, e.toString());
+        }
+    }
+
+    @Override
+    public void send(int destination, ByteBuffer frame) {
+        lock.lock();
+        try {
+            checkOpen();
+            if (destination < 0 || destination >= size) {
+                throw new VmException("rank " + destination + " outside [0, " + size + ") of Hazelcast cluster '"
+                        + hz.getConfig().getClusterName() + "'");
+            }
+            if (lost.contains(destination)) {
+                throw new VmException("rank " + destination + " has left Hazelcast cluster '"
+                        + hz.getConfig().getClusterName() + "'; nothing more can be sent to it");
+            }
+        } finally {
+            lock.unlock();
+        }
+        int n = frame.remaining();
+        byte[] b = new byte[HEADER + n];
+        putInt(b, 0, rank);
+        b[4] = DATA;
+        frame.duplicate().get(b, HEADER, n);
+        if (destination == rank) {
+            handle(b);
+            return;
+        }
+        acquireCredit(destination);
+        sentTo.add(destination);
+        try {
+            topic(destination).publish(b);
+        } catch (RuntimeException e) {
+            throw new VmException("Hazelcast could not send " + n + " bytes to rank " + destination + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits while {@code window} frames to {@code destination} are in flight; fails if it leaves. */
+    private void acquireCredit(int destination) {
+        Semaphore s = creditsFor(destination);
+        if (s.tryAcquire()) return;
+        try {
+            while (!s.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                lock.lock();
+                try {
+                    checkOpen();
+                    if (lost.contains(destination)) {
+                        throw new VmException("rank " + destination + " left while " + window
+                                + " frames to it were in flight; this frame was not sent");
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VmException("interrupted while waiting to send to rank " + destination, e);
+        }
+    }
+
+    @Override
+    public Frame receive(int source, long timeoutNanos) {
+        lock.lock();
+        try {
+            long left = timeoutNanos;
+            while (true) {
+                checkOpen();
+                Frame f = take(source, true);
+                if (f != null) return f;
+                if (wakeup) {
+                    wakeup = false;
+                    return null;
+                }
+                if (timeoutNanos == 0) return null;
+                if (timeoutNanos < 0) {
+                    changed.await();
+                } else {
+                    if (left <= 0) return null;
+                    left = changed.awaitNanos(left);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The first frame from {@code source} (or anyone); lock held. */
+    private Frame take(int source, boolean remove) {
+        if (source < 0) return remove ? inbox.pollFirst() : inbox.peekFirst();
+        for (Iterator<Frame> it = inbox.iterator(); it.hasNext(); ) {
+            Frame f = it.next();
+            if (f.source() == source) {
+                if (remove) it.remove();
+                return f;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public boolean probe(int source) {
+        lock.lock();
+        try {
+            checkOpen();
+            return take(source, false) != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void wakeup() {
+        lock.lock();
+        try {
+            wakeup = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- identity
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int rank() {
+        return rank;
+    }
+
+    @Override
+    public int size() {
+        lock.lock();
+        try {
+            return size;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String hostName() {
+        return host;
+    }
+
+    @Override
+    public String[] userArgs() {
+        return userArgs.clone();
+    }
+
+    private static String localHostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    // ---------------------------------------------------------------- close
+
+    private void checkOpen() {
+        if (closed) {
+            throw new VmException("the Hazelcast transport of rank " + rank + " is closed (its member left the cluster)");
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) return;
+        } finally {
+            lock.unlock();
+        }
+        flush();
+        lock.lock();
+        try {
+            if (closed) return;
+            closed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        terminate();
+        LOG.debug("rank {} left the cluster", rank);
+    }
+
+    /** Asks every rank this one sent to to confirm it has every frame; bounded by the flush timeout. */
+    private void flush() {
+        List<Integer> targets = new ArrayList<>();
+        lock.lock();
+        try {
+            for (int r : sentTo) if (!lost.contains(r)) targets.add(r);
+            flushed.clear();
+        } finally {
+            lock.unlock();
+        }
+        if (targets.isEmpty() || hz == null) return;
+        for (int r : targets) control(r, FLUSH, 0);
+        lock.lock();
+        try {
+            long left = TimeUnit.MILLISECONDS.toNanos(flushMillis);
+            while (true) {
+                targets.removeIf(r -> flushed.contains(r) || lost.contains(r));
+                if (targets.isEmpty()) return;
+                if (left <= 0) {
+                    LOG.debug("rank {}: ranks {} did not confirm the last frames within {} ms", rank, targets, flushMillis);
+                    return;
+                }
+                left = changed.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void terminate() {
+        HazelcastInstance h = hz;
+        if (h == null) return;
+        lock.lock();
+        try {
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            h.getLifecycleService().terminate();
+        } catch (RuntimeException e) {
+            LOG.debug("terminating the Hazelcast member failed: {}", e.toString());
+        }
+    }
+}
