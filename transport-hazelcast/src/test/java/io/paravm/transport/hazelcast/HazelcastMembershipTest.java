@@ -1,0 +1,171 @@
+package io.paravm.transport.hazelcast;
+
+import io.paravm.HostAdded;
+import io.paravm.HostRemoved;
+import io.paravm.Received;
+import io.paravm.Task;
+import io.paravm.TaskExit;
+import io.paravm.TaskId;
+import io.paravm.TaskResult;
+import io.paravm.VirtualMachine;
+import io.paravm.VirtualMachines;
+import io.paravm.VmConfig;
+import io.paravm.VmStatus;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Hosts that come and go: this JVM is the spawner (rank 0, a real Hazelcast member on
+ * loopback); workers are real member JVMs started with {@link HazelcastLauncher}.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class HazelcastMembershipTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private HazelcastLauncher workers;
+    private VirtualMachine vm;
+    private String cluster;
+    private int port;
+
+    @BeforeEach
+    void setUp(TestInfo info) throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        cluster = "paravm-test-" + ProcessHandle.current().pid() + "-" + port;
+        workers = HazelcastLauncher.builder().join("127.0.0.1:" + port).cluster(cluster)
+                .mainClass(MembershipWorker.class.getName())
+                .logDirectory(Path.of("target", "membership-logs", info.getTestMethod().orElseThrow().getName()))
+                .build();
+    }
+
+    @AfterEach
+    void tearDown() {
+        try {
+            if (vm != null) vm.close();
+        } finally {
+            workers.kill();
+            workers.close();
+        }
+    }
+
+    private VirtualMachine openSpawner(int np) {
+        return VirtualMachines.open(VmConfig.builder().transport("hazelcast")
+                .startupTimeout(WAIT)
+                .property(HazelcastProperties.CLUSTER_PROP_NAME, cluster)
+                .property(HazelcastProperties.PORT_PROP_NAME, Integer.toString(port))
+                .property(HazelcastProperties.NP_PROP_NAME, Integer.toString(np))
+                .build());
+    }
+
+    /** Receives until a message of {@code type} arrives; everything else received meanwhile is kept. */
+    private <T> T awaitMessage(Class<T> type, List<Received> others) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            assertTrue(left > 0, "no " + type.getSimpleName() + " within " + WAIT + "; received " + others
+                    + "\n" + vm.formatSpawnerConfig());
+            Received r = vm.receiveMessage(Duration.ofNanos(left)).orElse(null);
+            if (r == null) continue;
+            if (type.isInstance(r.message())) return type.cast(r.message());
+            others.add(r);
+        }
+    }
+
+    private static Task<Object> whoAmI() {
+        return w -> w.taskId().rank();
+    }
+
+    private static Task<Object> waitLong() {
+        return w -> w.receiveMessage(Duration.ofSeconds(120)).map(Received::message).orElse("nothing");
+    }
+
+    @Test
+    void workerJoiningLateIsReportedAsHostAddedAndRunsTasks() {
+        vm = openSpawner(1);
+        assertEquals(1, vm.slots(), "only the spawner at start");
+        assertEquals(0, vm.freeSlots());
+
+        workers.startWorker();
+        List<Received> others = new ArrayList<>();
+        HostAdded added = awaitMessage(HostAdded.class, others);
+        assertEquals(List.of(1), added.slots(), "the first worker is rank 1");
+        assertEquals(vm.hostId(), added.host(), "same machine, same host");
+        assertEquals(2, vm.slots());
+        assertEquals(1, vm.freeSlots());
+
+        TaskId id = vm.spawnFunction(whoAmI()).orElseThrow();
+        assertEquals(1, id.rank());
+        TaskResult result = awaitMessage(TaskResult.class, others);
+        assertTrue(result.success(), result.error());
+        assertEquals(1, result.value());
+        TaskExit exit = awaitMessage(TaskExit.class, others);
+        assertEquals(new TaskExit(id, TaskExit.Reason.FINISHED), exit);
+        assertEquals(1, vm.freeSlots());
+
+        workers.startWorker();
+        HostAdded second = awaitMessage(HostAdded.class, others);
+        assertEquals(List.of(2), second.slots(), "the next worker gets the next rank");
+        assertEquals(3, vm.slots());
+        assertEquals(2, vm.freeSlots());
+        assertTrue(others.isEmpty(), "nothing else arrived: " + others);
+
+        vm.close();
+        assertTrue(workers.awaitAll(WAIT), "every worker JVM exits with 0 after close()");
+    }
+
+    @Test
+    void workerKilledMidTaskGivesLostExitAndHostRemoved() throws Exception {
+        // Two workers are expected at open: open() returns once both have ranks and said hello.
+        CompletableFuture<VirtualMachine> opening = CompletableFuture.supplyAsync(() -> openSpawner(3));
+        workers.startWorker();
+        workers.startWorker();
+        vm = opening.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(3, vm.slots());
+        assertEquals(2, vm.freeSlots());
+
+        TaskId victim = vm.spawnFunction(waitLong(), 1, null, true).get(0);
+        long pid = vm.status().slots().stream().filter(s -> s.rank() == victim.rank())
+                .mapToLong(VmStatus.Slot::pid).findFirst().orElseThrow();
+        assertTrue(pid != ProcessHandle.current().pid());
+        ProcessHandle process = ProcessHandle.of(pid).orElseThrow();
+        assertTrue(process.destroyForcibly(), "kill -9 " + pid);
+
+        List<Received> others = new ArrayList<>();
+        TaskExit exit = awaitMessage(TaskExit.class, others);
+        assertEquals(new TaskExit(victim, TaskExit.Reason.LOST), exit);
+        HostRemoved removed = awaitMessage(HostRemoved.class, others);
+        assertEquals(List.of(victim.rank()), removed.slots());
+        assertTrue(others.isEmpty(), "nothing else arrived: " + others);
+
+        assertEquals(2, vm.slots(), "the lost rank no longer counts");
+        assertEquals(1, vm.freeSlots());
+        assertFalse(vm.freeSlotsSet().contains(victim.rank()));
+        assertTrue(vm.status().slots().stream().noneMatch(s -> s.rank() == victim.rank()));
+
+        TaskId next = vm.spawnFunction(whoAmI()).orElseThrow();
+        assertTrue(next.rank() != victim.rank());
+        TaskResult result = awaitMessage(TaskResult.class, others);
+        assertEquals(next.rank(), result.value(), "the surviving worker still runs tasks");
+        assertInstanceOf(TaskExit.class, vm.receiveMessage(WAIT).orElseThrow().message());
+    }
+}
