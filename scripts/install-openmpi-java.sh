@@ -58,11 +58,12 @@ UPSTREAM=${UPSTREAM%%+*}          # strip +dfsg / +repack style suffixes
 log "openmpi-bin $BIN_VERSION (source openmpi $SRC_VERSION, upstream $UPSTREAM)"
 
 # ------------------------------------------------------------ libmpi_java --
-LIBJAVA=$(dpkg-query -L libopenmpi3 libopenmpi-dev openmpi-bin 2>/dev/null \
-            | grep -E '/libmpi_java\.so(\.[0-9]+)*$' | head -n1 || true)
-if [ -z "$LIBJAVA" ]; then
-    LIBJAVA=$(find /usr/lib /usr/local/lib -name 'libmpi_java.so*' 2>/dev/null | head -n1 || true)
-fi
+# prefer the unversioned libmpi_java.so (what System.loadLibrary("mpi_java")
+# looks for); Debian has it in both /usr/lib/<triplet> and .../openmpi/lib
+OMPI_FILES=$(dpkg-query -L libopenmpi-dev libopenmpi3 openmpi-bin 2>/dev/null || true)
+LIBJAVA=$(printf '%s\n' "$OMPI_FILES" | grep -E '/libmpi_java\.so$' | sort | head -n1 || true)
+[ -n "$LIBJAVA" ] || LIBJAVA=$(printf '%s\n' "$OMPI_FILES" | grep -E '/libmpi_java\.so(\.[0-9]+)*$' | sort | head -n1 || true)
+[ -n "$LIBJAVA" ] || LIBJAVA=$(find /usr/lib /usr/local/lib -name 'libmpi_java.so*' 2>/dev/null | sort | head -n1 || true)
 [ -n "$LIBJAVA" ] || die "libmpi_java.so not found (Open MPI built without Java bindings?)"
 LIBDIR=$(dirname "$LIBJAVA")
 [ -e "$LIBDIR/libmpi_java.so" ] || log "warning: $LIBDIR has no unversioned libmpi_java.so (only $(basename "$LIBJAVA")); System.loadLibrary(\"mpi_java\") needs it"
@@ -73,6 +74,7 @@ STAMP=$JAR_DEST.debian-source-version
 if [ -f "$JAR_DEST" ] && [ "${PARAVM_FORCE:-0}" != 1 ] \
    && [ "$(cat "$STAMP" 2>/dev/null || true)" = "$SRC_VERSION" ]; then
     log "org.open-mpi:mpi:$UPSTREAM already installed ($JAR_DEST)"
+    echo "maven: org.open-mpi:mpi:$UPSTREAM"
     echo "mpi.jar: $JAR_DEST"
     echo "libmpi_java: $LIBDIR"
     exit 0
@@ -116,11 +118,13 @@ if [ ! -d "$JAVA_SRC" ]; then
     [ "$(id -u)" -eq 0 ] && APT_OPTS+=(-o "APT::Sandbox::User=root")
 
     log "downloading source index"
-    apt-get "${APT_OPTS[@]}" -q update >/dev/null
+    apt-get "${APT_OPTS[@]}" -q update >/dev/null \
+        || die "apt-get update with the temporary deb-src list failed"
     DL=$WORK/dl-$SRC_VERSION
     rm -rf "$DL"; mkdir -p "$DL"
     log "fetching source package openmpi=$SRC_VERSION"
-    ( cd "$DL" && apt-get "${APT_OPTS[@]}" -q --download-only source "openmpi=$SRC_VERSION" >/dev/null )
+    ( cd "$DL" && apt-get "${APT_OPTS[@]}" -q --download-only source "openmpi=$SRC_VERSION" >/dev/null ) \
+        || die "could not download source package openmpi=$SRC_VERSION from $MIRROR (version no longer in the archive? set PARAVM_DEBIAN_MIRROR)"
     DSC=$(ls "$DL"/openmpi_*.dsc | head -n1)
     log "unpacking $(basename "$DSC") (with Debian patches)"
     SRCTREE=$WORK/openmpi-$SRC_VERSION.tmp
@@ -167,5 +171,6 @@ fi
 [ -f "$JAR_DEST" ] || die "install-file did not produce $JAR_DEST"
 echo "$SRC_VERSION" > "$STAMP"
 log "installed org.open-mpi:mpi:$UPSTREAM"
+echo "maven: org.open-mpi:mpi:$UPSTREAM"
 echo "mpi.jar: $JAR_DEST"
 echo "libmpi_java: $LIBDIR"
