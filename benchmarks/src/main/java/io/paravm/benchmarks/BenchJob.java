@@ -1,0 +1,145 @@
+package io.paravm.benchmarks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.paravm.VirtualMachine;
+import io.paravm.benchmarks.backend.Backend;
+import io.paravm.benchmarks.backend.Backends;
+import io.paravm.benchmarks.throughput.VmSpawnThroughputBenchmark;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What every rank of a benchmark job runs. Workers sit in ParaVM's spawn loop (the echo
+ * tasks run there); the spawner runs JMH with {@code forks(0)} in its own JVM, then the
+ * spawn-throughput loop, and writes {@code jmh-<backend>-<label>.json} and
+ * {@code job-<backend>-<label>.json} into the output directory.
+ *
+ * <pre>
+ * mpirun -np 2 java -cp CP -Djava.library.path=... io.paravm.benchmarks.BenchJob --out DIR --label np2 [--quick] [--spawn-only]
+ * </pre>
+ */
+public final class BenchJob {
+
+    /** The JMH benchmarks that need a job: ParaVM's and the raw engine's. */
+    static final String IN_JOB_BENCHMARKS =
+            "io\\.paravm\\.benchmarks\\.(latency\\.Vm|throughput\\.Vm|baseline\\.RawEngine).*Benchmark";
+
+    private final VirtualMachine vm;
+    private final Backend backend;
+    private final Path out;
+    private final String label;
+    private final boolean quick;
+    private final boolean spawnOnly;
+
+    private BenchJob(VirtualMachine vm, String[] args) {
+        this.vm = vm;
+        this.backend = Backends.named(vm.transportName());
+        Path o = null;
+        String l = "np" + vm.slots();
+        boolean q = false, s = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--out" -> o = Path.of(args[++i]);
+                case "--label" -> l = args[++i];
+                case "--quick" -> q = true;
+                case "--spawn-only" -> s = true;
+                default -> throw new IllegalArgumentException("unknown argument '" + args[i]
+                        + "'; use --out DIR [--label L] [--quick] [--spawn-only]");
+            }
+        }
+        if (o == null) throw new IllegalArgumentException("--out DIR is required");
+        this.out = o;
+        this.label = l;
+        this.quick = q;
+        this.spawnOnly = s;
+    }
+
+    public static void main(String[] args) throws Exception {
+        VirtualMachine.run(args, (vm, userArgs) -> new BenchJob(vm, userArgs).run());
+    }
+
+    private void run() throws Exception {
+        Files.createDirectories(out);
+        String prefix = backend.name() + "-" + label;
+        Map<String, Object> job = new LinkedHashMap<>();
+        job.put("backend", backend.name());
+        job.put("label", label);
+        job.put("ranks", vm.slots());
+        job.put("quick", quick);
+        job.put("cpus", Runtime.getRuntime().availableProcessors());
+        job.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        job.put("jvmArgs", ManagementFactory.getRuntimeMXBean().getInputArguments());
+        job.put("engine", backend.engineVersion());
+        job.put("hosts", vm.hosts().toString());
+        job.put("loadAverageStart", loadAverage());
+        BenchContext.install(vm, backend);
+        System.out.println("bench: " + prefix + " on " + job.get("engine") + ", " + vm.slots() + " ranks");
+
+        if (!spawnOnly) {
+            Path jmhJson = out.resolve("jmh-" + prefix + ".json");
+            ChainedOptionsBuilder opts = new OptionsBuilder()
+                    // the in-JVM loopback baseline runs outside the job (BenchRunner): a rank is bound to one core
+                    .include(IN_JOB_BENCHMARKS)
+                    // JMH's forks cannot be placed inside an MPI job: run in the spawner's JVM.
+                    .forks(0)
+                    .threads(1)
+                    .warmupIterations(quick ? 1 : 3)
+                    .warmupTime(TimeValue.milliseconds(quick ? 400 : 1000))
+                    .measurementIterations(quick ? 2 : 5)
+                    .measurementTime(TimeValue.milliseconds(quick ? 400 : 2000))
+                    .timeout(TimeValue.seconds(120))
+                    .param("variant", backend.rawLatencyVariants().toArray(String[]::new))
+                    .param("bulkVariant", backend.rawBandwidthVariants().toArray(String[]::new))
+                    .shouldFailOnError(true)
+                    .resultFormat(ResultFormatType.JSON)
+                    .result(jmhJson.toString());
+            if (!quick) opts.addProfiler(GCProfiler.class);
+            job.put("jmh", Map.of("forks", 0, "threads", 1, "mode", "SampleTime",
+                    "warmup", quick ? "1 x 400 ms" : "3 x 1 s", "measurement", quick ? "2 x 400 ms" : "5 x 2 s",
+                    "profilers", quick ? List.of() : List.of("gc")));
+            new Runner(opts.build()).run();
+            Map<String, Object> workers = new LinkedHashMap<>();
+            BenchContext.workerStats().forEach((k, v) -> workers.put(k, Map.of(
+                    "messages", v.messages(), "allocatedBytes", v.allocatedBytes(), "bytesPerMessage", v.bytesPerMessage())));
+            job.put("workerAllocation", workers);
+        }
+
+        Duration warm = Duration.ofMillis(quick ? 500 : 3000);
+        Duration measure = Duration.ofMillis(quick ? 2000 : 10000);
+        System.out.println("bench: " + prefix + " spawn throughput, warm-up " + warm.toMillis() + " ms, measured "
+                + measure.toMillis() + " ms");
+        VmSpawnThroughputBenchmark.SpawnResult spawn = VmSpawnThroughputBenchmark.run(vm, warm, measure);
+        System.out.printf("bench: %s spawn: %.0f tasks/s over %d slot(s); spawn->result median %.1f us, p99 %.1f us%n",
+                prefix, spawn.tasksPerSecond(), spawn.slots(), spawn.resultMedianMicros(), spawn.resultP99Micros());
+        job.put("spawn", spawn);
+        job.put("loadAverageEnd", loadAverage());
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(out.resolve("job-" + prefix + ".json").toFile(), job);
+    }
+
+    private static List<Double> loadAverage() {
+        List<Double> l = new ArrayList<>();
+        try {
+            for (String s : Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")) {
+                if (l.size() < 3) l.add(Double.parseDouble(s));
+            }
+        } catch (Exception e) {
+            l.add(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        }
+        return l;
+    }
+}

@@ -1,0 +1,62 @@
+package io.paravm.benchmarks;
+
+import io.paravm.Received;
+import io.paravm.Task;
+import io.paravm.TaskExit;
+import io.paravm.TaskId;
+import io.paravm.TaskResult;
+import io.paravm.VirtualMachine;
+
+import java.time.Duration;
+import java.util.List;
+
+/** Spawning a helper task and collecting its end, with deadlines so nothing hangs. */
+public final class VmTasks {
+
+    /** How long the spawner waits for a helper task's result before failing the run. */
+    public static final Duration END_TIMEOUT = Duration.ofSeconds(60);
+
+    private VmTasks() {
+    }
+
+    /**
+     * Spawns one task with {@code sendBack} into a free slot.
+     *
+     * @throws IllegalStateException if no slot is free (a previous helper did not end)
+     */
+    public static TaskId spawnOne(VirtualMachine vm, Task<?> task) {
+        List<TaskId> ids = vm.spawnFunction(task, 1, null, true);
+        if (ids.isEmpty()) {
+            throw new IllegalStateException("no free slot to start a benchmark helper; slots " + vm.slots()
+                    + ", free " + vm.freeSlots() + " (a previous helper has not ended)");
+        }
+        return ids.get(0);
+    }
+
+    /**
+     * Waits for {@code task}'s result and exit; returns the result's value.
+     *
+     * @throws IllegalStateException if it failed, or did not end within {@link #END_TIMEOUT}
+     */
+    public static Object awaitEnd(VirtualMachine vm, TaskId task) {
+        long deadline = System.nanoTime() + END_TIMEOUT.toNanos();
+        TaskResult result = null;
+        while (true) {
+            long left = deadline - System.nanoTime();
+            Received r = left > 0 ? vm.receiveMessage(Duration.ofNanos(left)).orElse(null) : null;
+            if (r == null) {
+                throw new IllegalStateException("helper task " + task + " did not end within " + END_TIMEOUT.toSeconds() + " s");
+            }
+            if (r.message() instanceof TaskResult res && r.sender().equals(task)) {
+                result = res;
+            } else if (r.message() instanceof TaskExit exit && exit.taskId().equals(task)) {
+                if (result == null || !result.success()) {
+                    throw new IllegalStateException("helper task " + task + " ended " + exit.reason()
+                            + (result == null ? " without a result" : ":\n" + result.error()));
+                }
+                return result.value();
+            }
+            // anything else (a late echo) is dropped
+        }
+    }
+}
