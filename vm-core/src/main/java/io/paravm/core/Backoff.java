@@ -4,81 +4,79 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * How a transport waits for an engine that can only be polled (MPI's {@code Iprobe}):
- * spin briefly, then yield, then park for growing intervals up to a cap, so an idle rank
- * costs almost no CPU while a busy one reacts in microseconds. Not thread-safe: one per
- * waiting thread.
+ * spin for a few microseconds, then yield, then park for growing intervals up to a cap,
+ * so a busy exchange reacts in microseconds while an idle rank costs almost no CPU. The
+ * phases are measured in time, not iterations, because one probe's cost varies by engine.
+ * Not thread-safe: one per waiting thread.
  *
  * <pre>{@code
  * Backoff idle = new Backoff();
  * while (!engine.probe()) {
  *     if (System.nanoTime() - deadline >= 0) return null;
- *     idle.idle();
+ *     idle.idleUntil(deadline);
  * }
  * }</pre>
  */
 public final class Backoff {
-    /** Default spins before yielding. */
-    public static final int SPINS_DEFAULT = 200;
-    /** Default yields before parking. */
-    public static final int YIELDS_DEFAULT = 50;
-    /** Default longest park, in nanoseconds (1 ms): the worst added latency once idle. */
+    /** Default time spent spinning before yielding, in nanoseconds (20 µs). */
+    public static final long SPIN_NS_DEFAULT = 20_000L;
+    /** Default time after which yielding gives way to parking, in nanoseconds (200 µs). */
+    public static final long YIELD_NS_DEFAULT = 200_000L;
+    /** Default longest park, in nanoseconds (1 ms): the most an idle wait adds to latency. */
     public static final long MAX_PARK_NS_DEFAULT = 1_000_000L;
+    private static final long MIN_PARK_NS = 10_000L;
 
-    private final int spins;
-    private final int yields;
+    private final long spinNanos;
+    private final long yieldNanos;
     private final long maxParkNanos;
-    private int count;
+    private long idleSince;
     private long parkNanos;
 
     /** A backoff with the default phases. */
     public Backoff() {
-        this(SPINS_DEFAULT, YIELDS_DEFAULT, MAX_PARK_NS_DEFAULT);
+        this(SPIN_NS_DEFAULT, YIELD_NS_DEFAULT, MAX_PARK_NS_DEFAULT);
     }
 
     /**
-     * @param spins        busy spins first
-     * @param yields       then this many {@link Thread#yield()}s
-     * @param maxParkNanos then parks, doubling from 1 µs to this cap
+     * @param spinNanos    spin this long first
+     * @param yieldNanos   then {@link Thread#yield()} until this long has passed
+     * @param maxParkNanos then park, doubling from 10 µs to this cap
      */
-    public Backoff(int spins, int yields, long maxParkNanos) {
-        this.spins = spins;
-        this.yields = yields;
+    public Backoff(long spinNanos, long yieldNanos, long maxParkNanos) {
+        this.spinNanos = spinNanos;
+        this.yieldNanos = Math.max(spinNanos, yieldNanos);
         this.maxParkNanos = maxParkNanos;
     }
 
-    /** Waits a little, longer each call since the last {@link #reset()}. */
+    /** Waits a little, longer the longer nothing was found since the last {@link #reset()}. */
     public void idle() {
-        if (count < spins) {
-            count++;
-            Thread.onSpinWait();
-        } else if (count < spins + yields) {
-            count++;
-            Thread.yield();
-        } else {
-            parkNanos = parkNanos == 0 ? 1_000 : Math.min(parkNanos * 2, maxParkNanos);
-            LockSupport.parkNanos(parkNanos);
-        }
+        idleUntil(Long.MAX_VALUE);
     }
 
     /**
-     * Waits a little but never past {@code deadline} ({@link System#nanoTime()} based).
+     * Waits a little but never parks past {@code deadline} ({@link System#nanoTime()} based;
+     * {@code Long.MAX_VALUE} for none).
      *
      * @param deadline the time not to sleep past
      */
     public void idleUntil(long deadline) {
-        if (count >= spins + yields) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) return;
-            parkNanos = parkNanos == 0 ? 1_000 : Math.min(parkNanos * 2, maxParkNanos);
-            LockSupport.parkNanos(Math.min(parkNanos, left));
+        long now = System.nanoTime();
+        if (idleSince == 0) idleSince = now;
+        long idle = now - idleSince;
+        if (idle < spinNanos) {
+            Thread.onSpinWait();
+        } else if (idle < yieldNanos) {
+            Thread.yield();
         } else {
-            idle();
+            parkNanos = parkNanos == 0 ? MIN_PARK_NS : Math.min(parkNanos * 2, maxParkNanos);
+            long park = deadline == Long.MAX_VALUE ? parkNanos : Math.min(parkNanos, deadline - now);
+            if (park > 0) LockSupport.parkNanos(park);
         }
     }
 
     /** Starts again from spinning, after work was found. */
     public void reset() {
-        count = 0;
+        idleSince = 0;
         parkNanos = 0;
     }
 }

@@ -18,13 +18,41 @@ import java.lang.reflect.Method;
  */
 final class LambdaSerializer extends Serializer<Object> {
 
+    /** Each lambda class's {@code writeReplace}, looked up once. */
+    private final ClassValue<Method> writeReplace = new ClassValue<>() {
+        @Override
+        protected Method computeValue(Class<?> type) {
+            try {
+                Method m = type.getDeclaredMethod("writeReplace");
+                m.setAccessible(true);
+                return m;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+    };
+
+    /** Each capturing class's {@code $deserializeLambda$}, looked up once. */
+    private final ClassValue<Method> deserializeLambda = new ClassValue<>() {
+        @Override
+        protected Method computeValue(Class<?> type) {
+            try {
+                Method m = type.getDeclaredMethod("$deserializeLambda$", SerializedLambda.class);
+                m.setAccessible(true);
+                return m;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+    };
+
     @Override
     public void write(Kryo kryo, Output out, Object lambda) {
         SerializedLambda sl;
+        Method replace = writeReplace.get(lambda.getClass());
         try {
-            Method writeReplace = lambda.getClass().getDeclaredMethod("writeReplace");
-            writeReplace.setAccessible(true);
-            sl = (SerializedLambda) writeReplace.invoke(lambda);
+            if (replace == null) throw new NoSuchMethodException("writeReplace");
+            sl = (SerializedLambda) replace.invoke(lambda);
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new KryoException("lambda " + lambda.getClass().getName() + " is not serializable", e);
         }
@@ -61,9 +89,9 @@ final class LambdaSerializer extends Serializer<Object> {
         for (int i = 0; i < n; i++) captured[i] = kryo.readClassAndObject(in);
         SerializedLambda sl = new SerializedLambda(capturingClass, fiClass, fiName, fiSig, kind, implClass,
                 implName, implSig, instantiated, captured);
+        Method deserialize = deserializeLambda.get(capturingClass);
         try {
-            Method deserialize = capturingClass.getDeclaredMethod("$deserializeLambda$", SerializedLambda.class);
-            deserialize.setAccessible(true);
+            if (deserialize == null) throw new NoSuchMethodException(capturing + ".$deserializeLambda$");
             return deserialize.invoke(null, sl);
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new KryoException("cannot rebuild lambda " + implClass + "." + implName + " in " + capturing, e);
