@@ -1,0 +1,188 @@
+package io.paravm.benchmarks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.paravm.benchmarks.backend.Backend;
+import io.paravm.benchmarks.backend.Backends;
+import io.paravm.benchmarks.backend.JobPlan;
+import io.paravm.benchmarks.baseline.LoopbackLatencyBenchmark;
+import io.paravm.benchmarks.report.Report;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The orchestrator {@code benchmarks/run.sh} starts: for every installed backend it runs
+ * the planned jobs (each under {@code timeout --kill-after=10 N}), then the in-JVM loopback
+ * baseline with an ordinary JMH fork, then writes the report. Exits 0 when every job ran,
+ * 1 when one failed or timed out, 2 when no backend is installed.
+ *
+ * <pre>
+ * java -cp CP io.paravm.benchmarks.BenchRunner --out DIR --classpath CP [--quick] [--timeout SECONDS]
+ * </pre>
+ */
+public final class BenchRunner {
+
+    /** JVM options of every rank: a fixed heap, so heap resizing does not move the numbers. */
+    static final List<String> RANK_JVM_ARGS = List.of("-Xms1g", "-Xmx1g");
+
+    public static void main(String[] args) throws Exception {
+        Path out = null;
+        String classPath = System.getProperty("java.class.path");
+        boolean quick = false;
+        long timeout = -1;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--out" -> out = Path.of(args[++i]);
+                case "--classpath" -> classPath = args[++i];
+                case "--quick" -> quick = true;
+                case "--timeout" -> timeout = Long.parseLong(args[++i]);
+                default -> {
+                    System.err.println("bench: unknown argument '" + args[i]
+                            + "'; use --out DIR [--classpath CP] [--quick] [--timeout SECONDS]");
+                    System.exit(2);
+                }
+            }
+        }
+        if (out == null) {
+            System.err.println("bench: --out DIR is required");
+            System.exit(2);
+        }
+        if (timeout < 0) timeout = quick ? 300 : 3600;
+        System.exit(new BenchRunner().run(out.toAbsolutePath(), classPath, quick, timeout));
+    }
+
+    private int run(Path out, String classPath, boolean quick, long timeout) throws Exception {
+        Files.createDirectories(out.resolve("logs"));
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("date", ZonedDateTime.now().toString());
+        machine.put("mode", quick ? "quick" : "full");
+        machine.put("cpus", Runtime.getRuntime().availableProcessors());
+        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        machine.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        machine.put("rankJvmArgs", RANK_JVM_ARGS);
+        Map<String, String> skipped = new LinkedHashMap<>();
+        machine.put("skipped", skipped);
+
+        boolean failed = false;
+        int ran = 0;
+        for (Backend backend : Backends.ALL) {
+            var cause = backend.unavailabilityCause();
+            if (cause.isPresent()) {
+                System.out.println("bench: skipping " + backend.name() + ": " + cause.get());
+                skipped.put(backend.name(), cause.get());
+                continue;
+            }
+            for (JobPlan plan : backend.plans(quick)) {
+                ran++;
+                String prefix = backend.name() + "-" + plan.label();
+                List<String> jobArgs = new ArrayList<>(List.of("--out", out.toString(), "--label", plan.label()));
+                if (quick) jobArgs.add("--quick");
+                if (plan.spawnOnly()) jobArgs.add("--spawn-only");
+                List<String> cmd = new ArrayList<>(List.of("timeout", "--kill-after=10", String.valueOf(timeout)));
+                cmd.addAll(backend.jobCommand(plan.ranks(), classPath, RANK_JVM_ARGS, BenchJob.class.getName(), jobArgs));
+                Path log = out.resolve("logs").resolve(prefix + ".log");
+                System.out.println("bench: " + prefix + ": " + String.join(" ", cmd));
+                int rc = runLogged(cmd, backend.jobEnvironment(), log, timeout + 30);
+                Path jobJson = out.resolve("job-" + prefix + ".json");
+                if (rc != 0 || !Files.exists(jobJson)) {
+                    failed = true;
+                    System.out.println("bench: " + prefix + " FAILED (exit " + rc + (rc == 124 || rc == 137
+                            ? ", killed by the " + timeout + " s timeout" : "") + "); last lines of " + log + ":");
+                    List<String> lines = Files.readAllLines(log);
+                    lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(l -> System.out.println("  | " + l));
+                    continue;
+                }
+                ObjectNode job = (ObjectNode) json.readTree(jobJson.toFile());
+                job.put("binding", backend.binding(log));
+                json.writeValue(jobJson.toFile(), job);
+            }
+        }
+
+        System.out.println("bench: in-JVM loopback baseline (JMH, 1 fork)");
+        try {
+            new Runner(new OptionsBuilder()
+                    .include(LoopbackLatencyBenchmark.class.getName())
+                    .forks(1).threads(1)
+                    .jvmArgs(RANK_JVM_ARGS.toArray(String[]::new))
+                    .warmupIterations(quick ? 1 : 3).warmupTime(TimeValue.milliseconds(quick ? 400 : 1000))
+                    .measurementIterations(quick ? 2 : 5).measurementTime(TimeValue.milliseconds(quick ? 400 : 2000))
+                    .shouldFailOnError(true)
+                    .resultFormat(ResultFormatType.JSON).result(out.resolve("jmh-loopback.json").toString())
+                    .output(out.resolve("logs").resolve("loopback.log").toString())
+                    .build()).run();
+        } catch (Exception e) {
+            failed = true;
+            System.out.println("bench: loopback baseline FAILED: " + e);
+        }
+
+        json.writeValue(out.resolve("machine.json").toFile(), machine);
+        if (ran == 0) {
+            System.out.println("bench: no backend is installed here (" + skipped + "); nothing was measured");
+            return 2;
+        }
+        String markdown = Report.write(out);
+        System.out.println();
+        System.out.println(markdown);
+        System.out.println("bench: report in " + out.resolve(Report.MARKDOWN) + ", chart " + out.resolve(Report.CHART));
+        return failed ? 1 : 0;
+    }
+
+    /** Runs {@code cmd}, copying its output to {@code log} and echoing the progress lines. */
+    private static int runLogged(List<String> cmd, Map<String, String> env, Path log, long hardLimitSeconds)
+            throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        Thread pump = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                 PrintWriter w = new PrintWriter(Files.newBufferedWriter(log))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    w.println(line);
+                    if (line.startsWith("bench:") || line.startsWith("# Benchmark:") || line.startsWith("# Parameters:")
+                            || line.contains("Exception") || line.contains("ERROR")) {
+                        System.out.println("  " + line);
+                    }
+                }
+            } catch (IOException e) {
+                System.out.println("bench: lost the job's output: " + e);
+            }
+        }, "job-output");
+        pump.start();
+        // `timeout` ends the job. Ranks seen under it are remembered, so that any a killed
+        // mpirun left behind are ended too (by their pid, nothing broader).
+        java.util.Set<ProcessHandle> seen = new java.util.HashSet<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(hardLimitSeconds);
+        while (!p.waitFor(2, TimeUnit.SECONDS)) {
+            p.descendants().forEach(seen::add);
+            if (System.nanoTime() - deadline > 0) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                p.waitFor();
+                break;
+            }
+        }
+        int rc = p.exitValue();
+        if (rc != 0) seen.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        pump.join(10_000);
+        return rc;
+    }
+}

@@ -1,0 +1,368 @@
+package io.paravm.benchmarks.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paravm.benchmarks.backend.Backend;
+import io.paravm.benchmarks.backend.Backends;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Reads what the jobs wrote into a result directory ({@code machine.json},
+ * {@code job-*.json}, JMH's {@code jmh-*.json}) and writes {@value #MARKDOWN} (tables:
+ * median, p99, ratio to the raw engine, MB/s) and {@value #CHART} (latency against message
+ * size, log-log, a line per backend and raw engine) with XChart.
+ *
+ * <pre>{@code
+ * String markdown = Report.write(Path.of("benchmarks/results/2025-01-01"));
+ * }</pre>
+ */
+public final class Report {
+
+    /** The Markdown report's file name. */
+    public static final String MARKDOWN = "report.md";
+    /** The chart's file name. */
+    public static final String CHART = "latency.png";
+
+    static final double SPAWN_TARGET_TASKS_PER_S = 210_000;
+    static final double LATENCY_TARGET_RATIO = 2.0;
+    static final double BANDWIDTH_TARGET_RATIO = 0.9;
+
+    private static final String PKG = "io.paravm.benchmarks.";
+    private static final String VM_LATENCY = PKG + "latency.VmMessageLatencyBenchmark.roundTrip";
+    private static final String RAW_LATENCY = PKG + "baseline.RawEngineLatencyBenchmark.roundTrip";
+    private static final String VM_BANDWIDTH = PKG + "throughput.VmMessageBandwidthBenchmark.burst";
+    private static final String RAW_BANDWIDTH = PKG + "baseline.RawEngineBandwidthBenchmark.burst";
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final StringBuilder md = new StringBuilder();
+    private final List<String[]> targets = new ArrayList<>();
+
+    private Report() {
+    }
+
+    /** One JMH result: its params, median and p99 of the op in µs, and B/op if profiled. */
+    record Sample(Map<String, String> params, double p50, double p99, double allocPerOp) {
+    }
+
+    /**
+     * Writes the report and the chart into {@code dir}.
+     *
+     * @return the Markdown text
+     */
+    public static String write(Path dir) throws IOException {
+        return new Report().render(dir);
+    }
+
+    private String render(Path dir) throws IOException {
+        JsonNode machine = read(dir.resolve("machine.json"));
+        List<Path> jobs;
+        try (Stream<Path> s = Files.list(dir)) {
+            jobs = s.filter(p -> p.getFileName().toString().matches("job-.*\\.json")).sorted().toList();
+        }
+        Map<String, JsonNode> jobByPrefix = new LinkedHashMap<>();
+        for (Path p : jobs) {
+            String name = p.getFileName().toString();
+            jobByPrefix.put(name.substring(4, name.length() - 5), read(p));
+        }
+
+        md.append("# ParaVM benchmarks (").append(text(machine, "mode")).append(" run, ")
+                .append(text(machine, "date")).append(")\n\n");
+        environment(machine, jobByPrefix);
+
+        XYChart chart = new XYChartBuilder().width(900).height(600)
+                .title("One-way latency (median, round trip / 2)").xAxisTitle("message size [bytes]")
+                .yAxisTitle("one-way latency [µs]").build();
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+
+        Map<String, Double> rawRoundTrip8 = new TreeMap<>();
+        for (var e : jobByPrefix.entrySet()) {
+            Path jmh = dir.resolve("jmh-" + e.getKey() + ".json");
+            if (!Files.exists(jmh)) continue;
+            Map<String, List<Sample>> results = jmh(jmh);
+            Backend backend = Backends.named(text(e.getValue(), "backend"));
+            String who = e.getKey();
+            latency(who, backend, results, e.getValue(), chart);
+            bandwidth(who, backend, results, e.getValue());
+            Sample raw8 = find(results.get(RAW_LATENCY), Map.of("size", "8", "variant", backend.rawLatencyVariants().get(0)));
+            if (raw8 != null) rawRoundTrip8.putIfAbsent(backend.name(), raw8.p50());
+        }
+        spawn(jobByPrefix, rawRoundTrip8);
+        loopback(dir.resolve("jmh-loopback.json"));
+
+        md.append("## Targets (issue 7)\n\n| target | measured | met |\n|---|---|---|\n");
+        for (String[] t : targets) md.append("| ").append(String.join(" | ", t)).append(" |\n");
+        md.append("\nNo timing is asserted anywhere; the machine may be shared, see the load averages above.\n");
+
+        if (!chart.getSeriesMap().isEmpty()) {
+            BitmapEncoder.saveBitmap(chart, dir.resolve(CHART).toString(), BitmapEncoder.BitmapFormat.PNG);
+            md.append("\n![one-way latency against message size](").append(CHART).append(")\n");
+        }
+        Files.writeString(dir.resolve(MARKDOWN), md);
+        return md.toString();
+    }
+
+    // ---------------------------------------------------------------- sections
+
+    private void environment(JsonNode machine, Map<String, JsonNode> jobs) {
+        md.append("- machine: ").append(machine.path("cpus").asInt()).append(" CPUs, ").append(text(machine, "os"))
+                .append("; JVM ").append(text(machine, "jvm")).append(", ranks run with ")
+                .append(machine.path("rankJvmArgs")).append('\n');
+        machine.path("skipped").fields().forEachRemaining(s ->
+                md.append("- skipped backend ").append(s.getKey()).append(": ").append(s.getValue().asText()).append('\n'));
+        for (var e : jobs.entrySet()) {
+            JsonNode j = e.getValue();
+            md.append("- **").append(e.getKey()).append("**: ").append(j.path("ranks").asInt()).append(" ranks on ")
+                    .append(text(j, "hosts")).append("; engine ").append(text(j, "engine")).append("; binding: ")
+                    .append(text(j, "binding")).append("; load average at start ").append(j.path("loadAverageStart"))
+                    .append(", at end ").append(j.path("loadAverageEnd")).append('\n');
+            if (j.has("jmh")) {
+                JsonNode m = j.path("jmh");
+                md.append("  - JMH ").append(text(m, "mode")).append(", runner inside the spawner (rank 0) with forks(0) ")
+                        .append("(JMH cannot fork a JVM into an MPI job), warm-up ").append(text(m, "warmup"))
+                        .append(", measurement ").append(text(m, "measurement")).append(", profilers ")
+                        .append(m.path("profilers")).append('\n');
+            }
+        }
+        md.append("- raw engine: measured in the same job and the same two processes as ParaVM: the worker's end is "
+                + "a ParaVM task that then calls the engine directly (Open MPI: MPI_Send/MPI_Recv on MPI_COMM_WORLD, "
+                + "a tag ParaVM does not use)\n\n");
+    }
+
+    private void latency(String who, Backend backend, Map<String, List<Sample>> r, JsonNode job, XYChart chart) {
+        List<Sample> vm = r.getOrDefault(VM_LATENCY, List.of());
+        List<Sample> raw = r.getOrDefault(RAW_LATENCY, List.of());
+        if (vm.isEmpty() && raw.isEmpty()) return;
+        String ref = backend.rawLatencyVariants().get(0);
+        String alt = backend.rawLatencyVariants().size() > 1 ? backend.rawLatencyVariants().get(1) : ref;
+        JsonNode workers = job.path("workerAllocation");
+        md.append("## One-way latency, ").append(who).append(" (round trip / 2, µs)\n\n")
+                .append("| backend | payload | median | p99 | × raw ").append(ref).append(" | × raw ").append(alt)
+                .append(" | MB/s | alloc B/round trip, spawner | alloc B/message, worker |\n")
+                .append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (String variant : backend.rawLatencyVariants()) {
+            List<double[]> line = new ArrayList<>();
+            for (Sample s : raw) {
+                if (!variant.equals(s.params().get("variant"))) continue;
+                int size = Integer.parseInt(s.params().get("size"));
+                Sample refS = find(raw, Map.of("size", String.valueOf(size), "variant", ref));
+                Sample altS = find(raw, Map.of("size", String.valueOf(size), "variant", alt));
+                row("raw " + backend.name() + " " + variant, size + " B", s, refS, altS, size,
+                        workers.path("RawEngineLatencyBenchmark size=" + size + ",variant=" + variant));
+                line.add(new double[]{size, s.p50() / 2});
+            }
+            addSeries(chart, "raw " + backend.name() + " (" + variant + ")", line);
+        }
+        List<double[]> line = new ArrayList<>();
+        for (Sample s : vm) {
+            String payload = s.params().get("payload");
+            int size = payload.startsWith("bytes-") ? Integer.parseInt(payload.substring(6)) : -1;
+            String rawSize = String.valueOf(size > 0 ? size : 8);
+            Sample refS = find(raw, Map.of("size", rawSize, "variant", ref));
+            Sample altS = find(raw, Map.of("size", rawSize, "variant", alt));
+            row("ParaVM " + backend.name(), size > 0 ? "byte[] " + size + " B" : payload + " (Kryo; × raw at 8 B)",
+                    s, refS, altS, size, workers.path("VmMessageLatencyBenchmark payload=" + payload));
+            if (size > 0) line.add(new double[]{size, s.p50() / 2});
+            if (size == 8 && refS != null) {
+                double ratio = s.p50() / refS.p50();
+                targets.add(new String[]{backend.name() + " " + who + ": 8 B one-way ≤ " + LATENCY_TARGET_RATIO + "× raw " + ref,
+                        String.format(Locale.ROOT, "%.2f µs vs %.2f µs = %.2f×", s.p50() / 2, refS.p50() / 2, ratio),
+                        ratio <= LATENCY_TARGET_RATIO ? "yes" : "**no**"});
+            }
+        }
+        addSeries(chart, "ParaVM " + backend.name() + " (byte[])", line);
+        md.append('\n');
+    }
+
+    private void row(String name, String payload, Sample s, Sample ref, Sample alt, int size, JsonNode worker) {
+        md.append("| ").append(name).append(" | ").append(payload)
+                .append(" | ").append(f(s.p50() / 2)).append(" | ").append(f(s.p99() / 2))
+                .append(" | ").append(ref == null ? "–" : f2(s.p50() / ref.p50()) + "×")
+                .append(" | ").append(alt == null ? "–" : f2(s.p50() / alt.p50()) + "×")
+                .append(" | ").append(size > 0 ? f(size / (s.p50() / 2)) : "–")
+                .append(" | ").append(Double.isNaN(s.allocPerOp()) ? "not profiled" : f(s.allocPerOp()))
+                .append(" | ").append(worker.isMissingNode() ? "–" : f(worker.path("bytesPerMessage").asDouble()))
+                .append(" |\n");
+    }
+
+    private void bandwidth(String who, Backend backend, Map<String, List<Sample>> r, JsonNode job) {
+        List<Sample> vm = r.getOrDefault(VM_BANDWIDTH, List.of());
+        List<Sample> raw = r.getOrDefault(RAW_BANDWIDTH, List.of());
+        if (vm.isEmpty() && raw.isEmpty()) return;
+        String ref = backend.rawBandwidthVariants().get(0);
+        JsonNode workers = job.path("workerAllocation");
+        md.append("## Bandwidth, ").append(who)
+                .append(" (bursts of `window` messages one way, one 1-byte acknowledgement back)\n\n")
+                .append("| backend | payload | median µs/message | p99 µs/message | MB/s | × raw ").append(ref)
+                .append(" | × raw same type | alloc B/burst, spawner | alloc B/message, worker |\n")
+                .append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Sample s : raw) {
+            int size = Integer.parseInt(s.params().get("size"));
+            int window = Integer.parseInt(s.params().get("window"));
+            Sample refS = find(raw, Map.of("size", String.valueOf(size), "bulkVariant", ref));
+            bwRow("raw " + backend.name() + " " + s.params().get("bulkVariant"), size + " B", s, refS, s, size, window,
+                    workers.path("RawEngineBandwidthBenchmark bulkVariant=" + s.params().get("bulkVariant") + ",size="
+                            + size + ",window=" + window));
+        }
+        for (Sample s : vm) {
+            String payload = s.params().get("payload");
+            String type = payload.substring(0, payload.indexOf('-'));
+            int size = Integer.parseInt(payload.substring(payload.indexOf('-') + 1));
+            int window = Integer.parseInt(s.params().get("window"));
+            Sample refS = find(raw, Map.of("size", String.valueOf(size), "bulkVariant", ref));
+            Sample same = find(raw, Map.of("size", String.valueOf(size), "bulkVariant", type));
+            bwRow("ParaVM " + backend.name(), (type.equals("bytes") ? "byte[] " : "double[] ") + size + " B", s, refS, same,
+                    size, window, workers.path("VmMessageBandwidthBenchmark payload=" + payload + ",window=" + window));
+            if (type.equals("bytes") && size == 1 << 20 && refS != null) {
+                double ratio = refS.p50() / s.p50();
+                targets.add(new String[]{backend.name() + " " + who + ": 1 MiB byte[] bandwidth ≥ " + BANDWIDTH_TARGET_RATIO
+                        + "× raw " + ref, String.format(Locale.ROOT, "%.0f MB/s vs %.0f MB/s = %.2f×",
+                        mbps(s, size, window), mbps(refS, size, window), ratio),
+                        ratio >= BANDWIDTH_TARGET_RATIO ? "yes" : "**no**"});
+            }
+        }
+        md.append('\n');
+    }
+
+    private void bwRow(String name, String payload, Sample s, Sample ref, Sample same, int size, int window, JsonNode worker) {
+        double mb = mbps(s, size, window);
+        md.append("| ").append(name).append(" | ").append(payload).append(" ×").append(window)
+                .append(" | ").append(f(s.p50() / window)).append(" | ").append(f(s.p99() / window))
+                .append(" | ").append(f(mb))
+                .append(" | ").append(ref == null ? "–" : f2(mb / mbps(ref, size, window)) + "×")
+                .append(" | ").append(same == null ? "–" : f2(mb / mbps(same, size, window)) + "×")
+                .append(" | ").append(Double.isNaN(s.allocPerOp()) ? "not profiled" : f(s.allocPerOp()))
+                .append(" | ").append(worker.isMissingNode() ? "–" : f(worker.path("bytesPerMessage").asDouble()))
+                .append(" |\n");
+    }
+
+    private static double mbps(Sample s, int size, int window) {
+        return (double) size * window / s.p50(); // bytes per µs = MB/s
+    }
+
+    private void spawn(Map<String, JsonNode> jobs, Map<String, Double> rawRoundTrip8) {
+        md.append("## Spawn throughput (trivial task with sendBack; the next task into a slot when its TaskExit arrives)\n\n")
+                .append("| backend | ranks | worker slots | tasks/s | × target 210k | spawn→result median µs | p99 µs "
+                        + "| spawn→exit median µs | × raw 8 B round trip | alloc B/task, spawner | alloc B/task, workers |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (var e : jobs.entrySet()) {
+            JsonNode j = e.getValue();
+            JsonNode s = j.path("spawn");
+            if (s.isMissingNode()) continue;
+            String backend = text(j, "backend");
+            Double raw = rawRoundTrip8.get(backend);
+            double tps = s.path("tasksPerSecond").asDouble();
+            md.append("| ").append(backend).append(" | ").append(j.path("ranks").asInt())
+                    .append(" | ").append(s.path("slots").asInt())
+                    .append(" | ").append(String.format(Locale.ROOT, "%,.0f", tps))
+                    .append(" | ").append(f2(tps / SPAWN_TARGET_TASKS_PER_S)).append("×")
+                    .append(" | ").append(f(s.path("resultMedianMicros").asDouble()))
+                    .append(" | ").append(f(s.path("resultP99Micros").asDouble()))
+                    .append(" | ").append(f(s.path("exitMedianMicros").asDouble()))
+                    .append(" | ").append(raw == null ? "–" : f2(s.path("resultMedianMicros").asDouble() / raw) + "×")
+                    .append(" | ").append(f(s.path("spawnerBytesPerTask").asDouble()))
+                    .append(" | ").append(f(s.path("workerBytesPerTask").asDouble()))
+                    .append(" |\n");
+            if (j.path("ranks").asInt() == 2) {
+                targets.add(new String[]{backend + " " + e.getKey() + ": spawn throughput ≥ 210,000 tasks/s with 2 ranks",
+                        String.format(Locale.ROOT, "%,.0f tasks/s", tps), tps >= SPAWN_TARGET_TASKS_PER_S ? "yes" : "**no**"});
+            }
+        }
+        md.append("\n× raw 8 B round trip: spawn→result median over the raw engine's 8 B round-trip median "
+                + "(a task needs at least one round trip).\n\n");
+    }
+
+    private void loopback(Path file) throws IOException {
+        if (!Files.exists(file)) return;
+        List<Sample> s = jmh(file).get(PKG + "baseline.LoopbackLatencyBenchmark.roundTrip");
+        if (s == null || s.isEmpty()) return;
+        md.append("## In-JVM floor\n\nLoopback (a reference handed to a spinning thread and back, own JMH fork, "
+                + "not bound): one-way median ").append(f(s.get(0).p50() / 2)).append(" µs, p99 ")
+                .append(f(s.get(0).p99() / 2)).append(" µs.\n\n");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Map<String, List<Sample>> jmh(Path file) throws IOException {
+        Map<String, List<Sample>> out = new LinkedHashMap<>();
+        for (JsonNode b : read(file)) {
+            Map<String, String> params = new TreeMap<>();
+            b.path("params").fields().forEachRemaining(p -> params.put(p.getKey(), p.getValue().asText()));
+            JsonNode pm = b.path("primaryMetric");
+            double scale = toMicros(text(pm, "scoreUnit"));
+            JsonNode pct = pm.path("scorePercentiles");
+            JsonNode secondary = b.path("secondaryMetrics");
+            JsonNode alloc = secondary.has("gc.alloc.rate.norm") ? secondary.path("gc.alloc.rate.norm")
+                    : secondary.path("·gc.alloc.rate.norm");
+            out.computeIfAbsent(text(b, "benchmark"), k -> new ArrayList<>()).add(new Sample(params,
+                    pct.path("50.0").asDouble() * scale, pct.path("99.0").asDouble() * scale,
+                    alloc.isMissingNode() ? Double.NaN : alloc.path("score").asDouble()));
+        }
+        return out;
+    }
+
+    private static double toMicros(String unit) {
+        return switch (unit) {
+            case "ns/op" -> 1e-3;
+            case "us/op" -> 1;
+            case "ms/op" -> 1e3;
+            case "s/op" -> 1e6;
+            default -> throw new IllegalArgumentException("unexpected JMH unit " + unit + "; the benchmarks use SampleTime");
+        };
+    }
+
+    private static Sample find(List<Sample> samples, Map<String, String> params) {
+        if (samples == null) return null;
+        for (Sample s : samples) {
+            if (params.entrySet().stream().allMatch(p -> p.getValue().equals(s.params().get(p.getKey())))) return s;
+        }
+        return null;
+    }
+
+    private static void addSeries(XYChart chart, String name, List<double[]> points) {
+        if (points.isEmpty()) return;
+        points.sort((a, b) -> Double.compare(a[0], b[0]));
+        double[] x = points.stream().mapToDouble(p -> p[0]).toArray();
+        double[] y = points.stream().mapToDouble(p -> p[1]).toArray();
+        chart.addSeries(name, x, y).setMarker(SeriesMarkers.CIRCLE);
+    }
+
+    private JsonNode read(Path p) throws IOException {
+        return json.readTree(p.toFile());
+    }
+
+    private static String text(JsonNode n, String field) {
+        return n.path(field).asText("?");
+    }
+
+    private static String f(double v) {
+        if (v < 0 || Double.isNaN(v)) return "–";
+        if (v >= 100) return String.format(Locale.ROOT, "%,.0f", v);
+        if (v >= 10) return String.format(Locale.ROOT, "%.1f", v);
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String f2(double v) {
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    /** Regenerates the report of an existing result directory: {@code Report DIR}. */
+    public static void main(String[] args) throws IOException {
+        System.out.println(write(Path.of(args[0])));
+    }
+}
