@@ -168,6 +168,8 @@ public final class MpjLauncher {
      * @throws InterruptedException if interrupted while waiting (the job is then ended)
      */
     public static int run(Job job) throws IOException, InterruptedException {
+        job = new Job(job.ranks(), job.device(), absoluteClassPath(job.classPath()), job.mainClass(), job.args(),
+                job.jvmOptions());
         Path home = MpjProperties.home();
         if (!Files.isRegularFile(home.resolve("lib").resolve("mpj.jar"))
                 || !Files.isRegularFile(home.resolve("conf").resolve("mpjexpress.conf"))) {
@@ -309,6 +311,10 @@ public final class MpjLauncher {
             return status;
         }
         int status = ranks.get(0).exitValue();
+        if (status != 0) {
+            LOG.error("MPJ niodev job {}: the spawner (rank 0) ended with status {}; ending the job", job.mainClass(), status);
+            return status;
+        }
         long grace = MpjProperties.longProperty(MpjProperties.EXIT_GRACE_MS_PROP_NAME, MpjProperties.EXIT_GRACE_MS_DEFAULT);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(grace);
         for (int r = 1; r < ranks.size(); r++) {
@@ -336,6 +342,27 @@ public final class MpjLauncher {
         cmd.add("-D" + MpjProperties.LAUNCHER_PID_PROP_NAME + "=" + ProcessHandle.current().pid());
         cmd.add("-D" + MpjProperties.HOME_PROP_NAME + "=" + home);
         return cmd;
+    }
+
+    /**
+     * Makes every entry absolute and expands {@code dir/*} to the jars in {@code dir}, as
+     * {@code java -cp} would: MPJ's multicore class loaders do neither.
+     */
+    static String absoluteClassPath(String classPath) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String entry : classPath.split(File.pathSeparator)) {
+            if (entry.isEmpty()) continue;
+            if (entry.equals("*") || entry.endsWith(File.separator + "*")) {
+                Path dir = Path.of(entry.substring(0, entry.length() - 1)).toAbsolutePath();
+                if (!Files.isDirectory(dir)) continue;
+                try (var jars = Files.list(dir)) {
+                    jars.map(Path::toString).filter(n -> n.endsWith(".jar") || n.endsWith(".JAR")).sorted().forEach(out::add);
+                }
+            } else {
+                out.add(Path.of(entry).toAbsolutePath().normalize().toString());
+            }
+        }
+        return String.join(File.pathSeparator, out);
     }
 
     private static String jars(Path home, String... names) {

@@ -55,7 +55,7 @@ public final class MpjProperties {
 
     /** How to start a program on MPJ, for messages. */
     static final String LAUNCH_HINT = "java -cp CLASSPATH io.paravm.transport.mpj.MpjLauncher -np N "
-            + "-dev multicore|niodev -cp CLASSPATH MAIN [args] (or transport-mpj's mpjrun.sh)";
+            + "-dev multicore|niodev MAIN [args]";
 
     private MpjProperties() {
     }
