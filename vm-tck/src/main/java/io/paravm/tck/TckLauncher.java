@@ -16,7 +16,9 @@ import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 import org.junit.platform.launcher.listeners.TestExecutionSummary;
 import org.junit.platform.reporting.legacy.xml.LegacyXmlReportGeneratingListener;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -143,7 +145,14 @@ public final class TckLauncher {
                 .build();
         Launcher launcher = LauncherFactory.create();
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
-        LegacyXmlReportGeneratingListener xml = new LegacyXmlReportGeneratingListener(reports, out);
+        // One folder per class: JUnit names every report TEST-junit-jupiter.xml.
+        Path dir = reports.resolve(testClass.getSimpleName());
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        LegacyXmlReportGeneratingListener xml = new LegacyXmlReportGeneratingListener(dir, out);
         TestExecutionListener lines = new TestExecutionListener() {
             private final long[] started = new long[1];
 
