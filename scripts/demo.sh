@@ -7,12 +7,12 @@ cd "$(dirname "$0")/.."
 np="${1:-3}"; shift || true
 
 libdir=$(bash scripts/install-openmpi-java.sh | awk '/^libmpi_java:/ {print $2}')
-if [ ! -d examples/target/lib ] || [ -n "$(find vm-api vm-core transport-openmpi examples -name '*.java' -newer examples/target/lib -print -quit)" ]; then
+if [ ! -d examples/target/lib-openmpi ] || [ -n "$(find vm-api vm-core transport-openmpi examples -name '*.java' -newer examples/target/lib-openmpi -print -quit)" ]; then
   echo "demo: building ParaVM (mvn -DskipTests install) ..."
   mvn -B -q -DskipTests install
 fi
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm=isolated \
        OMPI_MCA_btl_vader_single_copy_mechanism=none
 exec mpirun --oversubscribe -np "$np" \
-  java -cp "examples/target/classes:examples/target/lib/*" -Djava.library.path="$libdir" \
+  java -cp "examples/target/classes:examples/target/lib-openmpi/*" -Djava.library.path="$libdir" \
   io.paravm.examples.SpawnDemo "$@"
