@@ -29,7 +29,8 @@ import java.util.Map;
  * {@code job-<backend>-<label>.json} into the output directory.
  *
  * <pre>
- * mpirun -np 2 java -cp CP -Djava.library.path=... io.paravm.benchmarks.BenchJob --out DIR --label np2 [--quick] [--spawn-only]
+ * mpirun -np 2 java -cp CP -Djava.library.path=... io.paravm.benchmarks.BenchJob --out DIR --label np2 [--quick]
+ *     [--spawn-only] [--include JMH_REGEX]
  * </pre>
  */
 public final class BenchJob {
@@ -44,6 +45,7 @@ public final class BenchJob {
     private final String label;
     private final boolean quick;
     private final boolean spawnOnly;
+    private final String include;
 
     private BenchJob(VirtualMachine vm, String[] args) {
         this.vm = vm;
@@ -51,14 +53,16 @@ public final class BenchJob {
         Path o = null;
         String l = "np" + vm.slots();
         boolean q = false, s = false;
+        String inc = IN_JOB_BENCHMARKS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> o = Path.of(args[++i]);
                 case "--label" -> l = args[++i];
                 case "--quick" -> q = true;
                 case "--spawn-only" -> s = true;
+                case "--include" -> inc = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-                        + "'; use --out DIR [--label L] [--quick] [--spawn-only]");
+                        + "'; use --out DIR [--label L] [--quick] [--spawn-only] [--include JMH_REGEX]");
             }
         }
         if (o == null) throw new IllegalArgumentException("--out DIR is required");
@@ -66,6 +70,7 @@ public final class BenchJob {
         this.label = l;
         this.quick = q;
         this.spawnOnly = s;
+        this.include = inc;
     }
 
     public static void main(String[] args) throws Exception {
@@ -93,7 +98,7 @@ public final class BenchJob {
             Path jmhJson = out.resolve("jmh-" + prefix + ".json");
             ChainedOptionsBuilder opts = new OptionsBuilder()
                     // the in-JVM loopback baseline runs outside the job (BenchRunner): a rank is bound to one core
-                    .include(IN_JOB_BENCHMARKS)
+                    .include(include)
                     // JMH's forks cannot be placed inside an MPI job: run in the spawner's JVM.
                     .forks(0)
                     .threads(1)

@@ -8,7 +8,9 @@ import io.paravm.TaskResult;
 import io.paravm.VirtualMachine;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Spawning a helper task and collecting its end, with deadlines so nothing hangs. */
 public final class VmTasks {
@@ -39,24 +41,37 @@ public final class VmTasks {
      * @throws IllegalStateException if it failed, or did not end within {@link #END_TIMEOUT}
      */
     public static Object awaitEnd(VirtualMachine vm, TaskId task) {
+        return awaitAll(vm, List.of(task)).get(task);
+    }
+
+    /**
+     * Waits for the results and exits of all {@code tasks}; returns their values by task.
+     *
+     * @throws IllegalStateException if one failed, or they did not all end within {@link #END_TIMEOUT}
+     */
+    public static Map<TaskId, Object> awaitAll(VirtualMachine vm, List<TaskId> tasks) {
         long deadline = System.nanoTime() + END_TIMEOUT.toNanos();
-        TaskResult result = null;
-        while (true) {
+        Map<TaskId, TaskResult> results = new HashMap<>();
+        Map<TaskId, Object> values = new HashMap<>();
+        while (values.size() < tasks.size()) {
             long left = deadline - System.nanoTime();
             Received r = left > 0 ? vm.receiveMessage(Duration.ofNanos(left)).orElse(null) : null;
             if (r == null) {
-                throw new IllegalStateException("helper task " + task + " did not end within " + END_TIMEOUT.toSeconds() + " s");
+                throw new IllegalStateException("helper tasks " + tasks + " did not all end within "
+                        + END_TIMEOUT.toSeconds() + " s; ended: " + values.keySet());
             }
-            if (r.message() instanceof TaskResult res && r.sender().equals(task)) {
-                result = res;
-            } else if (r.message() instanceof TaskExit exit && exit.taskId().equals(task)) {
+            if (r.message() instanceof TaskResult res && tasks.contains(r.sender())) {
+                results.put(r.sender(), res);
+            } else if (r.message() instanceof TaskExit exit && tasks.contains(exit.taskId())) {
+                TaskResult result = results.get(exit.taskId());
                 if (result == null || !result.success()) {
-                    throw new IllegalStateException("helper task " + task + " ended " + exit.reason()
+                    throw new IllegalStateException("helper task " + exit.taskId() + " ended " + exit.reason()
                             + (result == null ? " without a result" : ":\n" + result.error()));
                 }
-                return result.value();
+                values.put(exit.taskId(), result.value());
             }
             // anything else (a late echo) is dropped
         }
+        return values;
     }
 }

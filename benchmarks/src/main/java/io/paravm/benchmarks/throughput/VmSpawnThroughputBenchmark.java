@@ -73,10 +73,9 @@ public final class VmSpawnThroughputBenchmark {
     private static long workerAllocated(VirtualMachine vm) {
         List<TaskId> probes = vm.spawnFunction(ALLOCATED, vm.freeSlots(), null, true);
         long sum = 0;
-        for (TaskId t : probes) {
-            long v = (Long) VmTasks.awaitEnd(vm, t);
-            if (v < 0) return -1;
-            sum += v;
+        for (Object v : VmTasks.awaitAll(vm, probes).values()) {
+            if ((Long) v < 0) return -1;
+            sum += (Long) v;
         }
         return sum;
     }
