@@ -1,6 +1,5 @@
 package io.paravm.transport.hazelcast;
 
-import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
@@ -64,12 +63,15 @@ final class HazelcastTransport implements Transport {
 
     static final String NAME = "hazelcast";
     static final String RANKS_MAP = "paravm.ranks";
+    static final String MEMBERS_MAP = "paravm.members";
     static final String TOPIC_PREFIX = "paravm.frames.";
     /** Few partitions: the one map is tiny, and joins and leaves migrate less. */
     static final int PARTITION_COUNT = 7;
 
     private static final Logger LOG = LoggerFactory.getLogger(HazelcastTransport.class);
     private static final int HEADER = 5;
+    /** How long a send waits for a rank it has not heard of yet to be announced here. */
+    private static final long KNOWN_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final byte DATA = 0;
     private static final byte CREDIT = 1;
     private static final byte FLUSH = 2;
@@ -86,6 +88,7 @@ final class HazelcastTransport implements Transport {
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<Frame> inbox = new ArrayDeque<>();          // guarded by lock
     private final Map<UUID, Integer> rankOf = new HashMap<>();           // guarded by lock
+    private final Map<Integer, UUID> memberOf = new HashMap<>();         // guarded by lock
     private final Set<Integer> lost = new HashSet<>();                   // guarded by lock
     private final Set<Integer> flushed = new HashSet<>();                // guarded by lock
     private int size;                                                    // guarded by lock
@@ -112,7 +115,6 @@ final class HazelcastTransport implements Transport {
         this.flushMillis = HazelcastProperties.number(config, HazelcastProperties.CLOSE_FLUSH_MILLIS_PROP_NAME,
                 HazelcastProperties.CLOSE_FLUSH_MILLIS_DEFAULT, 0);
         this.host = localHostName();
-        this.size = spawner ? 1 : 0;
     }
 
     /**
@@ -145,26 +147,17 @@ final class HazelcastTransport implements Transport {
         if (!iface.contains("*")) c.getNetworkConfig().getJoin().getTcpIpConfig().addMember(iface + ":" + port);
         hz = newInstance(c, "the spawner could not start its Hazelcast member on " + iface + ":" + port
                 + " (is the port taken? set " + HazelcastProperties.PORT_PROP_NAME + ")");
+        UUID me = hz.getCluster().getLocalMember().getUuid();
+        subscribe(me);
         rank = 0;
-        lock.lock();
-        try {
-            rankOf.put(hz.getCluster().getLocalMember().getUuid(), 0);
-        } finally {
-            lock.unlock();
-        }
-        subscribe();
-        // Ranks are published only now, after this rank's topic listener is registered
-        // everywhere: a worker that sees its rank may send at once.
+        learnRank(me.toString(), 0);
         ranks = hz.getMap(RANKS_MAP);
-        Map<String, Integer> assigned = new HashMap<>();
-        lock.lock();
-        try {
-            rankOf.forEach((m, r) -> assigned.put(m.toString(), r));
-        } finally {
-            lock.unlock();
-        }
-        ranks.putAll(assigned);
-        for (Member m : hz.getCluster().getMembers()) if (!m.localMember()) assignRank(m.getUuid());
+        ranks.set(me.toString(), 0);
+        // A worker announces itself in MEMBERS_MAP once it listens for frames; it gets the
+        // next rank then, so a rank is known only once it can receive.
+        IMap<String, String> members = hz.getMap(MEMBERS_MAP);
+        members.addEntryListener((EntryAddedListener<String, String>) e -> assignRank(e.getKey()), false);
+        for (String m : members.keySet()) assignRank(m);
         started = true;
         LOG.debug("spawner member {} of cluster '{}' listens on {}; waiting for {} rank(s)",
                 hz.getCluster().getLocalMember().getAddress(), hz.getConfig().getClusterName(), port, np);
@@ -215,11 +208,13 @@ final class HazelcastTransport implements Transport {
                     + "spawner first, and give workers its address (" + HazelcastProperties.JOIN_PROP_NAME + ") and its "
                     + "cluster name (" + HazelcastProperties.CLUSTER_PROP_NAME + ")");
         }
+        UUID me = hz.getCluster().getLocalMember().getUuid();
+        subscribe(me);
         IMap<String, Integer> map = hz.getMap(RANKS_MAP);
         map.addEntryListener((EntryAddedListener<String, Integer>) e -> learnRank(e.getKey(), e.getValue()), true);
         for (Map.Entry<String, Integer> e : map.entrySet()) learnRank(e.getKey(), e.getValue());
         ranks = map;
-        UUID me = hz.getCluster().getLocalMember().getUuid();
+        hz.<String, String>getMap(MEMBERS_MAP).set(me.toString(), host); // "listening; give me a rank"
         lock.lock();
         try {
             long left = timeoutNanos;
@@ -238,7 +233,6 @@ final class HazelcastTransport implements Transport {
         } finally {
             lock.unlock();
         }
-        subscribe();
         started = true;
         LOG.debug("worker rank {} joined cluster '{}' via {}", rank, cluster, join);
     }
@@ -271,7 +265,7 @@ final class HazelcastTransport implements Transport {
         c.addListenerConfig(new ListenerConfig(new com.hazelcast.cluster.MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
-                if (spawner && !event.getMember().localMember()) assignRank(event.getMember().getUuid());
+                // ranks are given when the member says it listens (MEMBERS_MAP)
             }
 
             @Override
@@ -296,41 +290,48 @@ final class HazelcastTransport implements Transport {
         }
     }
 
-    private void subscribe() {
-        hz.<byte[]>getTopic(TOPIC_PREFIX + rank).addMessageListener(this::onMessage);
+    /** Listens on this member's topic; returns once every member has the registration. */
+    private void subscribe(UUID me) {
+        hz.<byte[]>getTopic(TOPIC_PREFIX + me).addMessageListener(this::onMessage);
     }
 
     // ---------------------------------------------------------------- membership
 
-    /** Spawner: gives a member the next rank, once. */
-    private void assignRank(UUID member) {
+    /** Spawner: gives a member that listens for frames the next rank, once. */
+    private void assignRank(String member) {
+        UUID uuid = UUID.fromString(member);
         int r;
         lock.lock();
         try {
-            if (rankOf.containsKey(member) || closed) return;
-            r = size++;
-            rankOf.put(member, r);
-            changed.signalAll();
+            if (rankOf.containsKey(uuid) || closed) return;
+            r = size;
+            record(uuid, r);
         } finally {
             lock.unlock();
         }
-        IMap<String, Integer> map = ranks;
-        if (map != null) map.set(member.toString(), r);
+        ranks.set(member, r);
         LOG.debug("member {} is rank {}", member, r);
         if (started) joined(r);
     }
 
-    /** Worker: learns a member's rank from the spawner's map. */
+    /** Learns a member's rank from the spawner's map. */
     private void learnRank(String member, Integer r) {
         lock.lock();
         try {
-            if (rankOf.put(UUID.fromString(member), r) != null) return;
-            size = Math.max(size, r + 1);
-            changed.signalAll();
+            if (rankOf.containsKey(UUID.fromString(member))) return;
+            record(UUID.fromString(member), r);
         } finally {
             lock.unlock();
         }
         if (started) joined(r);
+    }
+
+    /** Lock held. */
+    private void record(UUID member, int r) {
+        rankOf.put(member, r);
+        memberOf.put(r, member);
+        size = Math.max(size, r + 1);
+        changed.signalAll();
     }
 
     private void joined(int r) {
@@ -418,7 +419,6 @@ final class HazelcastTransport implements Transport {
                 lock.lock();
                 try {
                     inbox.add(f);
-                    if (source >= size) size = source + 1;
                     changed.signalAll();
                 } finally {
                     lock.unlock();
@@ -460,7 +460,17 @@ final class HazelcastTransport implements Transport {
     }
 
     private ITopic<byte[]> topic(int r) {
-        return topics.computeIfAbsent(r, k -> hz.getTopic(TOPIC_PREFIX + k));
+        ITopic<byte[]> t = topics.get(r);
+        if (t != null) return t;
+        UUID member;
+        lock.lock();
+        try {
+            member = memberOf.get(r);
+        } finally {
+            lock.unlock();
+        }
+        if (member == null) throw new VmException("rank " + r + " is not (yet) known on rank " + rank);
+        return topics.computeIfAbsent(r, k -> hz.getTopic(TOPIC_PREFIX + member));
     }
 
     private void control(int destination, byte kind, int value) {
@@ -480,7 +490,13 @@ final class HazelcastTransport implements Transport {
         lock.lock();
         try {
             checkOpen();
-            if (destination < 0 || destination >= size) {
+            long left = KNOWN_WAIT_NANOS;
+            while (destination > 0 && !memberOf.containsKey(destination) && left > 0 && !closed) {
+                // a rank someone else already knows of may reach this member's map a moment later
+                left = changed.awaitNanos(left);
+            }
+            checkOpen();
+            if (destination < 0 || destination >= size || !memberOf.containsKey(destination)) {
                 throw new VmException("rank " + destination + " outside [0, " + size + ") of Hazelcast cluster '"
                         + hz.getConfig().getClusterName() + "'");
             }
@@ -488,6 +504,9 @@ final class HazelcastTransport implements Transport {
                 throw new VmException("rank " + destination + " has left Hazelcast cluster '"
                         + hz.getConfig().getClusterName() + "'; nothing more can be sent to it");
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VmException("interrupted while sending to rank " + destination, e);
         } finally {
             lock.unlock();
         }
@@ -597,6 +616,11 @@ final class HazelcastTransport implements Transport {
     }
 
     // ---------------------------------------------------------------- identity
+
+    /** This rank's member (for measurements beside the engine's own mechanisms). */
+    HazelcastInstance instance() {
+        return hz;
+    }
 
     @Override
     public String name() {
