@@ -41,23 +41,25 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Frames between embedded Hazelcast members, one member (one rank) per JVM.
  *
- * <p>Frames: each rank listens on its own {@link ITopic} ({@code paravm.frames.<rank>});
- * a frame is published there as one {@code byte[]} (a 5-byte header, the sender's rank
- * and a kind, then vm-core's bytes; Hazelcast writes a {@code byte[]} as it is, nothing
- * is serialized twice). A topic's events are handled on one event thread in the order
- * they arrived on the connection, so frames between a pair stay in order. Hazelcast drops
- * events when a member's event queue is full, so a sender may have at most
- * {@link HazelcastProperties#WINDOW_FRAMES_PROP_NAME} frames in flight to a rank; the
- * receiver returns credits as frames reach its inbox (not when vm-core takes them, so two
- * ranks sending to each other never deadlock). {@link #close()} sends a flush marker to
- * every rank it sent to and waits for the answers, so the last frames (the spawner's
+ * <p>Frames: each member listens on its own {@link ITopic} ({@code paravm.frames.<member
+ * UUID>}); a frame is published there as one {@code byte[]} (a 5-byte header, the
+ * sender's rank and a kind, then vm-core's bytes; Hazelcast writes a {@code byte[]} as it
+ * is, nothing is serialized twice). A topic's events are handled on one event thread in
+ * the order they arrived on the connection, so frames between a pair stay in order.
+ * Hazelcast drops events when a member's event queue is full, so a sender may have at
+ * most {@link HazelcastProperties#WINDOW_FRAMES_PROP_NAME} frames in flight to a rank;
+ * the receiver returns credits as frames reach its inbox (not when vm-core takes them, so
+ * two ranks sending to each other never deadlock). {@link #close()} sends a flush marker
+ * to every rank it sent to and waits for the answers, so the last frames (the spawner's
  * EXIT) arrive before the member leaves.
  *
- * <p>Ranks: the spawner (rank 0, no join address) starts the cluster and gives each
- * member that joins the next rank, in the order Hazelcast reports the joins, writing
- * {@code member UUID -> rank} into the map {@code paravm.ranks}; a joining worker waits
- * for its own entry. Ranks are never reused. A member that leaves or dies is reported to
- * vm-core as {@code rankLost}, on every other member.
+ * <p>Ranks: the spawner (rank 0, no join address) starts the cluster. A worker joins,
+ * listens on its topic (the registration reaches every member before it returns), then
+ * announces itself in the map {@code paravm.members}; the spawner gives it the next rank
+ * and writes {@code member UUID -> rank} into {@code paravm.ranks}, which every member
+ * follows. So a rank is known only once frames can reach it; ranks are never reused. A
+ * member that leaves or dies is reported to vm-core as {@code rankLost}, on every other
+ * member; a receive waiting for it is woken.
  */
 final class HazelcastTransport implements Transport {
 
@@ -255,6 +257,7 @@ final class HazelcastTransport implements Transport {
         c.setProperty("hazelcast.partition.count", Integer.toString(PARTITION_COUNT));
         c.setProperty("hazelcast.health.monitoring.level", "OFF");
         c.setProperty("hazelcast.shutdownhook.policy", "TERMINATE");
+        c.setProperty("hazelcast.graceful.shutdown.max.wait", "10");
         NetworkConfig net = c.getNetworkConfig();
         net.setPort(port).setPortAutoIncrement(autoIncrement).setPortCount(HazelcastProperties.PORT_COUNT_DEFAULT);
         net.getInterfaces().setEnabled(true).addInterface(iface(config));
@@ -730,7 +733,7 @@ final class HazelcastTransport implements Transport {
             lock.unlock();
         }
         try {
-            h.getLifecycleService().terminate();
+            h.getLifecycleService().shutdown();
         } catch (RuntimeException e) {
             LOG.debug("terminating the Hazelcast member failed: {}", e.toString());
         }
