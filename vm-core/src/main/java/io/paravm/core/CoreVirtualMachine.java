@@ -50,6 +50,7 @@ final class CoreVirtualMachine implements VirtualMachine {
 
     private static final Logger LOG = LoggerFactory.getLogger(CoreVirtualMachine.class);
     private static final int NO_TASK = -1;
+    private static final TaskExit.Reason[] REASONS = TaskExit.Reason.values();
 
     /** Default of {@link #HELD_MAX_BYTES_PROP_NAME}: 256 MiB. */
     static final long HELD_MAX_BYTES_DEFAULT = 256L << 20;
@@ -614,8 +615,7 @@ final class CoreVirtualMachine implements VirtualMachine {
             case TASK_EXIT -> {
                 ByteBuffer p = Envelope.payload(frame);
                 int code = p.hasRemaining() ? p.get(0) : 0;
-                TaskExit.Reason reason = code >= 0 && code < TaskExit.Reason.values().length
-                        ? TaskExit.Reason.values()[code] : TaskExit.Reason.FAILED;
+                TaskExit.Reason reason = code >= 0 && code < REASONS.length ? REASONS[code] : TaskExit.Reason.FAILED;
                 TaskId id = new TaskId(source, sourceTask);
                 slots.release(source, sourceTask);
                 if (debug > 1) LOG.info("task {} exited: {}", id, reason);

@@ -44,6 +44,8 @@ final class OpenMpiTransport implements Transport {
 
     private ByteBuffer receiveBuffer = MPI.newByteBuffer(64 * 1024).order(ByteOrder.LITTLE_ENDIAN);
     private ByteBuffer sendCopy = MPI.newByteBuffer(0);
+    /** The one probe handle, reused (a new one per probe was a third of the receive path's garbage); guarded by {@link #engine}. */
+    private final Message probeHandle = new Message();
     /** Frames drained while a send waited; guarded by {@link #engine}. */
     private final ArrayDeque<Frame> backlog = new ArrayDeque<>();
     private volatile boolean wakeup;
@@ -121,7 +123,9 @@ final class OpenMpiTransport implements Transport {
             Backoff idle = null;
             while (!request.test()) {
                 if (!drainOne()) {
-                    if (idle == null) idle = new Backoff();
+                    // A pending send is not idle: Open MPI moves a large frame only while it is
+                    // polled, so yield (letting other threads in) for up to 50 ms before parking.
+                    if (idle == null) idle = new Backoff(Backoff.SPIN_NS_DEFAULT, 50_000_000L, Backoff.MAX_PARK_NS_DEFAULT);
                     engine.unlock();
                     try {
                         idle.idle();
@@ -140,12 +144,11 @@ final class OpenMpiTransport implements Transport {
 
     /** Receives one waiting frame into the backlog, if any; engine lock held. */
     private boolean drainOne() throws MPIException {
-        Message message = new Message();
-        Status status = message.imProbe(MPI.ANY_SOURCE, TAG, world);
+        Status status = probeHandle.imProbe(MPI.ANY_SOURCE, TAG, world);
         if (status == null) return false;
         int n = status.getCount(MPI.BYTE);
         ByteBuffer copy = MPI.newByteBuffer(n).order(ByteOrder.LITTLE_ENDIAN);
-        message.mRecv(copy, n, MPI.BYTE);
+        probeHandle.mRecv(copy, n, MPI.BYTE);
         copy.limit(n);
         backlog.add(new Frame(status.getSource(), copy));
         return true;
@@ -162,15 +165,14 @@ final class OpenMpiTransport implements Transport {
                 checkOpen();
                 Frame f = fromBacklog(source);
                 if (f != null) return f;
-                Message message = new Message();
-                Status status = message.imProbe(mpiSource, TAG, world);
+                Status status = probeHandle.imProbe(mpiSource, TAG, world);
                 if (status != null) {
                     int n = status.getCount(MPI.BYTE);
                     if (receiveBuffer.capacity() < n) {
                         receiveBuffer = MPI.newByteBuffer(Math.max(n, 2 * receiveBuffer.capacity()))
                                 .order(ByteOrder.LITTLE_ENDIAN);
                     }
-                    message.mRecv(receiveBuffer, n, MPI.BYTE);
+                    probeHandle.mRecv(receiveBuffer, n, MPI.BYTE);
                     receiveBuffer.clear().limit(n);
                     return new Frame(status.getSource(), receiveBuffer);
                 }
