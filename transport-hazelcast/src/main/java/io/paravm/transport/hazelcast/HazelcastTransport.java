@@ -426,6 +426,7 @@ final class HazelcastTransport implements Transport {
                 } finally {
                     lock.unlock();
                 }
+                if (source == rank) return; // a frame to itself took no credit
                 int n = unacknowledged.computeIfAbsent(source, k -> new AtomicInteger()).incrementAndGet();
                 if (n >= window / 4) {
                     unacknowledged.get(source).addAndGet(-n);
