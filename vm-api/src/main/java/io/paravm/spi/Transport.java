@@ -35,7 +35,8 @@ public interface Transport extends AutoCloseable {
     /** Told of membership changes by engines that have them. */
     interface MembershipListener {
         /**
-         * A rank joined after start.
+         * A rank joined after start. vm-core learns the new rank's host from the rank's own
+         * first frame, so this is informational.
          *
          * @param rank the new rank
          */
@@ -109,7 +110,11 @@ public interface Transport extends AutoCloseable {
         return false;
     }
 
-    /** Shuts this rank's engine down. Idempotent. */
+    /**
+     * Shuts this rank's engine down, after delivering the frames already sent (vm-core sends
+     * the workers' EXIT and closes at once). Afterwards {@link #send} and {@link #receive}
+     * throw {@link io.paravm.VmException}. Idempotent.
+     */
     @Override
     void close();
 }

@@ -125,15 +125,14 @@ final class CoreVirtualMachine implements VirtualMachine {
     /** Waits for every rank known at start to say hello (PyOPUS's NCPU round). */
     private void awaitWorkers(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        int expected = transport.size() - 1;
-        int known = 0;
-        while (known < expected) {
+        int last = transport.size() - 1;
+        // A rank lost before its hello is not waited for; the lost-rank queue reports it later.
+        while (!missingWorkers(last).isEmpty()) {
             long left = deadline - System.nanoTime();
             Transport.Frame f = left > 0 ? transport.receive(Transport.ANY_SOURCE, left) : null;
             if (f == null) {
                 if (System.nanoTime() - deadline >= 0) {
-                    List<Integer> missing = new ArrayList<>();
-                    for (int r = 1; r <= expected; r++) if (!slots.isKnown(r)) missing.add(r);
+                    List<Integer> missing = missingWorkers(last);
                     throw new VmException("the spawner waited " + timeout.toSeconds() + " s for workers " + missing
                             + " to report in, in vain; check that every rank runs the same program and opens the VM "
                             + "(or raise VmConfig.startupTimeout)");
@@ -141,12 +140,17 @@ final class CoreVirtualMachine implements VirtualMachine {
                 continue;
             }
             if (Envelope.kind(f.payload()) == FrameKind.HELLO) {
-                Hello h = (Hello) codec.decode(Envelope.payload(f.payload()));
-                if (slots.addWorker(f.source(), h)) known++;
+                slots.addWorker(f.source(), (Hello) codec.decode(Envelope.payload(f.payload())));
             } else {
                 keepLocal(LocalFrame.copyOf(f.source(), f.payload()));
             }
         }
+    }
+
+    private List<Integer> missingWorkers(int lastRank) {
+        List<Integer> missing = new ArrayList<>();
+        for (int r = 1; r <= lastRank; r++) if (!slots.isKnown(r) && !lostRanks.contains(r)) missing.add(r);
+        return missing;
     }
 
     // ---------------------------------------------------------------- split
