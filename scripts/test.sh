@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every ParaVM test: installs the engines' native parts where missing (Open MPI's
 # Java bindings, MPJ Express), then `mvn verify`, which runs the unit tests and the TCK
-# inside real jobs on every transport.
+# inside real jobs on every transport; then the benchmarks' quick mode as a smoke test
+# (PARAVM_SKIP_BENCH=1 skips it).
 #   scripts/test.sh [extra mvn args...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,4 +11,9 @@ bash scripts/install-openmpi-java.sh >/dev/null
 if [ -f transport-mpj/pom.xml ]; then
   bash scripts/install-mpj.sh >/dev/null
 fi
-exec mvn -B -ntp verify "$@"
+mvn -B -ntp verify "$@"
+
+# The benchmarks' quick mode, once, to prove they still run (no timing is asserted).
+if [ -x benchmarks/run.sh ] && [ "${PARAVM_SKIP_BENCH:-0}" != 1 ]; then
+  benchmarks/run.sh --quick --out benchmarks/target/bench-smoke
+fi
