@@ -8,7 +8,7 @@ import java.io.Serializable;
  *
  * <pre>{@code
  * HostId here = vm.hostId();
- * if (here.isValid()) System.out.println("running on " + here.name());
+ * if (here.isValid()) vm.logToSpawner("running on " + here.name());
  * }</pre>
  *
  * @param name the host name, or {@code null} for the invalid host id

@@ -5,7 +5,7 @@ package io.paravm.transport.hazelcast;
  * throws while loading.
  *
  * <pre>{@code
- * if (!HazelcastEngine.isAvailable()) System.err.println(HazelcastEngine.unavailabilityCause());
+ * if (!HazelcastEngine.isAvailable()) log.warn("not usable here: {}", HazelcastEngine.unavailabilityCause());
  * HazelcastEngine.ensureAvailability(); // throws with the cause
  * }</pre>
  */

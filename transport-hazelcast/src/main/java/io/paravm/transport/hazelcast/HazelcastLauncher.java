@@ -54,6 +54,8 @@ public final class HazelcastLauncher implements AutoCloseable {
     public static final Duration WORKER_GRACE = Duration.ofSeconds(15);
 
     private static final Logger LOG = LoggerFactory.getLogger(HazelcastLauncher.class);
+    private static final String USAGE = "usage: HazelcastLauncher [-np N] [--join HOST:PORT --cluster NAME] [--port P] "
+            + "[--interface IP] [--timeout SECONDS] [-cp CLASSPATH] [-J<jvm option>]... MAIN_CLASS [ARGS...]";
 
     private final String cluster;
     private final String iface;
@@ -278,9 +280,7 @@ public final class HazelcastLauncher implements AutoCloseable {
                 throw new IllegalArgumentException("--join needs --cluster NAME, the spawner's cluster name");
             }
         } catch (RuntimeException e) {
-            System.err.println("HazelcastLauncher: " + e.getMessage() + "\nusage: HazelcastLauncher [-np N] "
-                    + "[--join HOST:PORT --cluster NAME] [--port P] [--interface IP] [--timeout SECONDS] "
-                    + "[-cp CLASSPATH] [-J<jvm option>]... MAIN_CLASS [ARGS...]");
+            LOG.error("{}\n{}", e.getMessage(), USAGE);
             System.exit(2);
             return;
         }

@@ -8,7 +8,7 @@ package io.paravm.transport.mpj;
  * rank in a thread group of its smpdev device.
  *
  * <pre>{@code
- * if (!Mpj.isAvailable()) System.err.println(Mpj.unavailabilityCause());
+ * if (!Mpj.isAvailable()) log.warn("not usable here: {}", Mpj.unavailabilityCause());
  * Mpj.ensureAvailability(); // throws with the cause
  * }</pre>
  */

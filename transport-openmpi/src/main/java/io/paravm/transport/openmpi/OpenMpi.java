@@ -6,7 +6,7 @@ package io.paravm.transport.openmpi;
  * {@code mpirun} and {@code libmpi_java} loads.
  *
  * <pre>{@code
- * if (!OpenMpi.isAvailable()) System.err.println(OpenMpi.unavailabilityCause());
+ * if (!OpenMpi.isAvailable()) log.warn("not usable here: {}", OpenMpi.unavailabilityCause());
  * OpenMpi.ensureAvailability(); // throws with the cause
  * }</pre>
  */
