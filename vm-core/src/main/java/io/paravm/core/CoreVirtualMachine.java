@@ -15,6 +15,7 @@ import io.paravm.VmException;
 import io.paravm.VmStatus;
 import io.paravm.WorkerFinished;
 import io.paravm.spi.Transport;
+import io.paravm.spi.Transport.Frame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +72,7 @@ final class CoreVirtualMachine implements VirtualMachine {
     private final FrameWriter writer = new FrameWriter();
     private final ReentrantLock receiveLock = new ReentrantLock();
     /** Frames kept on this rank, in arrival order; guarded by itself. */
-    private final ArrayDeque<LocalFrame> localFrames = new ArrayDeque<>();
+    private final FrameBacklog localFrames = new FrameBacklog();
     /** Ranks reported lost by the transport, not yet turned into messages. */
     private final ConcurrentLinkedQueue<Integer> lostRanks = new ConcurrentLinkedQueue<>();
     /** Spawner: messages made by the VM itself (lost tasks and hosts); guarded by receiveLock. */
@@ -80,9 +81,9 @@ final class CoreVirtualMachine implements VirtualMachine {
     // Worker state.
     private volatile int currentTask = NO_TASK;
     private int highestTaskStarted;                                // guarded by receiveLock
-    private final List<LocalFrame> held = new ArrayList<>();        // guarded by receiveLock
+    private final List<Frame> held = new ArrayList<>();        // guarded by receiveLock
     private long heldBytes;                                         // guarded by receiveLock
-    private final ArrayDeque<LocalFrame> spawnRequests = new ArrayDeque<>(); // guarded by receiveLock
+    private final ArrayDeque<Frame> spawnRequests = new ArrayDeque<>(); // guarded by receiveLock
     private volatile boolean exitRequested;
     private volatile boolean spawnerLost;
 
@@ -142,7 +143,7 @@ final class CoreVirtualMachine implements VirtualMachine {
             if (Envelope.kind(f.payload()) == FrameKind.HELLO) {
                 slots.addWorker(f.source(), (Hello) codec.decode(Envelope.payload(f.payload())));
             } else {
-                keepLocal(LocalFrame.copyOf(f.source(), f.payload()));
+                keepLocal(FrameBacklog.copyOf(f.source(), f.payload()));
             }
         }
     }
@@ -176,7 +177,7 @@ final class CoreVirtualMachine implements VirtualMachine {
         if (debug > 0) logToSpawner("worker rank " + rank + " on " + host + " entered the spawn loop");
         try {
             while (!exitRequested && !spawnerLost) {
-                LocalFrame spawn = nextSpawnRequest();
+                Frame spawn = nextSpawnRequest();
                 if (spawn != null) runTask(spawn);
             }
             if (spawnerLost) LOG.warn("worker rank {}: the spawner is gone; leaving the spawn loop", rank);
@@ -186,13 +187,13 @@ final class CoreVirtualMachine implements VirtualMachine {
     }
 
     /** Waits (without a deadline: a worker idles until work or exit) for the next spawn request. */
-    private LocalFrame nextSpawnRequest() {
+    private Frame nextSpawnRequest() {
         receiveLock.lock();
         try {
             while (spawnRequests.isEmpty() && !exitRequested && !spawnerLost) {
-                LocalFrame local = pollLocal(Transport.ANY_SOURCE);
+                Frame local = pollLocal(Transport.ANY_SOURCE);
                 if (local != null) {
-                    handleWorkerFrame(local.source(), local.frame());
+                    handleWorkerFrame(local.source(), local.payload());
                     continue;
                 }
                 Transport.Frame f = transport.receive(Transport.ANY_SOURCE, -1);
@@ -208,8 +209,8 @@ final class CoreVirtualMachine implements VirtualMachine {
         }
     }
 
-    private void runTask(LocalFrame spawnFrame) {
-        int number = Envelope.destinationTask(spawnFrame.frame());
+    private void runTask(Frame spawnFrame) {
+        int number = Envelope.destinationTask(spawnFrame.payload());
         receiveLock.lock();
         try {
             highestTaskStarted = Math.max(highestTaskStarted, number);
@@ -223,7 +224,7 @@ final class CoreVirtualMachine implements VirtualMachine {
         boolean sendBack = true;
         TaskResult result;
         try {
-            SpawnRequest request = (SpawnRequest) codec.decode(Envelope.payload(spawnFrame.frame()));
+            SpawnRequest request = (SpawnRequest) codec.decode(Envelope.payload(spawnFrame.payload()));
             sendBack = request.sendBack();
             Task<?> task = request.task();
             Object value = task.run(this);
@@ -268,12 +269,12 @@ final class CoreVirtualMachine implements VirtualMachine {
 
     /** Moves frames held for task {@code number} to the local queue and drops those for older tasks. */
     private void releaseHeld(int number) {
-        for (Iterator<LocalFrame> it = held.iterator(); it.hasNext(); ) {
-            LocalFrame lf = it.next();
-            int dest = Envelope.destinationTask(lf.frame());
+        for (Iterator<Frame> it = held.iterator(); it.hasNext(); ) {
+            Frame lf = it.next();
+            int dest = Envelope.destinationTask(lf.payload());
             if (dest <= number) {
                 it.remove();
-                heldBytes -= lf.frame().remaining();
+                heldBytes -= lf.payload().remaining();
                 if (dest == number) keepLocal(lf);
             }
         }
@@ -466,7 +467,7 @@ final class CoreVirtualMachine implements VirtualMachine {
             codec.encode(payload, writer); // on failure nothing has been sent
             ByteBuffer frame = writer.finish();
             if (destRank == rank) {
-                keepLocal(LocalFrame.copyOf(rank, frame));
+                keepLocal(FrameBacklog.copyOf(rank, frame));
                 transport.wakeup();
             } else {
                 transport.send(destRank, frame);
@@ -504,9 +505,9 @@ final class CoreVirtualMachine implements VirtualMachine {
             while (true) {
                 ensureOpen(call);
                 Received r;
-                LocalFrame local = pollLocal(source);
+                Frame local = pollLocal(source);
                 if (local != null) {
-                    r = handle(local.source(), local.frame());
+                    r = handle(local.source(), local.payload());
                     if (r != null) return Optional.of(r);
                     continue;
                 }
@@ -560,7 +561,7 @@ final class CoreVirtualMachine implements VirtualMachine {
     private boolean incoming(int source) {
         ensureOpen("checkForIncoming(...)");
         synchronized (localFrames) {
-            for (LocalFrame lf : localFrames) if (source < 0 || lf.source() == source) return true;
+            if (localFrames.contains(source)) return true;
         }
         if (spawner && source < 0 && (!lostRanks.isEmpty() || !vmEvents.isEmpty())) return true;
         return transport.probe(source);
@@ -675,7 +676,7 @@ final class CoreVirtualMachine implements VirtualMachine {
                 if (source != 0) {
                     LOG.warn("dropped a spawn request from rank {}: only the spawner spawns", source);
                 } else {
-                    spawnRequests.add(LocalFrame.copyOf(source, frame));
+                    spawnRequests.add(FrameBacklog.copyOf(source, frame));
                 }
                 return null;
             }
@@ -696,28 +697,20 @@ final class CoreVirtualMachine implements VirtualMachine {
                     + "(raise {})", source, rank, Envelope.destinationTask(frame), heldBytes, HELD_MAX_BYTES_PROP_NAME);
             return;
         }
-        LocalFrame lf = LocalFrame.copyOf(source, frame);
+        Frame lf = FrameBacklog.copyOf(source, frame);
         held.add(lf);
-        heldBytes += lf.frame().remaining();
+        heldBytes += lf.payload().remaining();
     }
 
-    private void keepLocal(LocalFrame lf) {
+    private void keepLocal(Frame lf) {
         synchronized (localFrames) {
             localFrames.add(lf);
         }
     }
 
-    private LocalFrame pollLocal(int source) {
+    private Frame pollLocal(int source) {
         synchronized (localFrames) {
-            if (localFrames.isEmpty()) return null;
-            for (Iterator<LocalFrame> it = localFrames.iterator(); it.hasNext(); ) {
-                LocalFrame lf = it.next();
-                if (source < 0 || lf.source() == source) {
-                    it.remove();
-                    return lf;
-                }
-            }
-            return null;
+            return localFrames.poll(source);
         }
     }
 

@@ -6,7 +6,6 @@ import io.paravm.spi.Transport;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -80,7 +79,7 @@ final class InMemoryCluster {
         b.lock.lock();
         try {
             b.pausedSource = -2;
-            b.frames.addAll(b.parked);
+            b.parked.forEach(b.frames::add);
             b.parked.clear();
             b.arrived.signalAll();
         } finally {
@@ -96,7 +95,7 @@ final class InMemoryCluster {
     private static final class Box {
         final ReentrantLock lock = new ReentrantLock();
         final Condition arrived = lock.newCondition();
-        final ArrayDeque<Transport.Frame> frames = new ArrayDeque<>();
+        final FrameBacklog frames = new FrameBacklog();
         final ArrayDeque<Transport.Frame> parked = new ArrayDeque<>();
         int pausedSource = -2;
         boolean wakeup;
@@ -159,13 +158,8 @@ final class InMemoryCluster {
             try {
                 long left = timeoutNanos;
                 while (true) {
-                    for (Iterator<Frame> it = b.frames.iterator(); it.hasNext(); ) {
-                        Frame f = it.next();
-                        if (source < 0 || f.source() == source) {
-                            it.remove();
-                            return f;
-                        }
-                    }
+                    Frame f = b.frames.poll(source);
+                    if (f != null) return f;
                     if (b.wakeup) {
                         b.wakeup = false;
                         return null;
@@ -191,7 +185,7 @@ final class InMemoryCluster {
             Box b = box(rank);
             b.lock.lock();
             try {
-                return b.frames.stream().anyMatch(f -> source < 0 || f.source() == source);
+                return b.frames.contains(source);
             } finally {
                 b.lock.unlock();
             }

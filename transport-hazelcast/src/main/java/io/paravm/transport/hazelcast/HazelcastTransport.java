@@ -14,6 +14,7 @@ import com.hazelcast.topic.ITopic;
 import com.hazelcast.topic.Message;
 import io.paravm.VmConfig;
 import io.paravm.VmException;
+import io.paravm.core.FrameBacklog;
 import io.paravm.spi.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,11 +23,9 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -88,7 +87,7 @@ final class HazelcastTransport implements Transport {
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled on every change a waiter may care about: a frame, a rank, a loss, a wakeup, a flush answer. */
     private final Condition changed = lock.newCondition();
-    private final ArrayDeque<Frame> inbox = new ArrayDeque<>();          // guarded by lock
+    private final FrameBacklog inbox = new FrameBacklog();               // guarded by lock
     private final Map<UUID, Integer> rankOf = new HashMap<>();           // guarded by lock
     private final Map<Integer, UUID> memberOf = new HashMap<>();         // guarded by lock
     private final Set<Integer> lost = new HashSet<>();                   // guarded by lock
@@ -562,7 +561,7 @@ final class HazelcastTransport implements Transport {
             long left = timeoutNanos;
             while (true) {
                 checkOpen();
-                Frame f = take(source, true);
+                Frame f = inbox.poll(source);
                 if (f != null) return f;
                 if (wakeup) {
                     wakeup = false;
@@ -584,25 +583,12 @@ final class HazelcastTransport implements Transport {
         }
     }
 
-    /** The first frame from {@code source} (or anyone); lock held. */
-    private Frame take(int source, boolean remove) {
-        if (source < 0) return remove ? inbox.pollFirst() : inbox.peekFirst();
-        for (Iterator<Frame> it = inbox.iterator(); it.hasNext(); ) {
-            Frame f = it.next();
-            if (f.source() == source) {
-                if (remove) it.remove();
-                return f;
-            }
-        }
-        return null;
-    }
-
     @Override
     public boolean probe(int source) {
         lock.lock();
         try {
             checkOpen();
-            return take(source, false) != null;
+            return inbox.contains(source);
         } finally {
             lock.unlock();
         }

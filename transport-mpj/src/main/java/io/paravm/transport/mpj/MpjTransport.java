@@ -2,8 +2,7 @@ package io.paravm.transport.mpj;
 
 import io.paravm.VmConfig;
 import io.paravm.VmException;
-import io.paravm.core.Backoff;
-import io.paravm.spi.Transport;
+import io.paravm.core.PolledTransport;
 import mpi.Intracomm;
 import mpi.MPI;
 import mpi.MPIException;
@@ -14,34 +13,27 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Frames over MPJ Express's {@code COMM_WORLD}, one tag, bytes in {@code byte[]}s.
  *
  * <p>MPJ 0.44's {@code MPI.initThread} initialises nothing, so the engine is started with
- * {@code MPI.Init} and every engine call is made under {@link #engine}, one thread at a
- * time. Receives poll with {@code Iprobe}; the frame is then received with {@code Recv}
- * from the probed source and tag, which cannot take another frame because no other thread
- * receives meanwhile; idle waits back off ({@link Backoff}) with the lock released. Sends
- * are {@code Isend}; while one waits to complete, arriving frames are drained into
- * {@link #backlog}, so two ranks sending large frames to each other cannot deadlock.
+ * {@code MPI.Init}; {@link PolledTransport} makes every engine call under one lock, waits
+ * with back-off, and drains arriving frames while a send is pending. Receives poll with
+ * {@code Iprobe}; the frame is then received with {@code Recv} from the probed source and
+ * tag, which cannot take another frame because no other thread receives meanwhile.
  *
  * <p>Copies: a heap frame is sent from its own array; a direct one is copied once into a
  * reusable array (MPJ takes only arrays). Frames are received into a reusable array that
  * the returned {@link Frame} wraps.
  */
-final class MpjTransport implements Transport {
+final class MpjTransport extends PolledTransport {
 
     private static final Logger LOG = LoggerFactory.getLogger(MpjTransport.class);
     private static final int TAG = MpjProperties.FRAME_TAG;
     private static final int MPJ_ARGS = 3; // rank, configuration, device name
 
-    private final ReentrantLock engine = new ReentrantLock();
-    private final ReentrantLock sending = new ReentrantLock();
     private final Intracomm world;
     private final int rank;
     private final int size;
@@ -49,13 +41,10 @@ final class MpjTransport implements Transport {
     private final String device;
     private final String[] userArgs;
 
+    // Guarded by PolledTransport's engine lock (sendCopy: one sender at a time).
     private byte[] receiveArray = new byte[64 * 1024];
     private ByteBuffer receiveView = ByteBuffer.wrap(receiveArray).order(ByteOrder.LITTLE_ENDIAN);
-    private byte[] sendCopy = new byte[64 * 1024];                      // guarded by sending
-    /** Frames drained while a send waited; guarded by {@link #engine}. */
-    private final ArrayDeque<Frame> backlog = new ArrayDeque<>();
-    private volatile boolean wakeup;
-    private volatile boolean closed;
+    private byte[] sendCopy = new byte[64 * 1024];
 
     MpjTransport(VmConfig config) {
         String[] args = config.args();
@@ -112,142 +101,50 @@ final class MpjTransport implements Transport {
     }
 
     @Override
-    public void send(int destination, ByteBuffer frame) {
-        if (destination < 0 || destination >= size) {
-            throw new VmException("rank " + destination + " outside [0, " + size + ") of MPJ's COMM_WORLD");
-        }
+    protected Pending startSend(int destination, ByteBuffer frame) throws MPIException {
         int n = frame.remaining();
-        sending.lock();
-        engine.lock();
-        try {
-            checkOpen();
-            byte[] data;
-            int offset;
-            if (frame.hasArray()) {
-                data = frame.array();
-                offset = frame.arrayOffset() + frame.position();
-            } else {
-                if (sendCopy.length < n) sendCopy = new byte[Math.max(n, 2 * sendCopy.length)];
-                frame.get(frame.position(), sendCopy, 0, n);
-                data = sendCopy;
-                offset = 0;
-            }
-            Request request = world.Isend(data, offset, n, MPI.BYTE, destination, TAG);
-            Backoff idle = null;
-            while (request.Test() == null) {
-                if (drainOne()) continue;
-                if (idle == null) idle = new Backoff();
-                engine.unlock();
-                try {
-                    idle.idle();
-                } finally {
-                    engine.lock();
-                }
-            }
-        } catch (MPIException e) {
-            throw new VmException("MPJ send of " + n + " bytes to rank " + destination + " failed: " + e, e);
-        } finally {
-            engine.unlock();
-            sending.unlock();
+        byte[] data;
+        int offset;
+        if (frame.hasArray()) {
+            data = frame.array();
+            offset = frame.arrayOffset() + frame.position();
+        } else {
+            // MPJ takes only arrays: copy a direct frame once.
+            if (sendCopy.length < n) sendCopy = new byte[Math.max(n, 2 * sendCopy.length)];
+            frame.get(frame.position(), sendCopy, 0, n);
+            data = sendCopy;
+            offset = 0;
         }
+        Request request = world.Isend(data, offset, n, MPI.BYTE, destination, TAG);
+        return () -> request.Test() != null;
     }
 
-    /** Receives one waiting frame into the backlog, if any; engine lock held. */
-    private boolean drainOne() throws MPIException {
-        Status status = world.Iprobe(MPI.ANY_SOURCE, TAG);
-        if (status == null) return false;
+    @Override
+    protected Frame pollEngine(int source, boolean keep) throws MPIException {
+        Status status = world.Iprobe(source < 0 ? MPI.ANY_SOURCE : source, TAG);
+        if (status == null) return null;
         int n = status.Get_count(MPI.BYTE);
-        byte[] copy = new byte[n];
-        world.Recv(copy, 0, n, MPI.BYTE, status.source, TAG);
-        backlog.add(new Frame(status.source, ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN)));
-        return true;
+        if (keep) {
+            byte[] copy = new byte[n];
+            world.Recv(copy, 0, n, MPI.BYTE, status.source, TAG);
+            return new Frame(status.source, ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN));
+        }
+        if (receiveArray.length < n) {
+            receiveArray = new byte[Math.max(n, 2 * receiveArray.length)];
+            receiveView = ByteBuffer.wrap(receiveArray).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        world.Recv(receiveArray, 0, n, MPI.BYTE, status.source, TAG);
+        receiveView.clear().limit(n);
+        return new Frame(status.source, receiveView);
     }
 
     @Override
-    public Frame receive(int source, long timeoutNanos) {
-        int mpjSource = source < 0 ? MPI.ANY_SOURCE : source;
-        long deadline = System.nanoTime() + Math.max(timeoutNanos, 0);
-        Backoff idle = null;
-        while (true) {
-            engine.lock();
-            try {
-                checkOpen();
-                Frame f = fromBacklog(source);
-                if (f != null) return f;
-                Status status = world.Iprobe(mpjSource, TAG);
-                if (status != null) {
-                    int n = status.Get_count(MPI.BYTE);
-                    if (receiveArray.length < n) {
-                        receiveArray = new byte[Math.max(n, 2 * receiveArray.length)];
-                        receiveView = ByteBuffer.wrap(receiveArray).order(ByteOrder.LITTLE_ENDIAN);
-                    }
-                    world.Recv(receiveArray, 0, n, MPI.BYTE, status.source, TAG);
-                    receiveView.clear().limit(n);
-                    return new Frame(status.source, receiveView);
-                }
-            } catch (MPIException e) {
-                throw new VmException("MPJ receive on rank " + rank + " failed: " + e, e);
-            } finally {
-                engine.unlock();
-            }
-            if (wakeup) {
-                wakeup = false;
-                return null;
-            }
-            if (timeoutNanos == 0) return null;
-            if (timeoutNanos > 0 && System.nanoTime() - deadline >= 0) return null;
-            if (idle == null) idle = new Backoff();
-            if (timeoutNanos > 0) idle.idleUntil(deadline);
-            else idle.idle();
-        }
-    }
-
-    private Frame fromBacklog(int source) {
-        if (backlog.isEmpty()) return null;
-        for (Iterator<Frame> it = backlog.iterator(); it.hasNext(); ) {
-            Frame f = it.next();
-            if (source < 0 || f.source() == source) {
-                it.remove();
-                return f;
-            }
-        }
-        return null;
+    protected boolean probeEngine(int source) throws MPIException {
+        return world.Iprobe(source < 0 ? MPI.ANY_SOURCE : source, TAG) != null;
     }
 
     @Override
-    public boolean probe(int source) {
-        engine.lock();
-        try {
-            checkOpen();
-            for (Frame f : backlog) if (source < 0 || f.source() == source) return true;
-            return world.Iprobe(source < 0 ? MPI.ANY_SOURCE : source, TAG) != null;
-        } catch (MPIException e) {
-            throw new VmException("MPJ probe on rank " + rank + " failed: " + e, e);
-        } finally {
-            engine.unlock();
-        }
-    }
-
-    @Override
-    public void wakeup() {
-        wakeup = true;
-    }
-
-    private void checkOpen() {
-        if (closed) throw new VmException("the MPJ transport of rank " + rank + " is closed (MPI.Finalize was called)");
-    }
-
-    @Override
-    public void close() {
-        engine.lock();
-        try {
-            if (closed) return;
-            closed = true;
-            MPI.Finalize();
-        } catch (RuntimeException e) {
-            LOG.warn("MPI.Finalize failed on MPJ rank {}: {}", rank, e.toString());
-        } finally {
-            engine.unlock();
-        }
+    protected void closeEngine() {
+        MPI.Finalize();
     }
 }

@@ -1,0 +1,199 @@
+package io.paravm.core;
+
+import io.paravm.VmException;
+import io.paravm.spi.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The shared half of a transport over an MPI-like engine that can only be polled and must
+ * be called by one thread at a time (Open MPI's and MPJ's Java bindings). A subclass says
+ * how to start a send, poll for a frame, probe and shut down; this class makes every
+ * engine call under one lock, waits with {@link Backoff} (the lock released) instead of
+ * spinning, and while a send is pending drains arriving frames into a {@link FrameBacklog},
+ * so two ranks sending large frames to each other cannot deadlock.
+ *
+ * <pre>{@code
+ * final class MyMpiTransport extends PolledTransport {
+ *     protected Pending startSend(int dest, ByteBuffer frame) throws Exception {
+ *         Request r = world.iSend(frame, frame.remaining(), BYTE, dest, TAG);
+ *         return r::test;
+ *     }
+ *     protected Frame pollEngine(int source, boolean keep) throws Exception { ... }
+ *     protected boolean probeEngine(int source) throws Exception { ... }
+ *     protected void closeEngine() throws Exception { MPI.Finalize(); }
+ *     // name(), rank(), size(), hostName(), userArgs()
+ * }
+ * }</pre>
+ */
+public abstract class PolledTransport implements Transport {
+
+    /** A started non-blocking send. */
+    @FunctionalInterface
+    protected interface Pending {
+        /**
+         * @return whether the send has completed (and its buffer may be reused)
+         * @throws Exception an engine failure
+         */
+        boolean done() throws Exception;
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(PolledTransport.class);
+
+    /** How long a pending send yields (driving the engine's progress) before it parks: 50 ms. */
+    private static final long SEND_YIELD_NS = 50_000_000L;
+
+    private final ReentrantLock engine = new ReentrantLock();
+    /** One sender at a time: a subclass may reuse one copy buffer for every send. */
+    private final ReentrantLock sending = new ReentrantLock();
+    private final FrameBacklog backlog = new FrameBacklog(); // guarded by engine
+    private final AtomicBoolean wakeup = new AtomicBoolean();
+    private boolean closed;                                  // guarded by engine
+
+    /**
+     * Starts sending the bytes of {@code frame} (position to limit) to {@code destination}.
+     * Called with the engine lock held, by one sender at a time.
+     *
+     * @param destination a rank in [0, size())
+     * @param frame       the bytes; must not change until the send is done
+     * @return how to tell when the send is done
+     * @throws Exception an engine failure
+     */
+    protected abstract Pending startSend(int destination, ByteBuffer frame) throws Exception;
+
+    /**
+     * Receives one frame from {@code source} if one is waiting, without blocking. Called with
+     * the engine lock held.
+     *
+     * @param source a rank, or {@link #ANY_SOURCE}
+     * @param keep   whether the frame must stay valid past the next receive (then it must
+     *               not share a reused buffer)
+     * @return the frame, or {@code null} if none waits
+     * @throws Exception an engine failure
+     */
+    protected abstract Frame pollEngine(int source, boolean keep) throws Exception;
+
+    /**
+     * Returns whether a frame from {@code source} waits in the engine. Engine lock held.
+     *
+     * @param source a rank, or {@link #ANY_SOURCE}
+     * @return whether one waits
+     * @throws Exception an engine failure
+     */
+    protected abstract boolean probeEngine(int source) throws Exception;
+
+    /**
+     * Shuts the engine down (MPI_Finalize). Called once, with the engine lock held.
+     *
+     * @throws Exception an engine failure; it is logged by the caller's {@link #close()}
+     */
+    protected abstract void closeEngine() throws Exception;
+
+    @Override
+    public final void send(int destination, ByteBuffer frame) {
+        if (destination < 0 || destination >= size()) {
+            throw new VmException("rank " + destination + " outside [0, " + size() + ") of " + name() + "'s COMM_WORLD");
+        }
+        sending.lock();
+        engine.lock();
+        try {
+            checkOpen();
+            Pending pending = startSend(destination, frame);
+            Backoff idle = null;
+            while (!pending.done()) {
+                Frame arrived = pollEngine(ANY_SOURCE, true);
+                if (arrived != null) {
+                    backlog.add(arrived);
+                    continue;
+                }
+                // A pending send is not idle: the engine moves a large frame only while it is
+                // polled, so yield (letting other threads in) before parking.
+                if (idle == null) idle = new Backoff(Backoff.SPIN_NS_DEFAULT, SEND_YIELD_NS, Backoff.MAX_PARK_NS_DEFAULT);
+                engine.unlock();
+                try {
+                    idle.idle();
+                } finally {
+                    engine.lock();
+                }
+            }
+        } catch (VmException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new VmException(name() + " send of " + frame.remaining() + " bytes from rank " + rank() + " to rank "
+                    + destination + " failed: " + e, e);
+        } finally {
+            engine.unlock();
+            sending.unlock();
+        }
+    }
+
+    @Override
+    public final Frame receive(int source, long timeoutNanos) {
+        long deadline = System.nanoTime() + Math.max(timeoutNanos, 0);
+        Backoff idle = null;
+        while (true) {
+            engine.lock();
+            try {
+                checkOpen();
+                Frame f = backlog.poll(source);
+                if (f == null) f = pollEngine(source, false);
+                if (f != null) return f;
+            } catch (VmException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new VmException(name() + " receive on rank " + rank() + " failed: " + e, e);
+            } finally {
+                engine.unlock();
+            }
+            if (wakeup.getAndSet(false)) return null;
+            if (timeoutNanos == 0) return null;
+            if (timeoutNanos > 0 && System.nanoTime() - deadline >= 0) return null;
+            if (idle == null) idle = new Backoff();
+            if (timeoutNanos > 0) idle.idleUntil(deadline);
+            else idle.idle();
+        }
+    }
+
+    @Override
+    public final boolean probe(int source) {
+        engine.lock();
+        try {
+            checkOpen();
+            return backlog.contains(source) || probeEngine(source);
+        } catch (VmException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new VmException(name() + " probe on rank " + rank() + " failed: " + e, e);
+        } finally {
+            engine.unlock();
+        }
+    }
+
+    @Override
+    public final void wakeup() {
+        wakeup.set(true);
+    }
+
+    private void checkOpen() {
+        if (closed) throw new VmException("the " + name() + " transport of rank " + rank() + " is closed");
+    }
+
+    @Override
+    public final void close() {
+        engine.lock();
+        try {
+            if (closed) return;
+            closed = true;
+            closeEngine();
+        } catch (Exception e) {
+            LOG.warn("{} rank {}: shutting the engine down failed: {}",
+                    name(), rank(), e.toString());
+        } finally {
+            engine.unlock();
+        }
+    }
+}
