@@ -87,6 +87,7 @@ final class TaskFolders {
         Path dir = mirrorDir(set.version());
         try {
             deleteTree(dir);
+            Files.createDirectories(dir); // even when empty: tasks of this version copy from it
             for (MirrorSet.MirroredFile f : set.files()) {
                 Path target = dir.resolve(f.path()).normalize();
                 if (!target.startsWith(dir) || Path.of(f.path()).isAbsolute()) {
