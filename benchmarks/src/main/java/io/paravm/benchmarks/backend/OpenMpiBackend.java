@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.stream.Collectors;
 
 /**
@@ -28,6 +29,9 @@ import java.util.stream.Collectors;
  * {@code MPI_Init_thread}, so the spawner and a worker task call {@code MPI_Send}/{@code MPI_Recv}
  * on {@code MPI_COMM_WORLD} directly, with a tag ParaVM never uses ({@value #RAW_TAG}; ParaVM's
  * frames use tag 7 and its probes match only that tag).
+ *
+ * <p>Everything that touches {@code mpi.*} lives in the nested {@link Raw}, loaded only
+ * inside a job: the orchestrator loads this class on a class path without Open MPI's jar.
  */
 public final class OpenMpiBackend implements Backend {
 
@@ -50,9 +54,6 @@ public final class OpenMpiBackend implements Backend {
             return Optional.of("libmpi_java.so is not in " + LIBDIR + "; run scripts/install-openmpi-java.sh "
                     + "or pass -Dparavm.openmpi.libdir=DIR");
         }
-        if (OpenMpiBackend.class.getClassLoader().getResource("mpi/MPI.class") == null) {
-            return Optional.of("mpi.jar (org.open-mpi:mpi) is not on the class path; run scripts/install-openmpi-java.sh");
-        }
         return Optional.empty();
     }
 
@@ -62,6 +63,22 @@ public final class OpenMpiBackend implements Backend {
             if (Files.isExecutable(p)) return p;
         }
         return null;
+    }
+
+    @Override
+    public String layout() {
+        return "one JVM per rank, started by mpirun";
+    }
+
+    @Override
+    public String rawDescription() {
+        return "MPI_Send/MPI_Recv from Java on MPI_COMM_WORLD with tag " + RAW_TAG + " (ParaVM's frames use tag 7), "
+                + "direct ByteBuffer (the reference), byte[] and double[]";
+    }
+
+    @Override
+    public Targets targets() {
+        return new Targets(2.0, List.of(8), OptionalDouble.of(0.9), OptionalDouble.of(210_000));
     }
 
     @Override
@@ -100,7 +117,7 @@ public final class OpenMpiBackend implements Backend {
 
     @Override
     public String engineVersion() {
-        return MPI.getLibVersion().lines().findFirst().orElse("?").trim() + " (Java bindings, org.open-mpi:mpi)";
+        return Raw.version();
     }
 
     @Override
@@ -115,101 +132,107 @@ public final class OpenMpiBackend implements Backend {
 
     @Override
     public RawChannel openRaw(VirtualMachine vm, RawSpec spec) {
-        Task<WorkerStats> echo = w -> echo(spec);
+        Task<WorkerStats> echo = w -> Raw.echo(spec);
         TaskId id = VmTasks.spawnOne(vm, echo);
-        return new Channel(vm, id, spec);
+        return new Raw.Channel(vm, id, spec);
     }
 
-    // ---------------------------------------------------------------- both ends
+    /** Open MPI's own calls, both ends. */
+    private static final class Raw {
 
-    private static Object buffer(RawSpec spec) {
-        return switch (spec.variant()) {
-            case "direct" -> MPI.newByteBuffer(spec.bytes());
-            case "bytes" -> new byte[spec.bytes()];
-            case "doubles" -> new double[(spec.bytes() + 7) / 8];
-            default -> throw new IllegalArgumentException("raw variant '" + spec.variant()
-                    + "' is not one of direct, bytes, doubles");
-        };
-    }
-
-    private static Datatype type(RawSpec spec) {
-        return spec.variant().equals("doubles") ? MPI.DOUBLE : MPI.BYTE;
-    }
-
-    private static int count(RawSpec spec) {
-        return spec.variant().equals("doubles") ? (spec.bytes() + 7) / 8 : spec.bytes();
-    }
-
-    /** The worker's end: runs as a ParaVM task, then speaks MPI directly until a 0-element message. */
-    static WorkerStats echo(RawSpec spec) throws MPIException {
-        Comm world = MPI.COMM_WORLD;
-        Object buf = buffer(spec);
-        Datatype type = type(spec);
-        int count = count(spec);
-        byte[] ack = new byte[1];
-        long start = WorkerStats.threadAllocatedBytes();
-        long n = 0;
-        while (true) {
-            Status s = world.recv(buf, count, type, 0, RAW_TAG);
-            if (s.getCount(type) == 0) break;
-            n++;
-            if (spec.window() == 1) {
-                world.send(buf, count, type, 0, RAW_TAG);
-            } else if (n % spec.window() == 0) {
-                world.send(ack, 1, MPI.BYTE, 0, RAW_TAG);
-            }
-        }
-        return new WorkerStats(n, start < 0 ? -1 : WorkerStats.threadAllocatedBytes() - start);
-    }
-
-    /** The spawner's end. */
-    private static final class Channel implements RawChannel {
-        private final VirtualMachine vm;
-        private final TaskId echo;
-        private final RawSpec spec;
-        private final Comm world = MPI.COMM_WORLD;
-        private final Object buf;
-        private final Datatype type;
-        private final int count;
-        private final int rank;
-        private final byte[] ack = new byte[1];
-        private WorkerStats stats;
-
-        Channel(VirtualMachine vm, TaskId echo, RawSpec spec) {
-            this.vm = vm;
-            this.echo = echo;
-            this.spec = spec;
-            this.buf = buffer(spec);
-            this.type = type(spec);
-            this.count = count(spec);
-            this.rank = echo.rank();
+        static String version() {
+            return MPI.getLibVersion().lines().findFirst().orElse("?").trim() + " (Java bindings, org.open-mpi:mpi)";
         }
 
-        @Override
-        public void exchange() {
-            try {
+        private static Object buffer(RawSpec spec) {
+            return switch (spec.variant()) {
+                case "direct" -> MPI.newByteBuffer(spec.bytes());
+                case "bytes" -> new byte[spec.bytes()];
+                case "doubles" -> new double[(spec.bytes() + 7) / 8];
+                default -> throw new IllegalArgumentException("raw variant '" + spec.variant()
+                        + "' is not one of direct, bytes, doubles");
+            };
+        }
+
+        private static Datatype type(RawSpec spec) {
+            return spec.variant().equals("doubles") ? MPI.DOUBLE : MPI.BYTE;
+        }
+
+        private static int count(RawSpec spec) {
+            return spec.variant().equals("doubles") ? (spec.bytes() + 7) / 8 : spec.bytes();
+        }
+
+        /** The worker's end: runs as a ParaVM task, then speaks MPI directly until a 0-element message. */
+        static WorkerStats echo(RawSpec spec) throws MPIException {
+            Comm world = MPI.COMM_WORLD;
+            Object buf = buffer(spec);
+            Datatype type = type(spec);
+            int count = count(spec);
+            byte[] ack = new byte[1];
+            long start = WorkerStats.threadAllocatedBytes();
+            long n = 0;
+            while (true) {
+                Status s = world.recv(buf, count, type, 0, RAW_TAG);
+                if (s.getCount(type) == 0) break;
+                n++;
                 if (spec.window() == 1) {
-                    world.send(buf, count, type, rank, RAW_TAG);
-                    world.recv(buf, count, type, rank, RAW_TAG);
-                } else {
-                    for (int i = 0; i < spec.window(); i++) world.send(buf, count, type, rank, RAW_TAG);
-                    world.recv(ack, 1, MPI.BYTE, rank, RAW_TAG);
+                    world.send(buf, count, type, 0, RAW_TAG);
+                } else if (n % spec.window() == 0) {
+                    world.send(ack, 1, MPI.BYTE, 0, RAW_TAG);
                 }
-            } catch (MPIException e) {
-                throw new IllegalStateException("raw MPI exchange with rank " + rank + " failed: " + e.getMessage(), e);
             }
+            return new WorkerStats(n, start < 0 ? -1 : WorkerStats.threadAllocatedBytes() - start);
         }
 
-        @Override
-        public WorkerStats stop() {
-            if (stats != null) return stats;
-            try {
-                world.send(buf, 0, type, rank, RAW_TAG);
-            } catch (MPIException e) {
-                throw new IllegalStateException("could not stop the raw echo on rank " + rank + ": " + e.getMessage(), e);
+        /** The spawner's end. */
+        private static final class Channel implements RawChannel {
+            private final VirtualMachine vm;
+            private final TaskId echo;
+            private final RawSpec spec;
+            private final Comm world = MPI.COMM_WORLD;
+            private final Object buf;
+            private final Datatype type;
+            private final int count;
+            private final int rank;
+            private final byte[] ack = new byte[1];
+            private WorkerStats stats;
+
+            Channel(VirtualMachine vm, TaskId echo, RawSpec spec) {
+                this.vm = vm;
+                this.echo = echo;
+                this.spec = spec;
+                this.buf = buffer(spec);
+                this.type = type(spec);
+                this.count = count(spec);
+                this.rank = echo.rank();
             }
-            stats = (WorkerStats) VmTasks.awaitEnd(vm, echo);
-            return stats;
+
+            @Override
+            public void exchange() {
+                try {
+                    if (spec.window() == 1) {
+                        world.send(buf, count, type, rank, RAW_TAG);
+                        world.recv(buf, count, type, rank, RAW_TAG);
+                    } else {
+                        for (int i = 0; i < spec.window(); i++) world.send(buf, count, type, rank, RAW_TAG);
+                        world.recv(ack, 1, MPI.BYTE, rank, RAW_TAG);
+                    }
+                } catch (MPIException e) {
+                    throw new IllegalStateException("raw MPI exchange with rank " + rank + " failed: " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public WorkerStats stop() {
+                if (stats != null) return stats;
+                try {
+                    world.send(buf, 0, type, rank, RAW_TAG);
+                } catch (MPIException e) {
+                    throw new IllegalStateException("could not stop the raw echo on rank " + rank + ": " + e.getMessage(), e);
+                }
+                stats = (WorkerStats) VmTasks.awaitEnd(vm, echo);
+                return stats;
+            }
         }
     }
 }
