@@ -103,13 +103,12 @@ public final class Report {
                 .append(". Targets are at the end.\n\n");
         environment(machine, jobByPrefix);
 
-        XYChart chart = new XYChartBuilder().width(1000).height(700)
+        XYChart chart = new XYChartBuilder().width(1100).height(650)
                 .title("One-way latency (median, round trip / 2)").xAxisTitle("message size [bytes]")
                 .yAxisTitle("one-way latency [µs]").build();
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setYAxisLogarithmic(true);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
 
         Map<String, Double> rawRoundTrip8 = new TreeMap<>();
         for (var e : jobByPrefix.entrySet()) {
@@ -125,13 +124,13 @@ public final class Report {
         }
         spawn(jobByPrefix, rawRoundTrip8);
         loopback(dir.resolve("jmh-loopback.json"));
-        machine.path("skipped").fields().forEachRemaining(s -> targets.add(new Target(s.getKey(), "(every target)",
-                "not measured: backend skipped (" + s.getValue().asText() + ")", "–")));
+        machine.path("skipped").fields().forEachRemaining(s -> targets.add(new Target(s.getKey(), s.getKey() + ": every target",
+                "not measured: backend skipped (why: above)", "–")));
 
         md.append("## Targets (issue 7)\n\n| target | measured | met |\n|---|---|---|\n");
         targets.sort(Comparator.comparingInt(t -> Backends.order(t.backend()))); // stable: per backend, in the order found
         for (Target t : targets) {
-            md.append("| ").append(t.backend()).append(' ').append(t.what()).append(" | ").append(t.measured())
+            md.append("| ").append(t.what()).append(" | ").append(t.measured())
                     .append(" | ").append(t.met()).append(" |\n");
         }
         md.append("\nNo timing is asserted anywhere; the machine may be shared, see the load averages above.\n");
@@ -189,20 +188,20 @@ public final class Report {
         List<Sample> raw = r.getOrDefault(RAW_LATENCY, List.of());
         if (vm.isEmpty() && raw.isEmpty()) return;
         String ref = backend.rawLatencyVariants().get(0);
-        String alt = backend.rawLatencyVariants().size() > 1 ? backend.rawLatencyVariants().get(1) : ref;
+        String alt = backend.rawLatencyVariants().size() > 1 ? backend.rawLatencyVariants().get(1) : null;
         JsonNode workers = job.path("workerAllocation");
         md.append("## One-way latency, ").append(who).append(" (round trip / 2, µs)\n\n")
-                .append("| backend | payload | median | p99 | × raw ").append(ref).append(" | × raw ").append(alt)
+                .append("| backend | payload | median | p99 | × raw ").append(ref).append(alt == null ? "" : " | × raw " + alt)
                 .append(" | MB/s | alloc B/round trip, spawner | alloc B/message, worker |\n")
-                .append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                .append("|---|---|---:|---:|---:|").append(alt == null ? "" : "---:|").append("---:|---:|---:|\n");
         for (String variant : backend.rawLatencyVariants()) {
             List<double[]> line = new ArrayList<>();
             for (Sample s : raw) {
                 if (!variant.equals(s.params().get("variant"))) continue;
                 int size = Integer.parseInt(s.params().get("size"));
                 Sample refS = find(raw, Map.of("size", String.valueOf(size), "variant", ref));
-                Sample altS = find(raw, Map.of("size", String.valueOf(size), "variant", alt));
-                row("raw " + backend.name() + " " + variant, size + " B", s, refS, altS, size,
+                Sample altS = alt == null ? null : find(raw, Map.of("size", String.valueOf(size), "variant", alt));
+                row("raw " + backend.name() + " " + variant, size + " B", s, refS, alt != null, altS, size,
                         workers.path("RawEngineLatencyBenchmark size=" + size + ",variant=" + variant));
                 line.add(new double[]{size, s.p50() / 2});
             }
@@ -215,9 +214,9 @@ public final class Report {
             int size = payload.startsWith("bytes-") ? Integer.parseInt(payload.substring(6)) : -1;
             String rawSize = String.valueOf(size > 0 ? size : 8);
             Sample refS = find(raw, Map.of("size", rawSize, "variant", ref));
-            Sample altS = find(raw, Map.of("size", rawSize, "variant", alt));
+            Sample altS = alt == null ? null : find(raw, Map.of("size", rawSize, "variant", alt));
             row("ParaVM " + backend.name(), size > 0 ? "byte[] " + size + " B" : payload + " (Kryo; × raw at 8 B)",
-                    s, refS, altS, size, workers.path("VmMessageLatencyBenchmark payload=" + payload));
+                    s, refS, alt != null, altS, size, workers.path("VmMessageLatencyBenchmark payload=" + payload));
             if (size > 0) line.add(new double[]{size, s.p50() / 2});
             Targets goal = backend.targets();
             if (size > 0 && goal.latencySizes().contains(size) && refS != null) {
@@ -231,11 +230,12 @@ public final class Report {
         md.append('\n');
     }
 
-    private void row(String name, String payload, Sample s, Sample ref, Sample alt, int size, JsonNode worker) {
+    private void row(String name, String payload, Sample s, Sample ref, boolean altColumn, Sample alt, int size,
+                     JsonNode worker) {
         md.append("| ").append(name).append(" | ").append(payload)
                 .append(" | ").append(f(s.p50() / 2)).append(" | ").append(f(s.p99() / 2))
                 .append(" | ").append(ref == null ? "–" : f2(s.p50() / ref.p50()) + "×")
-                .append(" | ").append(alt == null ? "–" : f2(s.p50() / alt.p50()) + "×")
+                .append(!altColumn ? "" : " | " + (alt == null ? "–" : f2(s.p50() / alt.p50()) + "×"))
                 .append(" | ").append(size > 0 ? f(size / (s.p50() / 2)) : "–")
                 .append(" | ").append(Double.isNaN(s.allocPerOp()) ? "not profiled" : f(s.allocPerOp()))
                 .append(" | ").append(worker.isMissingNode() ? "–" : f(worker.path("bytesPerMessage").asDouble()))
