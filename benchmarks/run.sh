@@ -42,7 +42,7 @@ if [ ! -d "$stamp" ] || [ -n "$(find pom.xml vm-api vm-core transport-openmpi tr
       \( -name '*.java' -o -name 'pom.xml' -o -path '*/resources/*' \) -newer "$stamp" -not -path '*/target/*' -print -quit)" ]; then
   echo "bench: building (mvn -DskipTests package -pl benchmarks -am) ..."
   rm -rf benchmarks/target/lib benchmarks/target/lib-*
-  mvn -B -ntp -q -DskipTests package -pl benchmarks -am
+  mvn -B -ntp -q -Dstyle.color=never -DskipTests package -pl benchmarks -am
   touch "$stamp"
 fi
 

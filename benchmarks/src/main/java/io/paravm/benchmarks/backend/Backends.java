@@ -1,5 +1,6 @@
 package io.paravm.benchmarks.backend;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -37,5 +38,30 @@ public final class Backends {
     public static int order(String name) {
         for (int i = 0; i < ALL.size(); i++) if (ALL.get(i).name().equals(name)) return i;
         return ALL.size();
+    }
+
+    /**
+     * The command line of a ParaVM launcher (MpjLauncher, HazelcastLauncher), which starts the
+     * ranks itself: {@code java -cp CP [props] LAUNCHER [options] -J<rank JVM option>... -cp CP MAIN [args]}.
+     *
+     * @param classPath      the launcher's class path, and the ranks'
+     * @param launcherProps  system properties of the launcher's JVM ({@code -Dname=value})
+     * @param launcher       the launcher's main class
+     * @param launcherArgs   its own options, e.g. {@code -np 2}
+     * @param rankJvmArgs    JVM options of every rank
+     * @param mainClass      the class every rank runs
+     * @param args           its arguments
+     */
+    static List<String> launcherCommand(String classPath, List<String> launcherProps, String launcher,
+                                        List<String> launcherArgs, List<String> rankJvmArgs, String mainClass,
+                                        List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of("java", "-cp", classPath));
+        cmd.addAll(launcherProps);
+        cmd.add(launcher);
+        cmd.addAll(launcherArgs);
+        for (String a : rankJvmArgs) cmd.add("-J" + a);
+        cmd.addAll(List.of("-cp", classPath, mainClass));
+        cmd.addAll(args);
+        return cmd;
     }
 }

@@ -12,7 +12,6 @@ import io.paravm.benchmarks.VmTasks;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -74,11 +73,8 @@ public final class HazelcastBackend implements Backend {
 
     @Override
     public List<String> jobCommand(int ranks, String classPath, List<String> jvmArgs, String mainClass, List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of("java", "-cp", classPath, LAUNCHER, "-np", String.valueOf(ranks)));
-        for (String a : jvmArgs) cmd.add("-J" + a);
-        cmd.addAll(List.of("-cp", classPath, mainClass));
-        cmd.addAll(args);
-        return cmd;
+        return Backends.launcherCommand(classPath, List.of(), LAUNCHER, List.of("-np", String.valueOf(ranks)), jvmArgs,
+                mainClass, args);
     }
 
     @Override

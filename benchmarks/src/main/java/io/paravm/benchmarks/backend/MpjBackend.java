@@ -12,7 +12,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,14 +27,13 @@ import java.util.Properties;
  * arrays only).
  *
  * <p>Open MPI's and MPJ's jars both define package {@code mpi}, and this module compiles
- * against Open MPI's; so MPJ's five calls are bound by name at run time ({@link Calls}),
+ * against Open MPI's; so MPJ's few calls are bound by name at run time ({@link Raw}),
  * inside a job whose class path holds MPJ's jar and not Open MPI's. The handles are static
  * finals, which the JIT inlines like direct calls: the raw figure does not pay for them.
  */
 public final class MpjBackend implements Backend {
 
-    /** The MPJ tag of raw benchmark messages; ParaVM's transport uses 7 only. */
-    static final int RAW_TAG = 4242;
+    private static final int RAW_TAG = PointToPointEcho.RAW_TAG;
     /** Where MPJ Express is set up ({@code scripts/install-mpj.sh} prints it; {@code benchmarks/run.sh} passes it). */
     static final String HOME_PROP_NAME = "paravm.mpj.home";
     /**
@@ -110,14 +108,9 @@ public final class MpjBackend implements Backend {
 
     @Override
     public List<String> jobCommand(int ranks, String classPath, List<String> jvmArgs, String mainClass, List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of("java", "-cp", classPath));
         // the launcher passes paravm.* properties on to the ranks
-        cmd.add("-D" + HOME_PROP_NAME + "=" + home());
-        cmd.addAll(List.of(LAUNCHER, "-np", String.valueOf(ranks), "-dev", device));
-        for (String a : jvmArgs) cmd.add("-J" + a);
-        cmd.addAll(List.of("-cp", classPath, mainClass));
-        cmd.addAll(args);
-        return cmd;
+        return Backends.launcherCommand(classPath, List.of("-D" + HOME_PROP_NAME + "=" + home()), LAUNCHER,
+                List.of("-np", String.valueOf(ranks), "-dev", device), jvmArgs, mainClass, args);
     }
 
     @Override
@@ -160,27 +153,30 @@ public final class MpjBackend implements Backend {
 
     @Override
     public RawChannel openRaw(VirtualMachine vm, RawSpec spec) {
-        Task<WorkerStats> echo = w -> Raw.echo(spec);
+        Task<WorkerStats> echo = w -> PointToPointEcho.serve(new Raw(), Raw.message(spec), spec);
         TaskId id = VmTasks.spawnOne(vm, echo);
-        return new Raw.Channel(vm, id, spec);
+        return new PointToPointEcho.Channel(vm, id, spec, new Raw(), Raw.message(spec));
     }
 
-    /** MPJ's calls, bound by name once per class loader (under multicore, once per rank). */
-    private static final class Calls {
-        /** {@code (Intracomm)MPI.COMM_WORLD}, read once MPI.Init has run (ParaVM's transport ran it). */
-        static final Object WORLD;
-        static final Object BYTE;
-        static final Object DOUBLE;
+    /**
+     * MPJ's calls, bound by name once per class loader (under multicore, once per rank), as
+     * static final handles with erased types for {@code invokeExact}.
+     */
+    private static final class Raw implements PointToPointEcho.Engine {
+        /** {@code (Intracomm) MPI.COMM_WORLD}, read once MPI.Init has run (ParaVM's transport ran it). */
+        private static final Object WORLD;
+        private static final Object BYTE;
+        private static final Object DOUBLE;
         /** {@code comm.Send(buf, offset, count, type, dest, tag)} as (Object, Object, int, int, Object, int, int)void. */
-        static final MethodHandle SEND;
+        private static final MethodHandle SEND;
         /** {@code comm.Recv(buf, offset, count, type, source, tag)} as (Object, Object, int, int, Object, int, int)Object. */
-        static final MethodHandle RECV;
+        private static final MethodHandle RECV;
         /** {@code status.Get_count(type)} as (Object, Object)int. */
-        static final MethodHandle GET_COUNT;
+        private static final MethodHandle GET_COUNT;
 
         static {
             try {
-                ClassLoader loader = Calls.class.getClassLoader();
+                ClassLoader loader = Raw.class.getClassLoader();
                 Class<?> mpi = Class.forName("mpi.MPI", true, loader);
                 Class<?> comm = Class.forName("mpi.Comm", true, loader);
                 Class<?> datatype = Class.forName("mpi.Datatype", true, loader);
@@ -205,116 +201,55 @@ public final class MpjBackend implements Backend {
             }
         }
 
-        private Calls() {
+        static PointToPointEcho.Message message(RawSpec spec) {
+            return switch (spec.variant()) {
+                case "bytes" -> new PointToPointEcho.Message(new byte[spec.bytes()], BYTE, spec.bytes());
+                case "doubles" -> {
+                    int n = (spec.bytes() + 7) / 8;
+                    yield new PointToPointEcho.Message(new double[n], DOUBLE, n);
+                }
+                default -> throw new IllegalArgumentException("raw MPJ variant '" + spec.variant()
+                        + "' is not one of bytes, doubles");
+            };
         }
 
-        static void send(Object buf, int count, Object type, int dest) {
+        @Override
+        public void send(Object buf, int count, Object type, int rank) {
             try {
-                SEND.invokeExact(WORLD, buf, 0, count, type, dest, RAW_TAG);
+                SEND.invokeExact(WORLD, buf, 0, count, type, rank, RAW_TAG);
             } catch (Throwable e) {
-                throw failed("Send to", dest, e);
+                throw failed("Send to", rank, e);
             }
         }
 
-        /** Receives from {@code source}; returns the number of elements received. */
-        static int recv(Object buf, int count, Object type, int source) {
+        @Override
+        public void recv(Object buf, int count, Object type, int rank) {
             try {
-                Object status = (Object) RECV.invokeExact(WORLD, buf, 0, count, type, source, RAW_TAG);
+                Object unused = (Object) RECV.invokeExact(WORLD, buf, 0, count, type, rank, RAW_TAG); // the handle's exact type
+            } catch (Throwable e) {
+                throw failed("Recv from", rank, e);
+            }
+        }
+
+        @Override
+        public int recvCount(Object buf, int count, Object type, int rank) {
+            try {
+                Object status = (Object) RECV.invokeExact(WORLD, buf, 0, count, type, rank, RAW_TAG);
                 return (int) GET_COUNT.invokeExact(status, type);
             } catch (Throwable e) {
-                throw failed("Recv from", source, e);
+                throw failed("Recv from", rank, e);
             }
+        }
+
+        @Override
+        public Object byteType() {
+            return BYTE;
         }
 
         /** MPJ's checked MPIException, or its runtime failures, with what was being done; errors as they are. */
         private static RuntimeException failed(String what, int rank, Throwable e) {
             if (e instanceof Error error) throw error;
             return new IllegalStateException("raw MPJ " + what + " rank " + rank + " failed: " + e, e);
-        }
-    }
-
-    /** Both ends of the raw echo. */
-    private static final class Raw {
-
-        private Raw() {
-        }
-
-        private static Object buffer(RawSpec spec) {
-            return switch (spec.variant()) {
-                case "bytes" -> new byte[spec.bytes()];
-                case "doubles" -> new double[count(spec)];
-                default -> throw new IllegalArgumentException("raw MPJ variant '" + spec.variant()
-                        + "' is not one of bytes, doubles");
-            };
-        }
-
-        private static Object type(RawSpec spec) {
-            return spec.variant().equals("doubles") ? Calls.DOUBLE : Calls.BYTE;
-        }
-
-        private static int count(RawSpec spec) {
-            return spec.variant().equals("doubles") ? (spec.bytes() + 7) / 8 : spec.bytes();
-        }
-
-        /** The worker's end: runs as a ParaVM task, then speaks MPJ directly until a 0-element message. */
-        static WorkerStats echo(RawSpec spec) {
-            Object buf = buffer(spec);
-            Object type = type(spec);
-            int count = count(spec);
-            byte[] ack = new byte[1];
-            long start = WorkerStats.threadAllocatedBytes();
-            long n = 0;
-            while (Calls.recv(buf, count, type, 0) != 0) {
-                n++;
-                if (spec.window() == 1) {
-                    Calls.send(buf, count, type, 0);
-                } else if (n % spec.window() == 0) {
-                    Calls.send(ack, 1, Calls.BYTE, 0);
-                }
-            }
-            return new WorkerStats(n, start < 0 ? -1 : WorkerStats.threadAllocatedBytes() - start);
-        }
-
-        /** The spawner's end. */
-        private static final class Channel implements RawChannel {
-            private final VirtualMachine vm;
-            private final TaskId echo;
-            private final RawSpec spec;
-            private final Object buf;
-            private final Object type;
-            private final int count;
-            private final int rank;
-            private final byte[] ack = new byte[1];
-            private WorkerStats stats;
-
-            Channel(VirtualMachine vm, TaskId echo, RawSpec spec) {
-                this.vm = vm;
-                this.echo = echo;
-                this.spec = spec;
-                this.buf = buffer(spec);
-                this.type = type(spec);
-                this.count = count(spec);
-                this.rank = echo.rank();
-            }
-
-            @Override
-            public void exchange() {
-                if (spec.window() == 1) {
-                    Calls.send(buf, count, type, rank);
-                    Calls.recv(buf, count, type, rank);
-                } else {
-                    for (int i = 0; i < spec.window(); i++) Calls.send(buf, count, type, rank);
-                    Calls.recv(ack, 1, Calls.BYTE, rank);
-                }
-            }
-
-            @Override
-            public WorkerStats stop() {
-                if (stats != null) return stats;
-                Calls.send(buf, 0, type, rank);
-                stats = (WorkerStats) VmTasks.awaitEnd(vm, echo);
-                return stats;
-            }
         }
     }
 }
