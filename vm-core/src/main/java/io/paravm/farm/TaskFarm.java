@@ -509,7 +509,7 @@ public final class TaskFarm implements AutoCloseable {
                 if (!ours) {
                     try {
                         otherMessages.accept(r);
-                    } catch (RuntimeException e) {
+                    } catch (RuntimeException | AssertionError e) {
                         LOG.warn("the task farm's otherMessages handler threw on a message from {}", r.sender(), e);
                     }
                 }
@@ -762,7 +762,7 @@ public final class TaskFarm implements AutoCloseable {
     private static void tell(ProgressListener listener, FarmProgress p) {
         try {
             listener.progress(p);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | AssertionError e) {
             LOG.warn("a task farm progress listener threw", e);
         }
     }
