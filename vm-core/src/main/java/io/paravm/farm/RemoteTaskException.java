@@ -31,12 +31,20 @@ public class RemoteTaskException extends VmException {
         this.inputIndex = inputIndex;
     }
 
-    /** Returns the remote exception's class, message and stack trace, as the worker printed them. */
+    /**
+     * Returns the remote exception's class, message and stack trace.
+     *
+     * @return the trace as the worker printed it
+     */
     public String remoteTrace() {
         return remoteTrace;
     }
 
-    /** Returns the index of the failed input when thrown by {@code map}, or -1. */
+    /**
+     * Returns which input failed.
+     *
+     * @return the index of the failed input when thrown by {@code map}, or -1
+     */
     public int inputIndex() {
         return inputIndex;
     }

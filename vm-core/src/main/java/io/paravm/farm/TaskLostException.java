@@ -28,7 +28,11 @@ public class TaskLostException extends VmException {
         this.inputIndex = inputIndex;
     }
 
-    /** Returns the index of the lost input when thrown by {@code map}, or -1. */
+    /**
+     * Returns which input was lost.
+     *
+     * @return the index of the lost input when thrown by {@code map}, or -1
+     */
     public int inputIndex() {
         return inputIndex;
     }
