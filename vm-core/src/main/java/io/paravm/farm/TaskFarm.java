@@ -298,6 +298,11 @@ public final class TaskFarm implements AutoCloseable {
         if (inputs == null) {
             throw new VmException("map: inputs is null; pass a list (List.of() for none)");
         }
+        if (Thread.currentThread() == dispatcher) {
+            throw new VmException("map: called on the task farm's dispatcher thread (from a progress listener, an "
+                    + "otherMessages handler or a future's callback), where it would wait for itself; call it from "
+                    + "another thread, e.g. with CompletableFuture.supplyAsync(() -> farm.map(...))");
+        }
         int n = inputs.size();
         if (n == 0) return List.of();
         MapRun run;

@@ -516,6 +516,41 @@ class TaskFarmTest {
         assertTrue(none.getMessage().contains("no worker"), none.getMessage());
     }
 
+    @Test
+    void aHostThatJoinsGetsAResidentWorkerAndWork() throws Exception {
+        BlockingQueue<Received> others = new LinkedBlockingQueue<>();
+        farm = TaskFarm.builder(vm()).inFlightPerSlot(1).otherMessages(others::add).build();
+        CountDownLatch busy = gate("a");
+        GATES.put("b", busy);
+        CompletableFuture<String> fa = farm.submit(gated("a", "A"));
+        CompletableFuture<String> fb = farm.submit(gated("b", "B"));
+        awaitStart();
+        awaitStart();
+        int newRank = vms.cluster.addRank();
+        vms.startWorker(newRank);
+        vms.cluster.announceJoin(newRank);
+        Received added = others.poll(WAIT_S, TimeUnit.SECONDS);
+        assertNotNull(added, "HostAdded reached the handler");
+        assertInstanceOf(io.paravm.HostAdded.class, added.message());
+        assertEquals(3, farm.stats().workers(), "the farm started a worker in the new slot");
+        assertEquals(Integer.valueOf(newRank), get(farm.submit(rank())), "the old workers are busy: the new one runs it");
+        busy.countDown();
+        assertEquals("A", get(fa));
+        assertEquals("B", get(fb));
+    }
+
+    @Test
+    void mapFromTheDispatcherThreadIsRefusedInsteadOfDeadlocking() throws Exception {
+        farm = TaskFarm.on(vm());
+        CountDownLatch g = gate("first");
+        // Gated, so the future completes after the callback is attached: on the dispatcher thread.
+        CompletableFuture<Object> nested = farm.submit(gated("first", 1)).thenApply(x -> farm.map(square(), List.of(2)));
+        g.countDown();
+        Throwable e = assertThrows(ExecutionException.class, () -> nested.get(WAIT_S, TimeUnit.SECONDS)).getCause();
+        assertTrue(e.getMessage().contains("dispatcher thread"), e.getMessage());
+        assertEquals(List.of(9), farm.map(square(), List.of(3)));
+    }
+
     // ------------------------------------------------------------------ messages, close, bad input
 
     @Test
