@@ -125,6 +125,31 @@ class TaskFarmTest {
         return s;
     }
 
+    /** Waits for the next task start and returns the rank it started on. */
+    private static int awaitStartRank() throws InterruptedException {
+        String s = awaitStart();
+        return Integer.parseInt(s.substring(s.indexOf('@') + 1));
+    }
+
+    /** Two gated tasks, "a" and "b", keeping both workers busy until released. */
+    private record Busy(CountDownLatch gate, CompletableFuture<String> a, CompletableFuture<String> b) {
+        void releaseAndCheck() throws Exception {
+            gate.countDown();
+            assertEquals("A", get(a));
+            assertEquals("B", get(b));
+        }
+    }
+
+    /** Occupies both workers (with one task in flight per worker, nothing more is sent to them). */
+    private Busy occupyBothWorkers() throws InterruptedException {
+        CountDownLatch g = gate("a");
+        GATES.put("b", g);
+        Busy busy = new Busy(g, farm.submit(gated("a", "A")), farm.submit(gated("b", "B")));
+        awaitStart();
+        awaitStart();
+        return busy;
+    }
+
     private static <T> T get(CompletableFuture<T> f) throws Exception {
         return f.get(WAIT_S, TimeUnit.SECONDS);
     }
@@ -196,8 +221,7 @@ class TaskFarmTest {
         farm = TaskFarm.builder(vm()).inFlightPerSlot(1).build();
         CountDownLatch slow = gate("slow");
         CompletableFuture<String> blocked = farm.submit(gated("slow", "slow done"));
-        String where = awaitStart();
-        int slowRank = Integer.parseInt(where.substring(where.indexOf('@') + 1));
+        int slowRank = awaitStartRank();
         List<CompletableFuture<Integer>> rest = new ArrayList<>();
         for (int i = 0; i < 30; i++) rest.add(farm.submit(rank()));
         for (CompletableFuture<Integer> f : rest) {
@@ -274,20 +298,13 @@ class TaskFarmTest {
     @Test
     void cancelledTasksThatWereQueuedNeverRun() throws Exception {
         farm = TaskFarm.builder(vm()).inFlightPerSlot(1).build();
-        CountDownLatch a = gate("a"), b = gate("b");
-        CompletableFuture<String> fa = farm.submit(gated("a", "A"));
-        CompletableFuture<String> fb = farm.submit(gated("b", "B"));
-        awaitStart();
-        awaitStart();
+        Busy busy = occupyBothWorkers();
         List<CompletableFuture<String>> queued = new ArrayList<>();
         for (int i = 0; i < 5; i++) queued.add(farm.submit(gated("q" + i, "Q")));
         assertEquals(5, farm.stats().queued());
         for (CompletableFuture<String> f : queued) assertTrue(f.cancel(false));
         assertEquals(0, farm.stats().queued());
-        a.countDown();
-        b.countDown();
-        assertEquals("A", get(fa));
-        assertEquals("B", get(fb));
+        busy.releaseAndCheck();
         assertEquals(Integer.valueOf(7), get(farm.submit(w -> 7)), "work after the cancelled tasks runs");
         for (int i = 0; i < 5; i++) assertEquals(0, runs("q" + i), "cancelled task q" + i + " ran");
         for (CompletableFuture<String> f : queued) assertTrue(f.isCancelled());
@@ -297,11 +314,7 @@ class TaskFarmTest {
     @Test
     void aCancelledTaskSentAheadToAWorkerIsSkippedThere() throws Exception {
         farm = TaskFarm.builder(vm()).inFlightPerSlot(2).build();
-        CountDownLatch a = gate("a"), b = gate("b");
-        CompletableFuture<String> fa = farm.submit(gated("a", "A"));
-        CompletableFuture<String> fb = farm.submit(gated("b", "B"));
-        awaitStart();
-        awaitStart();
+        Busy busy = occupyBothWorkers();
         // Both workers are busy and have room for one more each: these two are sent ahead.
         CompletableFuture<String> c1 = farm.submit(gated("c1", "C"));
         CompletableFuture<String> c2 = farm.submit(gated("c2", "C"));
@@ -309,10 +322,7 @@ class TaskFarmTest {
         assertEquals(4, farm.stats().inFlight());
         assertTrue(c1.cancel(true));
         assertTrue(c2.cancel(true));
-        a.countDown();
-        b.countDown();
-        assertEquals("A", get(fa));
-        assertEquals("B", get(fb));
+        busy.releaseAndCheck();
         assertEquals(Integer.valueOf(9), get(farm.submit(w -> 9)));
         assertEquals(0, runs("c1") + runs("c2"), "the workers skipped the cancelled jobs");
         assertEquals(0, farm.stats().inFlight());
@@ -325,8 +335,7 @@ class TaskFarmTest {
         farm = TaskFarm.builder(vm()).inFlightPerSlot(1).build();
         CountDownLatch hung = gate("hung");
         CompletableFuture<String> f = farm.submit(gated("hung", "late"), Duration.ofMillis(50));
-        String where = awaitStart();
-        int hungRank = Integer.parseInt(where.substring(where.indexOf('@') + 1));
+        int hungRank = awaitStartRank();
         Throwable cause = failureOf(f);
         assertInstanceOf(TimeoutException.class, cause);
         assertTrue(cause.getMessage().contains("timed out after PT0.05S"), cause.getMessage());
@@ -341,9 +350,7 @@ class TaskFarmTest {
         GATES.put("p2", both);
         CompletableFuture<String> p1 = farm.submit(gated("p1", "1"));
         CompletableFuture<String> p2 = farm.submit(gated("p2", "2"));
-        Set<String> starts = Set.of(awaitStart(), awaitStart());
-        assertEquals(Set.of(1, 2), starts.stream().map(x -> Integer.parseInt(x.substring(x.indexOf('@') + 1)))
-                .collect(java.util.stream.Collectors.toSet()));
+        assertEquals(Set.of(1, 2), Set.of(awaitStartRank(), awaitStartRank()));
         both.countDown();
         assertEquals("1", get(p1));
         assertEquals("2", get(p2));
@@ -472,8 +479,7 @@ class TaskFarmTest {
         farm = TaskFarm.builder(vm()).inFlightPerSlot(1).build();
         CountDownLatch g = gate("victim");
         CompletableFuture<String> f = farm.submit(gated("victim", "V"));
-        String where = awaitStart();
-        int victimRank = Integer.parseInt(where.substring(where.indexOf('@') + 1));
+        int victimRank = awaitStartRank();
         vms.cluster.kill(victimRank);
         assertEquals("victim@" + (3 - victimRank), awaitStart(), "it ran again on the other worker");
         g.countDown();
@@ -489,8 +495,7 @@ class TaskFarmTest {
         farm = TaskFarm.builder(vm()).lostHostRetries(0).build();
         gate("victim");
         CompletableFuture<String> f = farm.submit(gated("victim", "V"));
-        String where = awaitStart();
-        vms.cluster.kill(Integer.parseInt(where.substring(where.indexOf('@') + 1)));
+        vms.cluster.kill(awaitStartRank());
         TaskLostException lost = assertInstanceOf(TaskLostException.class, failureOf(f));
         assertTrue(lost.getMessage().contains("lostHostRetries=0"), lost.getMessage());
         assertEquals(1, runs("victim"));
@@ -499,17 +504,12 @@ class TaskFarmTest {
     @Test
     void whenTheLastWorkerIsLostQueuedWorkFailsAndSubmitSaysWhy() throws Exception {
         farm = TaskFarm.builder(vm()).inFlightPerSlot(1).lostHostRetries(0).build();
-        gate("a");
-        GATES.put("b", GATES.get("a"));
-        CompletableFuture<String> fa = farm.submit(gated("a", "A"));
-        CompletableFuture<String> fb = farm.submit(gated("b", "B"));
-        awaitStart();
-        awaitStart();
+        Busy busy = occupyBothWorkers();
         CompletableFuture<String> queued = farm.submit(gated("q", "Q"));
         vms.cluster.kill(1);
         vms.cluster.kill(2);
-        assertInstanceOf(TaskLostException.class, failureOf(fa));
-        assertInstanceOf(TaskLostException.class, failureOf(fb));
+        assertInstanceOf(TaskLostException.class, failureOf(busy.a()));
+        assertInstanceOf(TaskLostException.class, failureOf(busy.b()));
         Throwable q = failureOf(queued);
         assertTrue(q.getMessage().contains("no worker left"), q.getMessage());
         VmException none = assertThrows(VmException.class, () -> farm.submit(rank()));
@@ -520,12 +520,7 @@ class TaskFarmTest {
     void aHostThatJoinsGetsAResidentWorkerAndWork() throws Exception {
         BlockingQueue<Received> others = new LinkedBlockingQueue<>();
         farm = TaskFarm.builder(vm()).inFlightPerSlot(1).otherMessages(others::add).build();
-        CountDownLatch busy = gate("a");
-        GATES.put("b", busy);
-        CompletableFuture<String> fa = farm.submit(gated("a", "A"));
-        CompletableFuture<String> fb = farm.submit(gated("b", "B"));
-        awaitStart();
-        awaitStart();
+        Busy busy = occupyBothWorkers();
         int newRank = vms.cluster.addRank();
         vms.startWorker(newRank);
         vms.cluster.announceJoin(newRank);
@@ -534,9 +529,7 @@ class TaskFarmTest {
         assertInstanceOf(io.paravm.HostAdded.class, added.message());
         assertEquals(3, farm.stats().workers(), "the farm started a worker in the new slot");
         assertEquals(Integer.valueOf(newRank), get(farm.submit(rank())), "the old workers are busy: the new one runs it");
-        busy.countDown();
-        assertEquals("A", get(fa));
-        assertEquals("B", get(fb));
+        busy.releaseAndCheck();
     }
 
     @Test
@@ -572,16 +565,11 @@ class TaskFarmTest {
         VirtualMachine vm = vm();
         farm = TaskFarm.builder(vm).inFlightPerSlot(1).build();
         assertEquals(0, vm.freeSlots(), "a resident worker in every slot");
-        CountDownLatch g = gate("a");
-        GATES.put("b", g);
-        farm.submit(gated("a", "A"));
-        farm.submit(gated("b", "B"));
-        awaitStart();
-        awaitStart();
+        Busy busy = occupyBothWorkers();
         CompletableFuture<String> queued = farm.submit(gated("q", "Q"));
         CompletableFuture<Void> closing = CompletableFuture.runAsync(farm::close);
         assertThrows(CancellationException.class, () -> queued.get(WAIT_S, TimeUnit.SECONDS));
-        g.countDown();
+        busy.gate().countDown();
         get(closing);
         assertEquals(2, vm.freeSlots(), "close() waited for the worker tasks to exit");
         assertThrows(VmClosedException.class, () -> farm.submit(rank()));
@@ -662,8 +650,7 @@ class TaskFarmTest {
         farm = TaskFarm.builder(vm()).spawnPerTask(true).build();
         CountDownLatch g = gate("victim");
         CompletableFuture<String> f = farm.submit(gated("victim", "V"));
-        String where = awaitStart();
-        int victimRank = Integer.parseInt(where.substring(where.indexOf('@') + 1));
+        int victimRank = awaitStartRank();
         vms.cluster.kill(victimRank);
         assertEquals("victim@" + (3 - victimRank), awaitStart());
         g.countDown();

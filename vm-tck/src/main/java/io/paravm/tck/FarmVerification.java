@@ -12,7 +12,6 @@ import io.paravm.farm.RemoteTaskException;
 import io.paravm.farm.TaskFarm;
 import io.paravm.farm.TaskFunction;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -39,7 +38,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The conformance rules of the task farm ({@code io.paravm.farm.TaskFarm}, section 6 of
@@ -60,16 +58,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * every slot is free again. A rule that needs two workers is skipped on a smaller job.
  */
 @TestMethodOrder(MethodOrderer.MethodName.class)
-public class FarmVerification {
+public class FarmVerification extends SpawnerVerification {
 
     /** Inputs of the ordering rule's {@code map} (6.1); default 1,000. */
     protected int mapInputs() {
         return 1000;
-    }
-
-    /** The VM under verification. */
-    protected final VirtualMachine vm() {
-        return TckEnvironment.vm();
     }
 
     private final BlockingQueue<Received> arriving = new LinkedBlockingQueue<>();
@@ -80,28 +73,9 @@ public class FarmVerification {
         return TaskFarm.builder(vm()).otherMessages(arriving::add);
     }
 
-    private int workers() {
-        return vm().slots() - 1;
-    }
-
-    private void requireWorkers(int n) {
-        assumeTrue(workers() >= n, () -> "needs " + n + " workers; this job has " + workers()
-                + " (run it with " + (n + 1) + " ranks)");
-    }
-
-    @BeforeEach
-    void allSlotsFree() {
-        assertEquals(vm().slots() - 1, vm().freeSlots(),
-                () -> "a previous test left tasks running:\n" + vm().formatSpawnerConfig());
-    }
-
     @AfterEach
     void closeFarm() {
-        try {
-            if (farm != null) farm.close();
-        } finally {
-            TckTasks.drainUntilIdle(vm());
-        }
+        if (farm != null) farm.close(); // before the base class drains and checks the slots
     }
 
     // ------------------------------------------------------------------ tasks (static: capture only arguments)
