@@ -38,7 +38,7 @@ interface Placement {
      * Resolves the items whose timeout has passed.
      *
      * @param now {@link System#nanoTime()}
-     * @return the next deadline of a running item, or {@link Long#MAX_VALUE}
+     * @return the next deadline of a running item, or {@link TaskFarm#NO_DEADLINE}
      */
     long checkTimeouts(long now);
 

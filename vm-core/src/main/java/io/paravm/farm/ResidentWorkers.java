@@ -279,7 +279,7 @@ final class ResidentWorkers implements Placement {
 
     @Override
     public long checkTimeouts(long now) {
-        long nextDeadline = Long.MAX_VALUE;
+        long nextDeadline = TaskFarm.NO_DEADLINE;
         for (int i = 0; i < order.size(); i++) {
             Worker w = order.get(i);
             Item head = w.sent.peekFirst();
@@ -288,7 +288,7 @@ final class ResidentWorkers implements Placement {
             if (now - deadline >= 0) {
                 farm.timedOut(head, "worker " + w.id);
                 blockBehind(w, head);
-            } else if (deadline - nextDeadline < 0) {
+            } else if (nextDeadline == TaskFarm.NO_DEADLINE || deadline - nextDeadline < 0) {
                 nextDeadline = deadline;
             }
         }

@@ -1,6 +1,7 @@
 package io.paravm.farm;
 
 import io.paravm.HostAdded;
+import io.paravm.HostRemoved;
 import io.paravm.Received;
 import io.paravm.Task;
 import io.paravm.TaskExit;
@@ -96,6 +97,9 @@ final class SpawnPerTask implements Placement {
             return ended != null;
         }
         if (m instanceof HostAdded) farm.pump();
+        if (m instanceof HostRemoved && running.isEmpty() && workers() == 0) {
+            farm.noWorkersLeft("the VM's last worker slot was lost");
+        }
         return false;
     }
 
@@ -106,13 +110,13 @@ final class SpawnPerTask implements Placement {
 
     @Override
     public long checkTimeouts(long now) {
-        long next = Long.MAX_VALUE;
+        long next = TaskFarm.NO_DEADLINE;
         for (Map.Entry<TaskId, Item> e : running.entrySet()) {
             Item item = e.getValue();
             if (item.resolved || item.timeoutNanos == 0) continue;
             long deadline = item.startedAt + item.timeoutNanos;
             if (now - deadline >= 0) farm.timedOut(item, "task " + e.getKey());
-            else if (deadline - next < 0) next = deadline;
+            else if (next == TaskFarm.NO_DEADLINE || deadline - next < 0) next = deadline;
         }
         return next;
     }

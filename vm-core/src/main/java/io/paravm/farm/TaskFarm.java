@@ -72,6 +72,8 @@ public final class TaskFarm implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TaskFarm.class);
     /** The longest the dispatcher waits in one receive, so it notices a close or a deadline. */
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** "No running item has a deadline"; compared with ==, never subtracted (nanoTime may be negative). */
+    static final long NO_DEADLINE = Long.MAX_VALUE;
 
     final VirtualMachine vm;
     final int inFlightPerSlot;
@@ -98,7 +100,7 @@ public final class TaskFarm implements AutoCloseable {
     private boolean closed;
     private boolean stopping;
     private long stopDeadline;
-    private long nextDeadline = Long.MAX_VALUE;
+    private long nextDeadline = NO_DEADLINE;
     /** The last error a farm worker task died of, for the messages of lost tasks. */
     private String lastWorkerError;
     /** Resolved items waiting to be handed to their futures or map calls, outside the lock. */
@@ -474,6 +476,7 @@ public final class TaskFarm implements AutoCloseable {
             while (true) {
                 long wait;
                 Item deliveries;
+                boolean done = false;
                 lock.lock();
                 try {
                     long now = System.nanoTime();
@@ -482,15 +485,18 @@ public final class TaskFarm implements AutoCloseable {
                             LOG.warn("the task farm stopped waiting for its {} worker tasks to exit after {}",
                                     placement.workers(), Duration.ofNanos(closeTimeoutNanos));
                         }
-                        break;
+                        done = true;
                     }
-                    if (now - nextDeadline >= 0) nextDeadline = placement.checkTimeouts(now);
-                    wait = Math.max(1, Math.min(POLL_NANOS, nextDeadline - now));
+                    if (nextDeadline != NO_DEADLINE && now - nextDeadline >= 0) {
+                        nextDeadline = placement.checkTimeouts(now);
+                    }
+                    wait = nextDeadline == NO_DEADLINE ? POLL_NANOS : Math.max(1, Math.min(POLL_NANOS, nextDeadline - now));
                     deliveries = takeDeliveries();
                 } finally {
                     lock.unlock();
                 }
                 deliver(deliveries);
+                if (done) break;
                 Received r;
                 try {
                     r = vm.receiveMessage(Duration.ofNanos(wait)).orElse(null);
@@ -558,7 +564,7 @@ public final class TaskFarm implements AutoCloseable {
 
     /** A running item's deadline: the dispatcher wakes for it. */
     void noteDeadline(long deadline) {
-        if (deadline - nextDeadline < 0) nextDeadline = deadline;
+        if (nextDeadline == NO_DEADLINE || deadline - nextDeadline < 0) nextDeadline = deadline;
     }
 
     /** Room appeared on the workers: send queued items. */
@@ -671,6 +677,7 @@ public final class TaskFarm implements AutoCloseable {
 
     /** The user cancelled a submitted task's future. */
     void cancelled(Item item) {
+        Item deliveries;
         lock.lock();
         try {
             if (item.resolved) return;
@@ -679,11 +686,13 @@ public final class TaskFarm implements AutoCloseable {
             if (queue.removeFirstOccurrence(item)) {
                 notFull.signalAll();
             } else {
-                placement.cancel(item);
+                placement.cancel(item); // may move other jobs, and resolve one that cannot be sent
             }
+            deliveries = takeDeliveries();
         } finally {
             lock.unlock();
         }
+        deliver(deliveries);
     }
 
     private static boolean runStopping(Item item) {

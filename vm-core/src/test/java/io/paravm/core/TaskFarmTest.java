@@ -328,6 +328,25 @@ class TaskFarmTest {
         assertEquals(0, farm.stats().inFlight());
     }
 
+    @Test
+    void cancellingARunningTaskMovesTheJobsBehindItToAnotherWorker() throws Exception {
+        farm = TaskFarm.builder(vm()).inFlightPerSlot(2).build();
+        gate("running");
+        CountDownLatch other = gate("other");
+        CompletableFuture<String> running = farm.submit(gated("running", "R"));
+        int runningRank = awaitStartRank();
+        CompletableFuture<String> busy = farm.submit(gated("other", "O"));
+        assertEquals(3 - runningRank, awaitStartRank());
+        // Each worker has room for one more; taking turns, this one goes behind "running".
+        CompletableFuture<Integer> behind = farm.submit(rank());
+        assertTrue(running.cancel(true));
+        other.countDown();
+        assertEquals("O", get(busy));
+        assertEquals(Integer.valueOf(3 - runningRank), get(behind), "it ran on the other worker");
+        assertEquals(1, farm.stats().inFlight(), "the cancelled task still runs");
+        GATES.get("running").countDown();
+    }
+
     // ------------------------------------------------------------------ timeouts
 
     @Test
