@@ -29,8 +29,8 @@ import java.util.Map;
  * {@code job-<backend>-<label>.json} into the output directory.
  *
  * <pre>
- * mpirun -np 2 java -cp CP -Djava.library.path=... io.paravm.benchmarks.BenchJob --out DIR --label np2 [--quick]
- *     [--spawn-only] [--include JMH_REGEX]
+ * mpirun -np 2 java -cp CP -Djava.library.path=... io.paravm.benchmarks.BenchJob --backend openmpi --out DIR
+ *     --label np2 [--quick] [--spawn-only] [--include JMH_REGEX]
  * </pre>
  */
 public final class BenchJob {
@@ -49,23 +49,29 @@ public final class BenchJob {
 
     private BenchJob(VirtualMachine vm, String[] args) {
         this.vm = vm;
-        this.backend = Backends.named(vm.transportName());
         Path o = null;
+        String name = vm.transportName();
         String l = "np" + vm.slots();
         boolean q = false, s = false;
         String inc = IN_JOB_BENCHMARKS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--backend" -> name = args[++i];
                 case "--out" -> o = Path.of(args[++i]);
                 case "--label" -> l = args[++i];
                 case "--quick" -> q = true;
                 case "--spawn-only" -> s = true;
                 case "--include" -> inc = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-                        + "'; use --out DIR [--label L] [--quick] [--spawn-only] [--include JMH_REGEX]");
+                        + "'; use [--backend NAME] --out DIR [--label L] [--quick] [--spawn-only] [--include JMH_REGEX]");
             }
         }
         if (o == null) throw new IllegalArgumentException("--out DIR is required");
+        this.backend = Backends.named(name);
+        if (!backend.transport().equals(vm.transportName())) {
+            throw new IllegalArgumentException("--backend " + name + " runs on transport " + backend.transport()
+                    + ", but this job runs on " + vm.transportName() + "; start it with that backend's job command");
+        }
         this.out = o;
         this.label = l;
         this.quick = q;
@@ -84,6 +90,7 @@ public final class BenchJob {
         job.put("backend", backend.name());
         job.put("label", label);
         job.put("ranks", vm.slots());
+        job.put("layout", backend.layout());
         job.put("quick", quick);
         job.put("cpus", Runtime.getRuntime().availableProcessors());
         job.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
@@ -136,7 +143,8 @@ public final class BenchJob {
                 .writeValue(out.resolve("job-" + prefix + ".json").toFile(), job);
     }
 
-    private static List<Double> loadAverage() {
+    /** The 1, 5 and 15 minute load averages. */
+    static List<Double> loadAverage() {
         List<Double> l = new ArrayList<>();
         try {
             for (String s : Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")) {

@@ -14,6 +14,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,8 +36,12 @@ import java.util.concurrent.TimeUnit;
  * 1 when one failed or timed out, 2 when no backend is installed.
  *
  * <pre>
- * java -cp CP io.paravm.benchmarks.BenchRunner --out DIR --classpath CP [--quick] [--timeout SECONDS]
+ * java -cp benchmarks/target/classes:benchmarks/target/lib/* io.paravm.benchmarks.BenchRunner --out DIR
+ *     --target benchmarks/target [--quick] [--timeout SECONDS]
  * </pre>
+ * Every backend's jobs run on {@code TARGET/classes} and {@code TARGET/lib-<transport>/*}: Open MPI's
+ * and MPJ's jars both define package {@code mpi} and never share a class path. This JVM's own
+ * class path holds no engine.
  */
 public final class BenchRunner {
 
@@ -44,31 +50,38 @@ public final class BenchRunner {
 
     public static void main(String[] args) throws Exception {
         Path out = null;
-        String classPath = System.getProperty("java.class.path");
+        Path target = null;
         boolean quick = false;
         long timeout = -1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
-                case "--classpath" -> classPath = args[++i];
+                case "--target" -> target = Path.of(args[++i]);
                 case "--quick" -> quick = true;
                 case "--timeout" -> timeout = Long.parseLong(args[++i]);
                 default -> {
                     System.err.println("bench: unknown argument '" + args[i]
-                            + "'; use --out DIR [--classpath CP] [--quick] [--timeout SECONDS]");
+                            + "'; use --out DIR --target BENCHMARKS_TARGET_DIR [--quick] [--timeout SECONDS]");
                     System.exit(2);
                 }
             }
         }
-        if (out == null) {
-            System.err.println("bench: --out DIR is required");
+        if (out == null || target == null) {
+            System.err.println("bench: --out DIR and --target BENCHMARKS_TARGET_DIR are required");
             System.exit(2);
         }
         if (timeout < 0) timeout = quick ? 300 : 3600;
-        System.exit(new BenchRunner().run(out.toAbsolutePath(), classPath, quick, timeout));
+        System.exit(new BenchRunner().run(out.toAbsolutePath(), target.toAbsolutePath(), quick, timeout));
     }
 
-    private int run(Path out, String classPath, boolean quick, long timeout) throws Exception {
+    /** The class path of {@code backend}'s jobs, or empty if it has not been built. */
+    private static Optional<String> jobClassPath(Path target, Backend backend) {
+        Path lib = target.resolve("lib-" + backend.transport());
+        if (!Files.isDirectory(lib) || !Files.isDirectory(target.resolve("classes"))) return Optional.empty();
+        return Optional.of(target.resolve("classes") + File.pathSeparator + lib.resolve("*"));
+    }
+
+    private int run(Path out, Path target, boolean quick, long timeout) throws Exception {
         Files.createDirectories(out.resolve("logs"));
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         Map<String, Object> machine = new LinkedHashMap<>();
@@ -78,13 +91,17 @@ public final class BenchRunner {
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
         machine.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         machine.put("rankJvmArgs", RANK_JVM_ARGS);
+        machine.put("loadAverageStart", BenchJob.loadAverage());
         Map<String, String> skipped = new LinkedHashMap<>();
         machine.put("skipped", skipped);
 
         boolean failed = false;
         int ran = 0;
         for (Backend backend : Backends.ALL) {
-            var cause = backend.unavailabilityCause();
+            Optional<String> classPath = jobClassPath(target, backend);
+            Optional<String> cause = classPath.isEmpty()
+                    ? Optional.of(target.resolve("lib-" + backend.transport()) + " is missing; build with benchmarks/run.sh")
+                    : backend.unavailabilityCause();
             if (cause.isPresent()) {
                 System.out.println("bench: skipping " + backend.name() + ": " + cause.get());
                 skipped.put(backend.name(), cause.get());
@@ -93,11 +110,12 @@ public final class BenchRunner {
             for (JobPlan plan : backend.plans(quick)) {
                 ran++;
                 String prefix = backend.name() + "-" + plan.label();
-                List<String> jobArgs = new ArrayList<>(List.of("--out", out.toString(), "--label", plan.label()));
+                List<String> jobArgs = new ArrayList<>(List.of("--backend", backend.name(), "--out", out.toString(),
+                        "--label", plan.label()));
                 if (quick) jobArgs.add("--quick");
                 if (plan.spawnOnly()) jobArgs.add("--spawn-only");
                 List<String> cmd = new ArrayList<>(List.of("timeout", "--kill-after=10", String.valueOf(timeout)));
-                cmd.addAll(backend.jobCommand(plan.ranks(), classPath, RANK_JVM_ARGS, BenchJob.class.getName(), jobArgs));
+                cmd.addAll(backend.jobCommand(plan.ranks(), classPath.get(), RANK_JVM_ARGS, BenchJob.class.getName(), jobArgs));
                 Path log = out.resolve("logs").resolve(prefix + ".log");
                 System.out.println("bench: " + prefix + ": " + String.join(" ", cmd));
                 int rc = runLogged(cmd, backend.jobEnvironment(), log, timeout + 30);

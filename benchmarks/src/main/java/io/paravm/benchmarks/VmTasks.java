@@ -36,6 +36,32 @@ public final class VmTasks {
     }
 
     /**
+     * Waits for {@code task} to send {@code expected} (e.g. "my listener is registered").
+     *
+     * @throws IllegalStateException if the task ended first (with its error, if it failed), or
+     *                               sent nothing within {@link #END_TIMEOUT}
+     */
+    public static void awaitMessage(VirtualMachine vm, TaskId task, Object expected) {
+        long deadline = System.nanoTime() + END_TIMEOUT.toNanos();
+        TaskResult failure = null;
+        while (true) {
+            long left = deadline - System.nanoTime();
+            Received r = left > 0 ? vm.receiveMessage(Duration.ofNanos(left)).orElse(null) : null;
+            if (r == null) {
+                throw new IllegalStateException("helper task " + task + " did not send '" + expected + "' within "
+                        + END_TIMEOUT.toSeconds() + " s");
+            }
+            if (r.sender().equals(task) && expected.equals(r.message())) return;
+            if (r.message() instanceof TaskResult res && r.sender().equals(task)) failure = res;
+            if (r.message() instanceof TaskExit exit && exit.taskId().equals(task)) {
+                throw new IllegalStateException("helper task " + task + " ended " + exit.reason() + " before sending '"
+                        + expected + "'" + (failure == null || failure.success() ? "" : ":\n" + failure.error()));
+            }
+            // anything else (a late echo) is dropped
+        }
+    }
+
+    /**
      * Waits for {@code task}'s result and exit; returns the result's value.
      *
      * @throws IllegalStateException if it failed, or did not end within {@link #END_TIMEOUT}

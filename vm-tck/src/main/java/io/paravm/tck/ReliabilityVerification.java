@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Load and ordering (docs/SPEC.md, section 7): floods of small messages, thousands of
+ * Load and ordering (docs/SPEC.md, section 8): floods of small messages, thousands of
  * failing tasks, a 256 MiB payload, and payloads whose serialization fails halfway. Slow
  * (about a minute per transport on an idle machine; more on Hazelcast), so the transport
  * modules run it in their {@code reliability} profile, in a job of 3 ranks whose JVMs have
@@ -63,11 +63,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @TestMethodOrder(MethodOrderer.MethodName.class)
 public class ReliabilityVerification {
 
-    /** Messages in each flood (rules 7.1 and 7.2). */
+    /** Messages in each flood (rules 8.1 and 8.2). */
     public static final int FLOOD_MESSAGES = 1_000_000;
-    /** Failing tasks in rule 7.3. */
+    /** Failing tasks in rule 8.3. */
     public static final int FAILING_TASKS = 10_000;
-    /** The large payload of rule 7.4: 256 MiB. */
+    /** The large payload of rule 8.4: 256 MiB. */
     public static final int LARGE_PAYLOAD_BYTES = 256 << 20;
     /** Stated bound: heap a receiver spends per small message waiting to be read. */
     public static final long BACKLOG_BYTES_PER_MESSAGE_MAX = 256;
@@ -259,16 +259,16 @@ public class ReliabilityVerification {
         return String.format("%.1f MiB", bytes / 1048576.0);
     }
 
-    // ------------------------------------------------------------ 7. load and ordering
+    // ------------------------------------------------------------ 8. load and ordering
 
     /**
-     * Rule 7.1: a million small messages from one task to a task on another rank, while the
+     * Rule 8.1: a million small messages from one task to a task on another rank, while the
      * receiver does not read: none lost, none duplicated, in order; the waiting messages cost
      * the receiver at most {@value #BACKLOG_BYTES_PER_MESSAGE_MAX} bytes each, and its heap
      * returns to its level once it has read them.
      */
     @Test
-    void required_spec7_1_floodToOneTaskWithBacklog(TestReporter report) {
+    void required_spec8_1_floodToOneTaskWithBacklog(TestReporter report) {
         VirtualMachine vm = vm();
         List<TaskId> ids = spawnRoles();
         TaskId receiver = ids.get(0), sender = ids.get(1);
@@ -302,12 +302,12 @@ public class ReliabilityVerification {
     }
 
     /**
-     * Rule 7.2: two senders (the spawner and a task on another rank) flood one task with a
+     * Rule 8.2: two senders (the spawner and a task on another rank) flood one task with a
      * million small messages in all, which it reads as they come: none lost, none duplicated,
      * in order per sender; its heap returns to its level afterwards.
      */
     @Test
-    void required_spec7_2_twoSendersFloodOneTask(TestReporter report) {
+    void required_spec8_2_twoSendersFloodOneTask(TestReporter report) {
         VirtualMachine vm = vm();
         List<TaskId> ids = spawnRoles();
         TaskId receiver = ids.get(0), sender = ids.get(1);
@@ -341,12 +341,12 @@ public class ReliabilityVerification {
     }
 
     /**
-     * Rule 7.3: 10,000 tasks that throw: each is reported once, with the remote exception's
+     * Rule 8.3: 10,000 tasks that throw: each is reported once, with the remote exception's
      * class, message and stack trace, then exits FAILED; every slot is free afterwards, and
      * no JVM of the VM has more threads or heap than before, beyond stated slack.
      */
     @Test
-    void required_spec7_3_tenThousandFailingTasks(TestReporter report) {
+    void required_spec8_3_tenThousandFailingTasks(TestReporter report) {
         VirtualMachine vm = vm();
         runFailing(200, timeout()); // warm-up: classes, pools and buffers in place before measuring
         Map<Long, Footprint> before = footprints();
@@ -426,11 +426,11 @@ public class ReliabilityVerification {
     }
 
     /**
-     * Rule 7.4: a 256 MiB {@code byte[]} arrives intact from the spawner to a task and from
+     * Rule 8.4: a 256 MiB {@code byte[]} arrives intact from the spawner to a task and from
      * a task to the spawner, and the VM stays usable.
      */
     @Test
-    void required_spec7_4_largePayloadBothWays(TestReporter report) {
+    void required_spec8_4_largePayloadBothWays(TestReporter report) {
         VirtualMachine vm = vm();
         int size = LARGE_PAYLOAD_BYTES;
         TaskId id = vm.spawnFunction(w -> {
@@ -509,13 +509,13 @@ public class ReliabilityVerification {
     }
 
     /**
-     * Rule 7.5: a message whose serialization fails halfway fails at its sender with a
+     * Rule 8.5: a message whose serialization fails halfway fails at its sender with a
      * {@link VmException} naming its type; the messages sent before and after it arrive, in
      * order, and nothing else is lost. A task whose result fails halfway reports a failed
      * {@code TaskResult} and frees its slot.
      */
     @Test
-    void required_spec7_5_serializationFailingHalfwayLosesNothingElse() {
+    void required_spec8_5_serializationFailingHalfwayLosesNothingElse() {
         VirtualMachine vm = vm();
         int n = 50;
         TaskId echo = vm.spawnFunction(TckTasks.echo(2 * n), 1, null, true).get(0);

@@ -37,8 +37,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>{@code
  * mpirun -np 3 java -cp ... io.paravm.tck.TckLauncher \
- *     --verification io.paravm.transport.openmpi.OpenMpiVerification --reports target/tck/np3
+ *     --verification io.paravm.transport.openmpi.OpenMpiVerification \
+ *     --verification io.paravm.tck.FarmVerification --reports target/tck/np3
  * }</pre>
+ *
+ * <p>The verification classes run in the order given, on one open VM.
  */
 public final class TckLauncher {
 
@@ -56,8 +59,8 @@ public final class TckLauncher {
     /**
      * Entry point for every rank.
      *
-     * @param args {@code --verification CLASS [--verification CLASS ...] --reports DIR [--label TEXT] [-- user args]};
-     *             the classes run in order on one VM
+     * @param args {@code --verification CLASS [--verification CLASS ...] --reports DIR [--label TEXT] [user args]};
+     *             a {@code --verification} value may also list classes separated by commas
      * @throws Exception on a VM failure
      */
     public static void main(String[] args) throws Exception {
@@ -66,7 +69,7 @@ public final class TckLauncher {
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--verification" -> verifications.add(args[++i]);
+                case "--verification" -> verifications.addAll(Arrays.asList(args[++i].split(",")));
                 case "--reports" -> reports = args[++i];
                 case "--label" -> label = args[++i];
                 default -> rest.add(args[i]);
@@ -77,8 +80,8 @@ public final class TckLauncher {
                     + "[--reports DIR] [--label TEXT]");
         }
         List<Class<?>> verificationClasses = new ArrayList<>();
-        for (String v : verifications) {
-            verificationClasses.add(Class.forName(v, true, Thread.currentThread().getContextClassLoader()));
+        for (String name : verifications) {
+            verificationClasses.add(Class.forName(name.trim(), true, Thread.currentThread().getContextClassLoader()));
         }
         VirtualMachine vm = VirtualMachines.open(VmConfig.builder().args(rest.toArray(String[]::new)).build());
         if (!vm.isSpawner()) {
@@ -91,8 +94,8 @@ public final class TckLauncher {
     }
 
     /**
-     * Runs the verification on an open spawner VM, closes it, verifies the closed VM and
-     * that the worker processes ended. Reusable by in-process runs.
+     * Runs one verification class on an open spawner VM, closes it, verifies the closed VM
+     * and that the worker processes ended. Reusable by in-process runs.
      *
      * @param vm                the spawner's VM
      * @param verificationClass the transport's subclass of {@link VirtualMachineVerification}
@@ -107,23 +110,23 @@ public final class TckLauncher {
     }
 
     /**
-     * Runs several verification classes, in order, on one open spawner VM, then closes it
-     * and verifies the closed VM as {@link #runOnSpawner(VirtualMachine, Class, Path, String)} does.
+     * Runs the verification classes in order on an open spawner VM, closes it, verifies the
+     * closed VM and that the worker processes ended. Reusable by in-process runs.
      *
      * @param vm                  the spawner's VM
-     * @param verificationClasses the classes to run, e.g. the transport's
-     *                            {@link VirtualMachineVerification} and {@link EnvironmentVerification}
+     * @param verificationClasses e.g. the transport's subclass of {@link VirtualMachineVerification},
+     *                            then {@link FarmVerification}
      * @param reports             where the XML reports go
      * @param label               what the summary lines call this run
-     * @return the counts over all classes
+     * @return the counts over every class
      * @throws Exception on I/O failure writing reports
      */
     public static Outcome runOnSpawner(VirtualMachine vm, List<Class<?>> verificationClasses, Path reports, String label)
             throws Exception {
         Files.createDirectories(reports);
         PrintWriter out = new PrintWriter(System.out, true);
-        out.println("ParaVM TCK [" + label + "] " + verificationClasses.stream().map(Class::getName).toList() + " on "
-                + vm.transportName() + " with " + vm.slots() + " slots");
+        out.println("ParaVM TCK [" + label + "] " + verificationClasses.stream().map(Class::getName).toList()
+                + " on " + vm.transportName() + " with " + vm.slots() + " slots");
         out.print(vm.formatSpawnerConfig());
         VmStatus status = vm.status();
         long myPid = ProcessHandle.current().pid();
@@ -133,7 +136,7 @@ public final class TckLauncher {
         TckEnvironment.install(vm);
         long[] totals = new long[3];
         try {
-            for (Class<?> c : verificationClasses) run(c, reports, label, out, totals);
+            for (Class<?> verificationClass : verificationClasses) run(verificationClass, reports, label, out, totals);
             vm.close();
             TckEnvironment.markClosed();
             run(ClosedVirtualMachineVerification.class, reports, label, out, totals);

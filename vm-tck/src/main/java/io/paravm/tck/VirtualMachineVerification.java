@@ -9,8 +9,6 @@ import io.paravm.TaskResult;
 import io.paravm.VirtualMachine;
 import io.paravm.VmException;
 import io.paravm.VmStatus;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -41,7 +39,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The conformance suite for a {@link VirtualMachine} on one engine. A transport module
@@ -57,7 +54,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * }</pre>
  */
 @TestMethodOrder(MethodOrderer.MethodName.class)
-public abstract class VirtualMachineVerification {
+public abstract class VirtualMachineVerification extends SpawnerVerification {
 
     /** Messages sent one way in the FIFO rule (2.6); default 100,000. */
     protected int fifoMessageCount() {
@@ -67,31 +64,6 @@ public abstract class VirtualMachineVerification {
     /** The largest payload the payload rule (2.7) sends; default 64 MiB. */
     protected int maxPayloadBytes() {
         return 64 << 20;
-    }
-
-    /** The VM under verification. */
-    protected final VirtualMachine vm() {
-        return TckEnvironment.vm();
-    }
-
-    private int workers() {
-        return vm().slots() - 1;
-    }
-
-    private void requireWorkers(int n) {
-        assumeTrue(workers() >= n, () -> "needs " + n + " workers; this job has " + workers()
-                + " (run it with " + (n + 1) + " ranks)");
-    }
-
-    @BeforeEach
-    void allSlotsFree() {
-        assertEquals(vm().slots() - 1, vm().freeSlots(),
-                () -> "a previous test left tasks running:\n" + vm().formatSpawnerConfig());
-    }
-
-    @AfterEach
-    void drain() {
-        TckTasks.drainUntilIdle(vm());
     }
 
     // ------------------------------------------------------------ 1. identity and bookkeeping

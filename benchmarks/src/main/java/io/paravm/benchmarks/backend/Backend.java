@@ -26,8 +26,29 @@ import java.util.Optional;
  */
 public interface Backend {
 
-    /** The ParaVM transport name, as {@link VirtualMachine#transportName()} returns it. */
+    /**
+     * The backend's name in file names and the report, e.g. {@code openmpi} or
+     * {@code mpj-niodev}; unique among {@link Backends#ALL}.
+     */
     String name();
+
+    /**
+     * The ParaVM transport the jobs run on, as {@link VirtualMachine#transportName()} returns
+     * it; also names the job class path {@code target/lib-<transport>/}. Defaults to
+     * {@link #name()}.
+     */
+    default String transport() {
+        return name();
+    }
+
+    /** How the ranks of a job are laid out, for the report, e.g. "one JVM per rank, started by mpirun". */
+    String layout();
+
+    /** What the raw figure is, for the report: the engine calls and how they share the job with ParaVM. */
+    String rawDescription();
+
+    /** Issue 7's targets for this backend (ratios to the raw figure measured beside it). */
+    Targets targets();
 
     // ---- orchestrator side (outside any job) ----
 
@@ -47,7 +68,8 @@ public interface Backend {
      * The command that starts one job; the caller prefixes {@code timeout --kill-after=10 N}.
      *
      * @param ranks     how many ranks (processes or threads) to start
-     * @param classPath the class path every rank uses
+     * @param classPath the class path every rank uses: {@code target/classes} and
+     *                  {@code target/lib-<transport>/*}
      * @param jvmArgs   JVM options for every rank
      * @param mainClass the class every rank runs
      * @param args      its arguments

@@ -1,33 +1,67 @@
 package io.paravm.benchmarks.backend;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
  * Every backend the benchmarks know. Adding an engine = one {@link Backend} class, one line
- * here, and its transport dependency in {@code benchmarks/pom.xml}.
+ * here, and in {@code benchmarks/pom.xml} its transport dependency and its job class path
+ * {@code target/lib-<transport>/}.
  */
 public final class Backends {
 
     /** All known backends, in report order. */
     public static final List<Backend> ALL = List.of(
-            new OpenMpiBackend()
-            // new MpjBackend(), new HazelcastBackend(): when transport-mpj / transport-hazelcast land
-    );
+            new OpenMpiBackend(),
+            new MpjBackend("multicore"),
+            new MpjBackend("niodev"),
+            new HazelcastBackend());
 
     private Backends() {
     }
 
     /**
-     * The backend of a ParaVM transport.
+     * The backend of that name.
      *
-     * @param transportName as {@code VirtualMachine.transportName()} returns it
+     * @param name as {@link Backend#name()} returns it, e.g. {@code mpj-niodev}
      * @throws IllegalArgumentException naming the known backends, if there is none
      */
-    public static Backend named(String transportName) {
-        for (Backend b : ALL) if (b.name().equals(transportName)) return b;
-        throw new IllegalArgumentException("no benchmark backend for transport '" + transportName + "'; known: "
+    public static Backend named(String name) {
+        for (Backend b : ALL) if (b.name().equals(name)) return b;
+        throw new IllegalArgumentException("no benchmark backend named '" + name + "'; known: "
                 + ALL.stream().map(Backend::name).collect(Collectors.joining(", "))
                 + ". Add a Backend class to io.paravm.benchmarks.backend.Backends.ALL");
+    }
+
+    /** The position of {@code name} in {@link #ALL} (report order), or {@code ALL.size()} if unknown. */
+    public static int order(String name) {
+        for (int i = 0; i < ALL.size(); i++) if (ALL.get(i).name().equals(name)) return i;
+        return ALL.size();
+    }
+
+    /**
+     * The command line of a ParaVM launcher (MpjLauncher, HazelcastLauncher), which starts the
+     * ranks itself: {@code java -cp CP [props] LAUNCHER [options] -J<rank JVM option>... -cp CP MAIN [args]}.
+     *
+     * @param classPath      the launcher's class path, and the ranks'
+     * @param launcherProps  system properties of the launcher's JVM ({@code -Dname=value})
+     * @param launcher       the launcher's main class
+     * @param launcherArgs   its own options, e.g. {@code -np 2}
+     * @param rankJvmArgs    JVM options of every rank
+     * @param mainClass      the class every rank runs
+     * @param args           its arguments
+     */
+    static List<String> launcherCommand(String classPath, List<String> launcherProps, String launcher,
+                                        List<String> launcherArgs, List<String> rankJvmArgs, String mainClass,
+                                        List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of("java", "-cp", classPath));
+        cmd.addAll(launcherProps);
+        cmd.add(launcher);
+        cmd.addAll(launcherArgs);
+        for (String a : rankJvmArgs) cmd.add("-J" + a);
+        cmd.addAll(List.of("-cp", classPath, mainClass));
+        cmd.addAll(args);
+        return cmd;
     }
 }

@@ -8,18 +8,17 @@ import mpi.Comm;
 import mpi.Datatype;
 import mpi.MPI;
 import mpi.MPIException;
-import mpi.Status;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.stream.Collectors;
 
 /**
@@ -28,11 +27,13 @@ import java.util.stream.Collectors;
  * {@code MPI_Init_thread}, so the spawner and a worker task call {@code MPI_Send}/{@code MPI_Recv}
  * on {@code MPI_COMM_WORLD} directly, with a tag ParaVM never uses ({@value #RAW_TAG}; ParaVM's
  * frames use tag 7 and its probes match only that tag).
+ *
+ * <p>Everything that touches {@code mpi.*} lives in the nested {@link Raw}, loaded only
+ * inside a job: the orchestrator loads this class on a class path without Open MPI's jar.
  */
 public final class OpenMpiBackend implements Backend {
 
-    /** The MPI tag of raw benchmark messages; ParaVM's transport uses 7 only. */
-    static final int RAW_TAG = 4242;
+    private static final int RAW_TAG = PointToPointEcho.RAW_TAG;
     /** Where Debian installs libmpi_java.so; {@code -Dparavm.openmpi.libdir} overrides. */
     static final String LIBDIR = System.getProperty("paravm.openmpi.libdir", "/usr/lib/x86_64-linux-gnu/openmpi/lib");
 
@@ -50,9 +51,6 @@ public final class OpenMpiBackend implements Backend {
             return Optional.of("libmpi_java.so is not in " + LIBDIR + "; run scripts/install-openmpi-java.sh "
                     + "or pass -Dparavm.openmpi.libdir=DIR");
         }
-        if (OpenMpiBackend.class.getClassLoader().getResource("mpi/MPI.class") == null) {
-            return Optional.of("mpi.jar (org.open-mpi:mpi) is not on the class path; run scripts/install-openmpi-java.sh");
-        }
         return Optional.empty();
     }
 
@@ -62,6 +60,22 @@ public final class OpenMpiBackend implements Backend {
             if (Files.isExecutable(p)) return p;
         }
         return null;
+    }
+
+    @Override
+    public String layout() {
+        return "one JVM per rank, started by mpirun";
+    }
+
+    @Override
+    public String rawDescription() {
+        return "MPI_Send/MPI_Recv from Java on MPI_COMM_WORLD with tag " + RAW_TAG + " (ParaVM's frames use tag 7), "
+                + "direct ByteBuffer (the reference), byte[] and double[]";
+    }
+
+    @Override
+    public Targets targets() {
+        return new Targets(2.0, List.of(8), OptionalDouble.of(0.9), OptionalDouble.of(210_000));
     }
 
     @Override
@@ -100,7 +114,7 @@ public final class OpenMpiBackend implements Backend {
 
     @Override
     public String engineVersion() {
-        return MPI.getLibVersion().lines().findFirst().orElse("?").trim() + " (Java bindings, org.open-mpi:mpi)";
+        return Raw.version();
     }
 
     @Override
@@ -115,101 +129,62 @@ public final class OpenMpiBackend implements Backend {
 
     @Override
     public RawChannel openRaw(VirtualMachine vm, RawSpec spec) {
-        Task<WorkerStats> echo = w -> echo(spec);
+        Task<WorkerStats> echo = w -> PointToPointEcho.serve(new Raw(), Raw.message(spec), spec);
         TaskId id = VmTasks.spawnOne(vm, echo);
-        return new Channel(vm, id, spec);
+        return new PointToPointEcho.Channel(vm, id, spec, new Raw(), Raw.message(spec));
     }
 
-    // ---------------------------------------------------------------- both ends
-
-    private static Object buffer(RawSpec spec) {
-        return switch (spec.variant()) {
-            case "direct" -> MPI.newByteBuffer(spec.bytes());
-            case "bytes" -> new byte[spec.bytes()];
-            case "doubles" -> new double[(spec.bytes() + 7) / 8];
-            default -> throw new IllegalArgumentException("raw variant '" + spec.variant()
-                    + "' is not one of direct, bytes, doubles");
-        };
-    }
-
-    private static Datatype type(RawSpec spec) {
-        return spec.variant().equals("doubles") ? MPI.DOUBLE : MPI.BYTE;
-    }
-
-    private static int count(RawSpec spec) {
-        return spec.variant().equals("doubles") ? (spec.bytes() + 7) / 8 : spec.bytes();
-    }
-
-    /** The worker's end: runs as a ParaVM task, then speaks MPI directly until a 0-element message. */
-    static WorkerStats echo(RawSpec spec) throws MPIException {
-        Comm world = MPI.COMM_WORLD;
-        Object buf = buffer(spec);
-        Datatype type = type(spec);
-        int count = count(spec);
-        byte[] ack = new byte[1];
-        long start = WorkerStats.threadAllocatedBytes();
-        long n = 0;
-        while (true) {
-            Status s = world.recv(buf, count, type, 0, RAW_TAG);
-            if (s.getCount(type) == 0) break;
-            n++;
-            if (spec.window() == 1) {
-                world.send(buf, count, type, 0, RAW_TAG);
-            } else if (n % spec.window() == 0) {
-                world.send(ack, 1, MPI.BYTE, 0, RAW_TAG);
-            }
-        }
-        return new WorkerStats(n, start < 0 ? -1 : WorkerStats.threadAllocatedBytes() - start);
-    }
-
-    /** The spawner's end. */
-    private static final class Channel implements RawChannel {
-        private final VirtualMachine vm;
-        private final TaskId echo;
-        private final RawSpec spec;
+    /** Open MPI's own calls. */
+    private static final class Raw implements PointToPointEcho.Engine {
         private final Comm world = MPI.COMM_WORLD;
-        private final Object buf;
-        private final Datatype type;
-        private final int count;
-        private final int rank;
-        private final byte[] ack = new byte[1];
-        private WorkerStats stats;
 
-        Channel(VirtualMachine vm, TaskId echo, RawSpec spec) {
-            this.vm = vm;
-            this.echo = echo;
-            this.spec = spec;
-            this.buf = buffer(spec);
-            this.type = type(spec);
-            this.count = count(spec);
-            this.rank = echo.rank();
+        static String version() {
+            return MPI.getLibVersion().lines().findFirst().orElse("?").trim() + " (Java bindings, org.open-mpi:mpi)";
         }
 
-        @Override
-        public void exchange() {
-            try {
-                if (spec.window() == 1) {
-                    world.send(buf, count, type, rank, RAW_TAG);
-                    world.recv(buf, count, type, rank, RAW_TAG);
-                } else {
-                    for (int i = 0; i < spec.window(); i++) world.send(buf, count, type, rank, RAW_TAG);
-                    world.recv(ack, 1, MPI.BYTE, rank, RAW_TAG);
+        static PointToPointEcho.Message message(RawSpec spec) {
+            return switch (spec.variant()) {
+                case "direct" -> new PointToPointEcho.Message(MPI.newByteBuffer(spec.bytes()), MPI.BYTE, spec.bytes());
+                case "bytes" -> new PointToPointEcho.Message(new byte[spec.bytes()], MPI.BYTE, spec.bytes());
+                case "doubles" -> {
+                    int n = (spec.bytes() + 7) / 8;
+                    yield new PointToPointEcho.Message(new double[n], MPI.DOUBLE, n);
                 }
+                default -> throw new IllegalArgumentException("raw variant '" + spec.variant()
+                        + "' is not one of direct, bytes, doubles");
+            };
+        }
+
+        @Override
+        public void send(Object buf, int count, Object type, int rank) {
+            try {
+                world.send(buf, count, (Datatype) type, rank, RAW_TAG);
             } catch (MPIException e) {
-                throw new IllegalStateException("raw MPI exchange with rank " + rank + " failed: " + e.getMessage(), e);
+                throw new IllegalStateException("raw MPI_Send to rank " + rank + " failed: " + e.getMessage(), e);
             }
         }
 
         @Override
-        public WorkerStats stop() {
-            if (stats != null) return stats;
+        public void recv(Object buf, int count, Object type, int rank) {
             try {
-                world.send(buf, 0, type, rank, RAW_TAG);
+                world.recv(buf, count, (Datatype) type, rank, RAW_TAG);
             } catch (MPIException e) {
-                throw new IllegalStateException("could not stop the raw echo on rank " + rank + ": " + e.getMessage(), e);
+                throw new IllegalStateException("raw MPI_Recv from rank " + rank + " failed: " + e.getMessage(), e);
             }
-            stats = (WorkerStats) VmTasks.awaitEnd(vm, echo);
-            return stats;
+        }
+
+        @Override
+        public int recvCount(Object buf, int count, Object type, int rank) {
+            try {
+                return world.recv(buf, count, (Datatype) type, rank, RAW_TAG).getCount((Datatype) type);
+            } catch (MPIException e) {
+                throw new IllegalStateException("raw MPI_Recv from rank " + rank + " failed: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public Object byteType() {
+            return MPI.BYTE;
         }
     }
 }

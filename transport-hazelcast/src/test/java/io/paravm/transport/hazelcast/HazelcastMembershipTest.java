@@ -11,11 +11,16 @@ import io.paravm.VirtualMachine;
 import io.paravm.VirtualMachines;
 import io.paravm.VmConfig;
 import io.paravm.VmStatus;
+import io.paravm.farm.FarmStats;
+import io.paravm.farm.TaskFarm;
+import io.paravm.farm.TaskFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -24,8 +29,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -133,19 +142,70 @@ class HazelcastMembershipTest {
         assertTrue(workers.awaitAll(WAIT), "every worker JVM exits with 0 after close()");
     }
 
-    @Test
-    void workerKilledMidTaskGivesLostExitAndHostRemoved() throws Exception {
+    /** Opens the spawner of a 3-rank VM whose two workers are member JVMs of their own. */
+    private VirtualMachine openWithTwoWorkers() throws Exception {
         // Two workers are expected at open: open() returns once both have ranks and said hello.
         CompletableFuture<VirtualMachine> opening = CompletableFuture.supplyAsync(() -> openSpawner(3));
         workers.startWorker();
         workers.startWorker();
-        vm = opening.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        return opening.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    private long pidOf(int rank) {
+        return vm.status().slots().stream().filter(s -> s.rank() == rank)
+                .mapToLong(VmStatus.Slot::pid).findFirst().orElseThrow();
+    }
+
+    /** Work that takes a while, so that a kill lands while the victim runs some of it. */
+    private static TaskFunction<Integer, Integer> slowTimesTen() {
+        return x -> {
+            Thread.sleep(100);
+            return 10 * x;
+        };
+    }
+
+    @ParameterizedTest(name = "spawnPerTask={0}")
+    @ValueSource(booleans = {false, true})
+    void farmMapSurvivesKillOfAWorkerJvmAndReturnsEveryResultOnceInOrder(boolean spawnPerTask) throws Exception {
+        vm = openWithTwoWorkers();
+        long victimPid = pidOf(1);
+        assertTrue(victimPid != ProcessHandle.current().pid());
+        ProcessHandle victim = ProcessHandle.of(victimPid).orElseThrow();
+        BlockingQueue<Received> others = new LinkedBlockingQueue<>();
+        AtomicLong killedAfter = new AtomicLong(-1);
+        List<Integer> xs = IntStream.range(0, 40).boxed().toList();
+        List<Integer> ys;
+        FarmStats stats;
+        try (TaskFarm farm = TaskFarm.builder(vm).spawnPerTask(spawnPerTask).otherMessages(others::add).build()) {
+            ys = farm.map(slowTimesTen(), xs, p -> {
+                // kill -9 of rank 1's JVM once 5 inputs are done: both workers are busy then.
+                if (p.completed() == 5 && killedAfter.compareAndSet(-1, p.completed()) && !victim.destroyForcibly()) {
+                    killedAfter.set(-2);
+                }
+            });
+            stats = farm.stats();
+        }
+        assertEquals(5, killedAfter.get(), "kill -9 " + victimPid + " was sent mid-map");
+        assertEquals(xs.stream().map(x -> 10 * x).toList(), ys, "every result once, in input order");
+        assertTrue(stats.retried() >= 1, "the victim's running input ran again elsewhere: " + stats);
+        assertEquals(40, stats.completed(), stats.toString());
+        assertEquals(0, stats.failed() + stats.timedOut() + stats.cancelled(), stats.toString());
+        victim.onExit().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertFalse(victim.isAlive(), "the victim died");
+        assertTrue(others.stream().anyMatch(r -> r.message() instanceof HostRemoved h && h.slots().equals(List.of(1))),
+                "HostRemoved reached the farm's handler: " + others);
+        assertEquals(2, vm.slots(), "the lost rank no longer counts");
+        assertEquals(1, vm.freeSlots(), "closing the farm freed the survivor's slot");
+    }
+
+    @Test
+    void workerKilledMidTaskGivesLostExitAndHostRemoved() throws Exception {
+        vm = openWithTwoWorkers();
         assertEquals(3, vm.slots());
         assertEquals(2, vm.freeSlots());
 
         TaskId victim = vm.spawnFunction(waitLong(), 1, null, true).get(0);
-        long pid = vm.status().slots().stream().filter(s -> s.rank() == victim.rank())
-                .mapToLong(VmStatus.Slot::pid).findFirst().orElseThrow();
+        long pid = pidOf(victim.rank());
         assertTrue(pid != ProcessHandle.current().pid());
         ProcessHandle process = ProcessHandle.of(pid).orElseThrow();
         assertTrue(process.destroyForcibly(), "kill -9 " + pid);

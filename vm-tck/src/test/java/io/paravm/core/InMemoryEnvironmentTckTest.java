@@ -2,6 +2,7 @@ package io.paravm.core;
 
 import io.paravm.VmConfig;
 import io.paravm.tck.EnvironmentVerification;
+import io.paravm.tck.FarmVerification;
 import io.paravm.tck.TckLauncher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class InMemoryEnvironmentTckTest {
         InMemoryVms vms = new InMemoryVms(3);
         assertEquals(5, vms.spawner.slots(), "the spawner's slot and two per worker");
         TckLauncher.Outcome outcome = TckLauncher.runOnSpawner(vms.spawner,
-                List.of(InMemoryTckTest.InMemoryVerification.class, EnvironmentVerification.class),
+                List.of(InMemoryTckTest.InMemoryVerification.class, EnvironmentVerification.class, FarmVerification.class),
                 Path.of("target/tck/in-memory-np3-slots2"), "in-memory np=3 slots=2 mirror");
         vms.awaitWorkers();
         assertEquals(0, outcome.failed(), "see the PASS/FAIL lines above and target/tck/in-memory-np3-slots2");
