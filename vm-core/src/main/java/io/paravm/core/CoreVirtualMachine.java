@@ -89,6 +89,8 @@ final class CoreVirtualMachine implements VirtualMachine {
     private final Map<Integer, Integer> mirrorSent = new HashMap<>(); // rank -> MirrorSet version; guarded by sendLock
 
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Worker in a process of its own: ends the process if its spawner is lost while a task runs on. */
+    private final OrphanWatch orphanWatch;
 
     CoreVirtualMachine(Transport transport, VmConfig config) {
         this.transport = transport;
@@ -108,6 +110,8 @@ final class CoreVirtualMachine implements VirtualMachine {
         this.mirror = spawner ? MirrorSource.fromConfig(config) : null;
         this.startDir = config.property(VmConfig.START_DIR_PROP_NAME).orElse(null);
         this.keepTaskFolders = config.property(VmConfig.STORAGE_KEEP_PROP_NAME).map(Boolean::parseBoolean).orElse(false);
+        this.orphanWatch = spawner || transport.ranksShareProcess() ? null : new OrphanWatch(rank, config
+                .property(OrphanWatch.GRACE_MS_PROP_NAME).map(Long::parseLong).orElse(OrphanWatch.GRACE_MS_DEFAULT));
         transport.setMembershipListener(new Transport.MembershipListener() {
             @Override
             public void rankJoined(int joined) {
@@ -119,6 +123,7 @@ final class CoreVirtualMachine implements VirtualMachine {
             public void rankLost(int lost) {
                 lostRanks.add(lost);
                 transport.wakeup();
+                if (lost == 0 && orphanWatch != null) orphanWatch.spawnerLost();
             }
         });
         if (spawner) {
@@ -716,6 +721,7 @@ final class CoreVirtualMachine implements VirtualMachine {
             }
         } finally {
             if (worker != null) worker.close();
+            if (orphanWatch != null) orphanWatch.closed();
             transport.close();
             if (debug > 0) LOG.info("ParaVM rank {} closed", rank);
         }
