@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A job for the fault tests, started like any program on a transport (under {@code mpirun},
@@ -28,6 +29,8 @@ import java.util.TreeSet;
  * <li>{@code hold}: its tasks wait for a message that never comes, and the spawner waits
  * too, to be killed (it exits with status 3 after {@value #HOLD_MINUTES} minutes, so
  * nothing outlives a broken test);</li>
+ * <li>{@code busy}: as {@code hold}, but its tasks work without calling the VM (they park in
+ * a loop: a long computation that never looks at its messages);</li>
  * <li>{@code close}: its tasks return at once; the spawner collects them, closes the VM and
  * returns from {@code main}.</li>
  * </ul>
@@ -45,7 +48,7 @@ public final class FaultJob {
     }
 
     /**
-     * @param args {@code --pids FILE --mode hold|close} (after what the engine adds)
+     * @param args {@code --pids FILE --mode hold|busy|close} (after what the engine adds)
      * @throws Exception on a VM failure
      */
     public static void main(String[] args) throws Exception {
@@ -53,9 +56,18 @@ public final class FaultJob {
         vm.spawnerBarrier(); // a worker stays in here until its spawner closes the VM or is lost; then it ends
         List<String> userArgs = List.of(vm.args());
         Path pids = Path.of(option(userArgs, "--pids"));
-        boolean hold = option(userArgs, "--mode").equals("hold");
-        List<TaskId> tasks = vm.spawnFunction(hold ? w -> w.receiveMessage(Duration.ofMinutes(HOLD_MINUTES))
-                : w -> "done", vm.freeSlots(), null, true);
+        String mode = option(userArgs, "--mode");
+        boolean hold = !mode.equals("close");
+        List<TaskId> tasks = vm.spawnFunction(switch (mode) {
+            case "hold" -> w -> w.receiveMessage(Duration.ofMinutes(HOLD_MINUTES));
+            case "busy" -> w -> {
+                long end = System.nanoTime() + Duration.ofMinutes(HOLD_MINUTES).toNanos();
+                while (System.nanoTime() - end < 0) LockSupport.parkNanos(100_000_000L);
+                return "worked";
+            };
+            case "close" -> w -> "done";
+            default -> throw new IllegalArgumentException("--mode " + mode + ": use hold, busy or close");
+        }, vm.freeSlots(), null, true);
         if (!hold) TckTasks.collect(vm, tasks);
         writePids(vm, tasks, pids);
         if (hold) {
