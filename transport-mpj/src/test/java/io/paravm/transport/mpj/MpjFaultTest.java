@@ -5,6 +5,7 @@ import io.paravm.tck.JobProcesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Files;
@@ -63,11 +64,12 @@ class MpjFaultTest {
         return all;
     }
 
-    @ParameterizedTest
-    @EnumSource(MpjLauncher.Device.class)
-    void killingTheSpawnerEndsEveryProcessOfTheJob(MpjLauncher.Device device) throws Exception {
-        Path dir = dir(device, "killSpawner");
-        job = start(device, dir, "hold");
+    /** {@code hold}: the workers' tasks wait for a message; {@code busy}: they compute and never look at the VM. */
+    @ParameterizedTest(name = "{0}, tasks {1}")
+    @CsvSource({"MULTICORE, hold", "MULTICORE, busy", "NIODEV, hold", "NIODEV, busy"})
+    void killingTheSpawnerEndsEveryProcessOfTheJob(MpjLauncher.Device device, String mode) throws Exception {
+        Path dir = dir(device, "killSpawner-" + mode);
+        job = start(device, dir, mode);
         JobProcesses.Pids pids = JobProcesses.readPidFile(dir.resolve("job.pids"), job, START);
         assertEquals(device == MpjLauncher.Device.NIODEV ? 2 : 0, pids.workers().size(), "worker JVMs: " + pids);
         Set<Long> all = processes(job, pids, device);
@@ -75,8 +77,8 @@ class MpjFaultTest {
         assertTrue(ProcessHandle.of(pids.spawner()).orElseThrow().destroyForcibly(), "kill -9 the spawner");
         Duration took = JobProcesses.awaitGone(all, SPAWNER_LOSS_BOUND);
         assertNotEquals(0, job.waitFor(), "the launcher reports the failed job");
-        System.out.printf("figure: mpj %s, spawner killed: all %d processes gone in %d ms%n", device, all.size(),
-                took.toMillis());
+        System.out.printf("figure: mpj %s, spawner killed, tasks %s: all %d processes gone in %d ms%n", device, mode,
+                all.size(), took.toMillis());
     }
 
     @ParameterizedTest

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +39,8 @@ class OpenMpiFaultTest {
 
     @BeforeEach
     void setUp(TestInfo info) throws Exception {
-        dir = Files.createDirectories(Path.of("target", "fault-tests", info.getTestMethod().orElseThrow().getName()));
+        dir = Files.createDirectories(Path.of("target", "fault-tests", info.getTestMethod().orElseThrow().getName()
+                + info.getDisplayName().replaceAll("[^A-Za-z0-9]+", "-")));
         Files.deleteIfExists(dir.resolve("job.pids"));
     }
 
@@ -59,9 +62,11 @@ class OpenMpiFaultTest {
         return pb.start();
     }
 
-    @Test
-    void killingTheSpawnerEndsEveryProcessOfTheJob() throws Exception {
-        job = start("hold");
+    /** {@code hold}: the workers' tasks wait for a message; {@code busy}: they compute and never look at the VM. */
+    @ParameterizedTest(name = "tasks {0}")
+    @ValueSource(strings = {"hold", "busy"})
+    void killingTheSpawnerEndsEveryProcessOfTheJob(String mode) throws Exception {
+        job = start(mode);
         JobProcesses.Pids pids = JobProcesses.readPidFile(dir.resolve("job.pids"), job, START);
         assertEquals(2, pids.workers().size(), "two worker processes: " + pids);
         Set<Long> all = JobProcesses.tree(job.toHandle());
@@ -70,8 +75,8 @@ class OpenMpiFaultTest {
         assertTrue(ProcessHandle.of(pids.spawner()).orElseThrow().destroyForcibly(), "kill -9 the spawner");
         Duration took = JobProcesses.awaitGone(all, SPAWNER_LOSS_BOUND);
         assertNotEquals(0, job.waitFor(), "mpirun reports the failed job");
-        System.out.printf("figure: openmpi, spawner killed: all %d processes (mpirun and 3 ranks) gone in %d ms%n",
-                all.size(), took.toMillis());
+        System.out.printf("figure: openmpi, spawner killed, tasks %s: all %d processes (mpirun and 3 ranks) gone in %d ms%n",
+                mode, all.size(), took.toMillis());
     }
 
     @Test
