@@ -32,7 +32,9 @@ import java.util.concurrent.locks.LockSupport;
  * <li>{@code busy}: as {@code hold}, but its tasks work without calling the VM (they park in
  * a loop: a long computation that never looks at its messages);</li>
  * <li>{@code close}: its tasks return at once; the spawner collects them, closes the VM and
- * returns from {@code main}.</li>
+ * returns from {@code main};</li>
+ * <li>{@code abandon}: its tasks work on as in {@code busy} (they never return), and the
+ * spawner closes the VM at once and returns from {@code main}.</li>
  * </ul>
  *
  * <pre>{@code
@@ -48,7 +50,7 @@ public final class FaultJob {
     }
 
     /**
-     * @param args {@code --pids FILE --mode hold|busy|close} (after what the engine adds)
+     * @param args {@code --pids FILE --mode hold|busy|close|abandon} (after what the engine adds)
      * @throws Exception on a VM failure
      */
     public static void main(String[] args) throws Exception {
@@ -57,18 +59,18 @@ public final class FaultJob {
         List<String> userArgs = List.of(vm.args());
         Path pids = Path.of(option(userArgs, "--pids"));
         String mode = option(userArgs, "--mode");
-        boolean hold = !mode.equals("close");
+        boolean hold = mode.equals("hold") || mode.equals("busy");
         List<TaskId> tasks = vm.spawnFunction(switch (mode) {
             case "hold" -> w -> w.receiveMessage(Duration.ofMinutes(HOLD_MINUTES));
-            case "busy" -> w -> {
+            case "busy", "abandon" -> w -> {
                 long end = System.nanoTime() + Duration.ofMinutes(HOLD_MINUTES).toNanos();
                 while (System.nanoTime() - end < 0) LockSupport.parkNanos(100_000_000L);
                 return "worked";
             };
             case "close" -> w -> "done";
-            default -> throw new IllegalArgumentException("--mode " + mode + ": use hold, busy or close");
+            default -> throw new IllegalArgumentException("--mode " + mode + ": use hold, busy, close or abandon");
         }, vm.freeSlots(), null, true);
-        if (!hold) TckTasks.collect(vm, tasks);
+        if (mode.equals("close")) TckTasks.collect(vm, tasks);
         writePids(vm, tasks, pids);
         if (hold) {
             long deadline = System.nanoTime() + Duration.ofMinutes(HOLD_MINUTES).toNanos();

@@ -36,6 +36,8 @@ class HazelcastFaultTest {
     /** How long the workers may outlive a killed spawner. */
     static final Duration SPAWNER_LOSS_BOUND = Duration.ofSeconds(10);
     private static final Duration START = Duration.ofSeconds(120);
+    /** How long a job whose spawner closed while tasks never return may take to end: the orphan grace, and slack. */
+    static final Duration ABANDON_BOUND = Duration.ofSeconds(30);
 
     private Path dir;
     private Process job;
@@ -93,5 +95,18 @@ class HazelcastFaultTest {
         List<Long> left = all.stream().filter(JobProcesses::isRunning).toList();
         assertEquals(List.of(), left, "no process of the job runs once the launcher has returned (counted " + all.size() + ")");
         System.out.printf("figure: hazelcast, close() then exit: %d processes counted, none left%n", all.size());
+    }
+
+    /** The spawner closes the VM while tasks never return: each worker ends after the orphan grace. */
+    @Test
+    void closeWhileTasksNeverReturnEndsEveryProcess() throws Exception {
+        job = start("abandon");
+        JobProcesses.Pids pids = JobProcesses.readPidFile(dir.resolve("job.pids"), job, START);
+        Set<Long> all = new LinkedHashSet<>(JobProcesses.tree(job.toHandle()));
+        all.addAll(pids.all());
+        Duration took = JobProcesses.awaitGone(pids.workers(), ABANDON_BOUND);
+        JobProcesses.awaitGone(all, ABANDON_BOUND.minus(took));
+        System.out.printf("figure: hazelcast, close() while tasks never return: both workers ended by themselves in %d ms"
+                + " (exit %d)%n", took.toMillis(), job.waitFor());
     }
 }

@@ -1,5 +1,6 @@
 package io.paravm.transport.mpj;
 
+import io.paravm.core.PolledTransport;
 import io.paravm.tck.FaultJob;
 import io.paravm.tck.JobProcesses;
 import org.junit.jupiter.api.AfterEach;
@@ -33,6 +34,13 @@ class MpjFaultTest {
     /** How long the job's processes may outlive a killed spawner (or launcher). */
     static final Duration SPAWNER_LOSS_BOUND = Duration.ofSeconds(10);
     private static final Duration START = Duration.ofSeconds(120);
+    /** The jobs' finalize timeout (shorter than the default, to keep the test short); the launcher passes it on. */
+    static final Duration FINALIZE_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * How long a job whose spawner closed while tasks never return may take to end: the
+     * EXIT wait (5 s), the finalize timeout, then the launcher's exit grace ({@value MpjProperties#EXIT_GRACE_MS_DEFAULT} ms), and slack.
+     */
+    static final Duration ABANDON_BOUND = Duration.ofSeconds(35);
 
     private Process job;
 
@@ -50,6 +58,7 @@ class MpjFaultTest {
     private Process start(MpjLauncher.Device device, Path dir, String mode) throws Exception {
         String cp = System.getProperty("java.class.path");
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-D" + PolledTransport.FINALIZE_TIMEOUT_MS_PROP_NAME + "=" + FINALIZE_TIMEOUT.toMillis(),
                 "-cp", cp, MpjLauncher.class.getName(), "-np", "3", "-dev", device.name().toLowerCase(Locale.ROOT),
                 "-cp", cp, FaultJob.class.getName(), "--pids", dir.resolve("job.pids").toString(), "--mode", mode);
         pb.redirectErrorStream(true).redirectOutput(dir.resolve("job.log").toFile());
@@ -109,5 +118,19 @@ class MpjFaultTest {
         List<Long> left = all.stream().filter(JobProcesses::isRunning).toList();
         assertEquals(List.of(), left, "no process of the job runs once the launcher has returned (counted " + all.size() + ")");
         System.out.printf("figure: mpj %s, close() then exit: %d processes counted, none left%n", device, all.size());
+    }
+
+    /** The spawner closes the VM while tasks never return: the ranks are ended after the launcher's exit grace. */
+    @ParameterizedTest
+    @EnumSource(MpjLauncher.Device.class)
+    void closeWhileTasksNeverReturnEndsEveryProcess(MpjLauncher.Device device) throws Exception {
+        Path dir = dir(device, "abandon");
+        job = start(device, dir, "abandon");
+        JobProcesses.Pids pids = JobProcesses.readPidFile(dir.resolve("job.pids"), job, START);
+        Set<Long> all = new LinkedHashSet<>(JobProcesses.tree(job.toHandle()));
+        all.addAll(pids.all());
+        Duration took = JobProcesses.awaitGone(all, ABANDON_BOUND);
+        System.out.printf("figure: mpj %s, close() while tasks never return: all %d processes gone in %d ms (exit %d)%n",
+                device, all.size(), took.toMillis(), job.waitFor());
     }
 }

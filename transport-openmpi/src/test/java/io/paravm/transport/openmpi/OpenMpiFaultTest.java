@@ -1,5 +1,6 @@
 package io.paravm.transport.openmpi;
 
+import io.paravm.core.PolledTransport;
 import io.paravm.tck.FaultJob;
 import io.paravm.tck.JobProcesses;
 import org.junit.jupiter.api.AfterEach;
@@ -33,6 +34,10 @@ class OpenMpiFaultTest {
     /** How long the job's processes may outlive a killed spawner (or mpirun). */
     static final Duration SPAWNER_LOSS_BOUND = Duration.ofSeconds(10);
     private static final Duration START = Duration.ofSeconds(120);
+    /** The jobs' finalize timeout (shorter than the default, to keep the test short). */
+    static final Duration FINALIZE_TIMEOUT = Duration.ofSeconds(5);
+    /** How long a job whose spawner closed while tasks never return may take to end: the finalize timeout, and slack. */
+    static final Duration ABANDON_BOUND = Duration.ofSeconds(20);
 
     private Path dir;
     private Process job;
@@ -53,6 +58,7 @@ class OpenMpiFaultTest {
         ProcessBuilder pb = new ProcessBuilder("mpirun", "--oversubscribe", "-np", "3", "java",
                 "-cp", System.getProperty("java.class.path"),
                 "-Djava.library.path=" + System.getProperty("openmpi.libdir", "/usr/lib/x86_64-linux-gnu/openmpi/lib"),
+                "-D" + PolledTransport.FINALIZE_TIMEOUT_MS_PROP_NAME + "=" + FINALIZE_TIMEOUT.toMillis(),
                 FaultJob.class.getName(), "--pids", dir.resolve("job.pids").toString(), "--mode", mode);
         pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
         pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
@@ -103,5 +109,22 @@ class OpenMpiFaultTest {
         List<Long> left = all.stream().filter(JobProcesses::isRunning).toList();
         assertEquals(List.of(), left, "no process of the job runs once mpirun has returned (counted " + all.size() + ")");
         System.out.printf("figure: openmpi, close() then exit: %d processes counted, none left%n", all.size());
+    }
+
+    /**
+     * The spawner closes the VM while tasks never return: its MPI_Finalize would wait for
+     * them forever, so it gives up after {@code paravm.openmpi.finalize.timeout.ms} and
+     * mpirun ends the job.
+     */
+    @Test
+    void closeWhileTasksNeverReturnEndsEveryProcess() throws Exception {
+        job = start("abandon");
+        JobProcesses.Pids pids = JobProcesses.readPidFile(dir.resolve("job.pids"), job, START);
+        Set<Long> all = new LinkedHashSet<>(JobProcesses.tree(job.toHandle()));
+        all.addAll(pids.all());
+        Duration took = JobProcesses.awaitGone(all, ABANDON_BOUND);
+        assertNotEquals(0, job.waitFor(), "mpirun reports that rank 0 left without finishing MPI_Finalize");
+        System.out.printf("figure: openmpi, close() while tasks never return: all %d processes gone in %d ms%n",
+                all.size(), took.toMillis());
     }
 }
