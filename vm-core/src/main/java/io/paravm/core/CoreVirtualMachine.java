@@ -98,7 +98,7 @@ final class CoreVirtualMachine implements VirtualMachine {
         this.userArgs = transport.userArgs();
         this.heldMaxBytes = config.property(HELD_MAX_BYTES_PROP_NAME).map(Long::parseLong).orElse(HELD_MAX_BYTES_DEFAULT);
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        this.codec = new Codec(loader != null ? loader : CoreVirtualMachine.class.getClassLoader());
+        this.codec = new Codec(loader != null ? loader : CoreVirtualMachine.class.getClassLoader(), ClassAllowList.forVm(config));
         this.slots = spawner ? new SlotTable() : null;
         transport.setMembershipListener(new Transport.MembershipListener() {
             @Override
