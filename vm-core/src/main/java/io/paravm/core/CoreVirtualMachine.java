@@ -141,7 +141,8 @@ final class CoreVirtualMachine implements VirtualMachine {
                 continue;
             }
             if (Envelope.kind(f.payload()) == FrameKind.HELLO) {
-                slots.addWorker(f.source(), (Hello) codec.decode(Envelope.payload(f.payload())));
+                Hello h = helloFrom(f.source(), f.payload());
+                if (h != null) slots.addWorker(f.source(), h);
             } else {
                 keepLocal(FrameBacklog.copyOf(f.source(), f.payload()));
             }
@@ -594,7 +595,8 @@ final class CoreVirtualMachine implements VirtualMachine {
         switch (kind) {
             case MESSAGE -> {
                 if (Envelope.destinationTask(frame) != 0) {
-                    LOG.debug("discarded a message from rank {} for task 0:{}", source, Envelope.destinationTask(frame));
+                    LOG.warn("dropped a message from rank {} for task 0:{}, which does not exist", source,
+                            Envelope.destinationTask(frame));
                     return null;
                 }
                 TaskId sender = new TaskId(source, sourceTask);
@@ -609,6 +611,10 @@ final class CoreVirtualMachine implements VirtualMachine {
             }
             case TASK_RESULT -> {
                 TaskId sender = new TaskId(source, sourceTask);
+                if (!slots.isKnown(source) || slots.runningTask(source) != sourceTask) {
+                    LOG.warn("dropped a result from rank {} for task {}, which does not run there", source, sender);
+                    return null;
+                }
                 Object result;
                 try {
                     result = codec.decode(Envelope.payload(frame));
@@ -622,20 +628,29 @@ final class CoreVirtualMachine implements VirtualMachine {
                 int code = p.hasRemaining() ? p.get(0) : 0;
                 TaskExit.Reason reason = code >= 0 && code < REASONS.length ? REASONS[code] : TaskExit.Reason.FAILED;
                 TaskId id = new TaskId(source, sourceTask);
-                slots.release(source, sourceTask);
+                if (!slots.release(source, sourceTask)) {
+                    LOG.warn("dropped an exit from rank {} for task {}, which does not run there", source, id);
+                    return null;
+                }
                 if (debug > 1) LOG.info("task {} exited: {}", id, reason);
                 return new Received(id, new TaskExit(id, reason));
             }
             case HELLO -> {
-                Hello h = (Hello) codec.decode(Envelope.payload(frame));
-                if (slots.addWorker(source, h)) {
+                Hello h = helloFrom(source, frame);
+                if (h != null && slots.addWorker(source, h)) {
                     LOG.info("rank {} on {} joined the VM", source, h.host());
                     return new Received(TaskId.bad(), new HostAdded(new HostId(h.host()), List.of(source)));
                 }
                 return null;
             }
             case LOG -> {
-                Object text = codec.decode(Envelope.payload(frame));
+                Object text;
+                try {
+                    text = codec.decode(Envelope.payload(frame));
+                } catch (VmException e) {
+                    LOG.warn("dropped a log line from rank {} that could not be decoded: {}", source, e.getMessage());
+                    return null;
+                }
                 LOG.info("[{} {}] {}", new TaskId(source, sourceTask), slots.isKnown(source) ? slots.hostOf(source) : "?", text);
                 return null;
             }
@@ -644,6 +659,17 @@ final class CoreVirtualMachine implements VirtualMachine {
                 return null;
             }
         }
+    }
+
+    /** The HELLO a frame carries, or null (logged) if it carries none. */
+    private Hello helloFrom(int source, ByteBuffer frame) {
+        try {
+            if (codec.decode(Envelope.payload(frame)) instanceof Hello h) return h;
+            LOG.warn("dropped a hello from rank {} that carries no Hello", source);
+        } catch (VmException e) {
+            LOG.warn("dropped a hello from rank {} that could not be decoded: {}", source, e.getMessage());
+        }
+        return null;
     }
 
     private Received handleWorkerFrame(int source, ByteBuffer frame) {
