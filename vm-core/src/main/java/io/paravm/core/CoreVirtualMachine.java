@@ -611,7 +611,7 @@ final class CoreVirtualMachine implements VirtualMachine {
             }
             case TASK_RESULT -> {
                 TaskId sender = new TaskId(source, sourceTask);
-                if (!slots.isKnown(source) || slots.runningTask(source) != sourceTask) {
+                if (sourceTask <= 0 || !slots.isKnown(source) || slots.runningTask(source) != sourceTask) {
                     LOG.warn("dropped a result from rank {} for task {}, which does not run there", source, sender);
                     return null;
                 }
@@ -628,7 +628,7 @@ final class CoreVirtualMachine implements VirtualMachine {
                 int code = p.hasRemaining() ? p.get(0) : 0;
                 TaskExit.Reason reason = code >= 0 && code < REASONS.length ? REASONS[code] : TaskExit.Reason.FAILED;
                 TaskId id = new TaskId(source, sourceTask);
-                if (!slots.release(source, sourceTask)) {
+                if (sourceTask <= 0 || !slots.release(source, sourceTask)) {
                     LOG.warn("dropped an exit from rank {} for task {}, which does not run there", source, id);
                     return null;
                 }
