@@ -707,7 +707,8 @@ final class CoreVirtualMachine implements VirtualMachine {
                 return null;
             }
             case EXIT -> {
-                exitRequested = true;
+                if (source == 0) exitRequested = true;
+                else LOG.warn("dropped an exit request from rank {}: only the spawner ends workers", source);
                 return null;
             }
             default -> {
