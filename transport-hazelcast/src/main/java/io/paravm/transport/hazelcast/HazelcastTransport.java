@@ -22,7 +22,11 @@ import io.paravm.spi.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -180,6 +184,7 @@ final class HazelcastTransport implements Transport {
         int np = (int) HazelcastProperties.number(config, HazelcastProperties.NP_PROP_NAME,
                 HazelcastProperties.NP_DEFAULT, 1);
         String iface = iface(config);
+        if (!iface.contains("*")) requireFreePort(iface, port);
         Config c = baseConfig(config, port, false);
         if (!iface.contains("*")) c.getNetworkConfig().getJoin().getTcpIpConfig().addMember(iface + ":" + port);
         hz = newInstance(c, "the spawner could not start its Hazelcast member on " + iface + ":" + port
@@ -202,6 +207,21 @@ final class HazelcastTransport implements Transport {
         LOG.debug("spawner member {} of cluster '{}' listens on {}; waiting for {} rank(s)",
                 hz.getCluster().getLocalMember().getAddress(), clusterName, port, np);
         awaitRanks(np, config.startupTimeout().toNanos());
+    }
+
+    /** Says plainly that the spawner's port is taken, which Hazelcast reports less clearly. */
+    private static void requireFreePort(String iface, int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(InetAddress.getByName(iface), port));
+        } catch (BindException e) {
+            throw new VmException("the spawner's port " + iface + ":" + port + " is taken (by another program, or "
+                    + "another ParaVM job); set " + HazelcastProperties.PORT_PROP_NAME + " to a free port, or start the "
+                    + "job with HazelcastLauncher, which picks one");
+        } catch (IOException e) {
+            throw new VmException("the spawner cannot listen on " + iface + ":" + port + ": " + e + "; check "
+                    + HazelcastProperties.INTERFACE_PROP_NAME + " names an address of this machine", e);
+        }
     }
 
     private void awaitRanks(int np, long timeoutNanos) {
@@ -302,7 +322,8 @@ final class HazelcastTransport implements Transport {
         // Hazelcast deserializes with Java serialization what members send it; ParaVM stores
         // only strings, so allow no more than the JDK's and Hazelcast's own classes.
         JavaSerializationFilterConfig filter = new JavaSerializationFilterConfig().setDefaultsDisabled(true);
-        filter.getWhitelist().addPrefixes("java.", "com.hazelcast.");
+        filter.getWhitelist().addPrefixes("java.", "com.hazelcast.", "[Ljava.", "[Lcom.hazelcast.") // arrays: stack traces
+                .addClasses("[Z", "[B", "[C", "[S", "[I", "[J", "[F", "[D");
         c.getSerializationConfig().setJavaSerializationFilterConfig(filter);
         long heartbeat = HazelcastProperties.number(config, HazelcastProperties.HEARTBEAT_SECONDS_PROP_NAME,
                 HazelcastProperties.HEARTBEAT_SECONDS_DEFAULT, 1);
