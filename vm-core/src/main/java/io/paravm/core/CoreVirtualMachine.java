@@ -556,6 +556,10 @@ final class CoreVirtualMachine implements VirtualMachine {
         if (from == null || from.rank() < 0) {
             throw new VmException("checkForIncoming: sender " + from + " has no rank; pass a task id, or call checkForIncoming()");
         }
+        if (from.rank() >= transport.size()) { // an engine may treat probing a rank it lacks as fatal
+            throw new VmException("checkForIncoming: sender " + from + " names rank " + from.rank() + ", outside [0, "
+                    + transport.size() + ")");
+        }
         return incoming(from.rank());
     }
 
