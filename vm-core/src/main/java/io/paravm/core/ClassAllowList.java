@@ -1,5 +1,6 @@
 package io.paravm.core;
 
+import io.paravm.VirtualMachines;
 import io.paravm.VmConfig;
 import io.paravm.VmException;
 
@@ -206,7 +207,7 @@ final class ClassAllowList {
         return "a received frame names class " + shown + ", which this rank does not accept, so none of its code "
                 + "ran. Only ParaVM's classes, the JDK's value types and " + userPart() + " may be received. If the "
                 + "sender is yours, allow the class on every rank: -D" + ALLOW_PROP_NAME + "=" + suggestion(elementName(name))
-                + " (or VmConfig property " + ALLOW_PROP_NAME + ")";
+                + " (or VmConfig property " + ALLOW_PROP_NAME + ") [" + VirtualMachines.ERROR_CODES_URL + "#refused-class]";
     }
 
     /** Why {@code type} cannot be sent, and what to do. */
@@ -220,7 +221,8 @@ final class ClassAllowList {
     String refusalOnSend(String name) {
         return "class " + name + " is not among the classes ranks accept (ParaVM's, the JDK's value types and "
                 + userPart() + "), so the receiver would refuse it; allow it on every rank with -D" + ALLOW_PROP_NAME
-                + "=" + suggestion(name) + " (or VmConfig property " + ALLOW_PROP_NAME + ")";
+                + "=" + suggestion(name) + " (or VmConfig property " + ALLOW_PROP_NAME + ") ["
+                + VirtualMachines.ERROR_CODES_URL + "#refused-class]";
     }
 
     private String userPart() {

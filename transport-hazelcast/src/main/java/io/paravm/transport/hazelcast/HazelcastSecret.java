@@ -1,5 +1,6 @@
 package io.paravm.transport.hazelcast;
 
+import io.paravm.VirtualMachines;
 import io.paravm.VmConfig;
 import io.paravm.VmException;
 import org.slf4j.Logger;
@@ -72,7 +73,8 @@ final class HazelcastSecret {
                 + HazelcastProperties.envName(HazelcastProperties.SECRET_PROP_NAME) + ", or "
                 + HazelcastProperties.SECRET_FILE_PROP_NAME + " (environment "
                 + HazelcastProperties.envName(HazelcastProperties.SECRET_FILE_PROP_NAME) + ") to a file holding the "
-                + "spawner's secret (HazelcastLauncher --secret-file FILE does this)");
+                + "spawner's secret (HazelcastLauncher --secret-file FILE does this) [" + VirtualMachines.ERROR_CODES_URL
+                + "#hazelcast-secret]");
     }
 
     private static HazelcastSecret checked(String secret, String origin) {

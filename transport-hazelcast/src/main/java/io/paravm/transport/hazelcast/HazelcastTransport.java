@@ -15,6 +15,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.topic.ITopic;
 import com.hazelcast.topic.Message;
+import io.paravm.VirtualMachines;
 import io.paravm.VmConfig;
 import io.paravm.VmException;
 import io.paravm.core.FrameBacklog;
@@ -269,7 +270,7 @@ final class HazelcastTransport implements Transport {
                     + HazelcastProperties.JOIN_PROP_NAME + "), its cluster name (" + HazelcastProperties.CLUSTER_PROP_NAME
                     + ") and its secret (environment " + HazelcastProperties.envName(HazelcastProperties.SECRET_PROP_NAME)
                     + ", or " + HazelcastProperties.SECRET_FILE_PROP_NAME + "; a member with another secret is in "
-                    + "another cluster)");
+                    + "another cluster) [" + VirtualMachines.ERROR_CODES_URL + "#hazelcast-secret]");
         }
         UUID me = hz.getCluster().getLocalMember().getUuid();
         self = me;
@@ -297,7 +298,8 @@ final class HazelcastTransport implements Transport {
                     throw new VmException("the spawner of cluster '" + clusterName + "' refused this worker: its secret ("
                             + secret.origin() + ") is not the cluster's; give it the spawner's secret (environment "
                             + HazelcastProperties.envName(HazelcastProperties.SECRET_PROP_NAME) + " or "
-                            + HazelcastProperties.SECRET_FILE_PROP_NAME + ")");
+                            + HazelcastProperties.SECRET_FILE_PROP_NAME + ") [" + VirtualMachines.ERROR_CODES_URL
+                            + "#hazelcast-secret]");
                 }
                 T v = value.get();
                 if (v != null) return v;
