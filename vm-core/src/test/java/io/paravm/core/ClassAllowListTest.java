@@ -43,13 +43,7 @@ class ClassAllowListTest {
     private final Codec gadgetSender = new Codec(LOADER, ClassAllowList.of("org.example.gadget.**"));
 
     private static byte[] encode(Codec codec, Object value) {
-        FrameWriter w = new FrameWriter();
-        w.start();
-        codec.encode(value, w);
-        ByteBuffer frame = w.finish();
-        byte[] b = new byte[frame.remaining()];
-        frame.get(b);
-        return b;
+        return Payloads.encode(codec, value);
     }
 
     private static Object decode(Codec codec, byte[] payload) {

@@ -90,13 +90,7 @@ class FrameFuzzTest {
     }
 
     private byte[] encode(Object value) {
-        FrameWriter w = new FrameWriter();
-        w.start();
-        codec.encode(value, w);
-        ByteBuffer b = w.finish();
-        byte[] a = new byte[b.remaining()];
-        b.get(a);
-        return a;
+        return Payloads.encode(codec, value);
     }
 
     /** One mutation of {@code base}: what a broken or hostile sender might produce. */

@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 import static io.paravm.tck.TckTasks.collect;
@@ -395,15 +394,8 @@ public abstract class VirtualMachineVerification {
     @Test
     void required_spec3_7_checkForIncomingDoesNotConsume() {
         VirtualMachine vm = vm();
-        TaskId id = vm.spawnFunction(w -> {
-            w.sendMessage(w.parentTaskId(), "peek");
-            return w.receiveMessage(timeout()).orElseThrow().message();
-        }, 1, null, true).get(0);
-        long deadline = System.nanoTime() + timeout().toNanos();
-        while (!vm.checkForIncoming(id)) {
-            assertTrue(System.nanoTime() < deadline, "no message announced within " + timeout());
-            LockSupport.parkNanos(1_000_000);
-        }
+        TaskId id = vm.spawnFunction(TckTasks.greetThenWait("peek"), 1, null, true).get(0);
+        TckTasks.awaitIncoming(vm, id);
         assertTrue(vm.checkForIncoming(id), "asking again does not consume");
         assertTrue(vm.checkForIncoming());
         assertEquals("peek", vm.receiveMessage(Duration.ZERO, id).orElseThrow().message());
@@ -649,15 +641,8 @@ public abstract class VirtualMachineVerification {
     @Test
     void required_spec4_7_badReceiveArgumentsRefused() {
         VirtualMachine vm = vm();
-        TaskId id = vm.spawnFunction(w -> {
-            w.sendMessage(w.parentTaskId(), "waiting");
-            return w.receiveMessage(timeout()).orElseThrow().message();
-        }).orElseThrow();
-        long deadline = System.nanoTime() + timeout().toNanos();
-        while (!vm.checkForIncoming(id)) {
-            assertTrue(System.nanoTime() < deadline, "no message announced within " + timeout());
-            LockSupport.parkNanos(1_000_000);
-        }
+        TaskId id = vm.spawnFunction(TckTasks.greetThenWait("waiting")).orElseThrow();
+        TckTasks.awaitIncoming(vm, id);
         Bookkeeping before = Bookkeeping.of(vm);
         assertRefused("timeout is null", () -> vm.receiveMessage(null));
         assertRefused("timeout is null", () -> vm.receiveMessage(null, id));
