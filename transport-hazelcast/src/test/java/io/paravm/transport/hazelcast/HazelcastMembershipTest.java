@@ -53,6 +53,7 @@ class HazelcastMembershipTest {
     private HazelcastLauncher workers;
     private VirtualMachine vm;
     private String cluster;
+    private final String secret = HazelcastSecret.newSecret();
     private int port;
 
     @BeforeEach
@@ -61,7 +62,7 @@ class HazelcastMembershipTest {
             port = s.getLocalPort();
         }
         cluster = "paravm-test-" + ProcessHandle.current().pid() + "-" + port;
-        workers = HazelcastLauncher.builder().join("127.0.0.1:" + port).cluster(cluster)
+        workers = HazelcastLauncher.builder().join("127.0.0.1:" + port).cluster(cluster).secret(secret)
                 .mainClass(MembershipWorker.class.getName())
                 .logDirectory(Path.of("target", "membership-logs", info.getTestMethod().orElseThrow().getName()))
                 .build();
@@ -81,6 +82,7 @@ class HazelcastMembershipTest {
         return VirtualMachines.open(VmConfig.builder().transport("hazelcast")
                 .startupTimeout(WAIT)
                 .property(HazelcastProperties.CLUSTER_PROP_NAME, cluster)
+                .property(HazelcastProperties.SECRET_PROP_NAME, secret)
                 .property(HazelcastProperties.PORT_PROP_NAME, Integer.toString(port))
                 .property(HazelcastProperties.NP_PROP_NAME, Integer.toString(np))
                 .build());
