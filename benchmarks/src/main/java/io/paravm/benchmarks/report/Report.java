@@ -363,9 +363,9 @@ public final class Report {
         md.append("## Task farm map throughput (a trivial function over ")
                 .append(String.format(Locale.ROOT, "%,d", f0.path("inputs").asInt())).append(" inputs; ")
                 .append(rounds == 1 ? "one map per mode" : "median of " + rounds + " maps per mode").append(")\n\n")
-                .append("| job | farm mode | workers | tasks/s | slowest–fastest map | × resident, 1 in flight "
-                        + "| × spawn throughput |\n")
-                .append("|---|---|---:|---:|---:|---:|---:|\n");
+                .append("| backend | ranks | farm mode | workers | tasks/s | slowest–fastest map "
+                        + "| × resident, 1 in flight | × spawn throughput |\n")
+                .append("|---|---:|---|---:|---:|---:|---:|---:|\n");
         for (var e : jobs.entrySet()) {
             JsonNode j = e.getValue();
             JsonNode farm = j.path("farm");
@@ -383,7 +383,8 @@ public final class Report {
             for (JsonNode f : farm) {
                 double tps = f.path("tasksPerSecond").asDouble();
                 boolean resident = !f.path("spawnPerTask").asBoolean();
-                md.append("| ").append(e.getKey()).append(" | ").append(text(f, "mode"))
+                md.append("| ").append(text(j, "backend")).append(" | ").append(j.path("ranks").asInt())
+                        .append(" | ").append(text(f, "mode"))
                         .append(" | ").append(f.path("workers").asInt())
                         .append(" | ").append(String.format(Locale.ROOT, "%,.0f", tps))
                         .append(" | ").append(String.format(Locale.ROOT, "%,.0f–%,.0f",
@@ -397,7 +398,9 @@ public final class Report {
                     gain.add(f.path("inFlightPerSlot").asInt() + " in flight " + f2(tps / one) + "×");
                 }
             }
-            if (!gain.isEmpty()) gains.add(e.getKey() + ": " + String.join(", ", gain));
+            if (!gain.isEmpty()) {
+                gains.add(text(j, "backend") + ", " + j.path("ranks").asInt() + " ranks: " + String.join(", ", gain));
+            }
             String backend = text(j, "backend");
             int nth = jobsOfBackend.merge(backend, 1, Integer::sum) - 1;
             CategorySeries series = chart.addSeries(e.getKey(), categories, values);
