@@ -1,0 +1,72 @@
+package io.paravm.examples.launcher;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** {@code paravm demo NAME}: each demo on Hazelcast (the default), checked for what a user would look at. */
+class ParavmDemoIT {
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"hazelcast, ''", "openmpi, ''", "mpj, multicore", "mpj, niodev"})
+    void configShowsEveryRankWithItsProcess(String transport, String device) throws Exception {
+        assumeTrue(ParavmRunner.installed(Engine.parse(transport)), transport + " is not installed here");
+        ParavmRunner.Result r = device.isEmpty()
+                ? ParavmRunner.run(dir, "demo", "config", "-np", "3", "--transport", transport)
+                : ParavmRunner.run(dir, "demo", "config", "-np", "3", "--transport", transport, "--device", device);
+        assertEquals(0, r.exit(), r.output());
+        String out = r.output();
+        assertTrue(out.contains("Transport   : " + transport), out);
+        assertTrue(out.contains("Task ID     : 0:0"), out);
+        assertTrue(Pattern.compile("(?m)^\\S+ ncpu=\\d+ free slots: \\[\\d, \\d\\]$").matcher(out).find(),
+                "formatSpawnerConfig's host line with 2 free slots:\n" + out);
+        for (int rank = 0; rank < 3; rank++) {
+            assertTrue(Pattern.compile("(?m)^ +" + rank + " +\\S+ +[1-9]\\d* +" + (rank == 0 ? "0:0 \\(the spawner\\)" : "free")
+                    + "$").matcher(out).find(), "rank " + rank + " with its pid in status():\n" + out);
+        }
+        assertTrue(out.contains("3 slots, 2 free"), out);
+    }
+
+    @Test
+    void spawnCollectsEveryResultAndTheFailingJobsRemoteError() throws Exception {
+        ParavmRunner.Result r = ParavmRunner.run(dir, "demo", "spawn", "-np", "3", "--primes", "2000");
+        assertEquals(0, r.exit(), r.output());
+        String out = r.output();
+        assertTrue(out.contains("paravm: demo spawn on hazelcast, 3 member JVMs on loopback"), out);
+        for (String worker : List.of("1:1", "2:2")) {
+            assertTrue(Pattern.compile("Result from " + worker + " on \\S+: \\d+\\.\\d+").matcher(out).find(), out);
+            assertTrue(out.contains("Task " + worker + " exited (FINISHED)"), out);
+        }
+        assertTrue(out.contains("Round 2: 5 jobs in"), out);
+        assertTrue(out.contains("4 succeeded, 1 failed; free slots again: 2"), out);
+        assertTrue(Pattern.compile("job  2 on \\d+:\\d+ *: FAILED, remotely: .*IllegalArgumentException: job 2 fails on purpose")
+                .matcher(out).find(), "the remote error of the failing job:\n" + out);
+    }
+
+    @Test
+    void messagingMeasuresEverySizeFromZeroBytes() throws Exception {
+        ParavmRunner.Result r = ParavmRunner.run(dir, "demo", "messaging", "-np", "2", "--max-bytes", "1000000",
+                "--round-trips", "100");
+        assertEquals(0, r.exit(), r.output());
+        for (String size : List.of("0 B", "1 B", "16 B", "256 B", "4 KB", "64 KB", "1 MB")) {
+            Matcher row = Pattern.compile("(?m)^ +" + size + " +(\\d+) +(\\d+\\.\\d) +(-|\\d+\\.\\d)$").matcher(r.output());
+            assertTrue(row.find(), "a row for " + size + ":\n" + r.output());
+            assertTrue(Double.parseDouble(row.group(2)) > 0, "a latency for " + size + ": " + row.group());
+            if (!size.equals("0 B")) assertTrue(Double.parseDouble(row.group(3)) >= 0, row.group());
+        }
+        assertTrue(!r.output().contains("10 MB"), "--max-bytes 1000000 stops at 1 MB");
+    }
+}
