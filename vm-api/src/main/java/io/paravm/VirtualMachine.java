@@ -1,5 +1,6 @@
 package io.paravm;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -109,6 +110,17 @@ public interface VirtualMachine extends AutoCloseable {
     /** Returns the host this task runs on. */
     HostId hostId();
 
+    /**
+     * The directory this task runs in: on a worker, its fresh per-task folder holding the
+     * mirrored files ({@link VmConfig.Builder#mirror}), else the start directory
+     * ({@link VmConfig.Builder#startDir}), else the worker's working directory; on the
+     * spawner, its working directory. Java cannot change a process's directory, so pass it
+     * on, e.g. {@code new ProcessBuilder("spice", "in.cir").directory(vm.workDir().toFile())}.
+     *
+     * @return an absolute path
+     */
+    Path workDir();
+
     // ---- spawner only: slots, hosts, spawning ----
 
     /**
@@ -167,6 +179,14 @@ public interface VirtualMachine extends AutoCloseable {
 
     /** Returns a snapshot of the hosts and slots (spawner only). */
     VmStatus status();
+
+    /**
+     * Spawner only: removes, on every worker host, the task folders and mirrored files this
+     * VM's workers left in their local storage (folders of running tasks are kept). Workers
+     * act on it in order with spawns: a task spawned after this call starts in a clean
+     * storage.
+     */
+    void clearLocalStorage();
 
     // ---- messages ----
 

@@ -36,6 +36,16 @@ public record VmConfig(String transport, String[] args, int debug, Duration star
     public static final String TRANSPORT_PROP_NAME = "paravm.transport";
     /** Environment variable naming the transport. */
     public static final String TRANSPORT_ENV_NAME = "PARAVM_TRANSPORT";
+    /** Tasks a worker runs at once, on threads of its JVM (default 1, as in PyOPUS). */
+    public static final String WORKER_SLOTS_PROP_NAME = "paravm.worker.slots";
+    /** The directory a spawned task starts in on its worker ({@link VirtualMachine#workDir()}). */
+    public static final String START_DIR_PROP_NAME = "paravm.worker.start.dir";
+    /** Comma-separated files or globs, relative to the spawner's working directory, copied into each task's folder. */
+    public static final String MIRROR_PROP_NAME = "paravm.mirror";
+    /** The root of each worker host's local storage, where per-task folders are made. */
+    public static final String STORAGE_ROOT_PROP_NAME = "paravm.storage.root";
+    /** {@code true} keeps each task's folder after the task ends (default: removed). */
+    public static final String STORAGE_KEEP_PROP_NAME = "paravm.storage.keep";
     /** Default of {@link #startupTimeout()}: 60 seconds. */
     public static final Duration STARTUP_TIMEOUT_DEFAULT = Duration.ofSeconds(60);
 
@@ -152,6 +162,75 @@ public record VmConfig(String transport, String[] args, int debug, Duration star
         public Builder property(String name, String value) {
             properties.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
             return this;
+        }
+
+        /**
+         * Tasks each worker runs at once, on threads of its JVM. The default, 1, is PyOPUS's
+         * one task per worker; more suits tasks that wait (external simulators, I/O).
+         *
+         * @param slots 1 or more
+         * @return this builder
+         */
+        public Builder workerSlots(int slots) {
+            if (slots < 1) {
+                throw new VmException("workerSlots(" + slots + "): a worker offers at least 1 slot");
+            }
+            return property(WORKER_SLOTS_PROP_NAME, Integer.toString(slots));
+        }
+
+        /**
+         * The directory a spawned task starts in on its worker (PyOPUS's {@code startupDir}),
+         * given to the task as {@link VirtualMachine#workDir()}; relative to the worker's
+         * working directory unless absolute. Ignored when files are mirrored: then the task
+         * runs in its own fresh folder.
+         *
+         * @param dir a directory that exists on every worker host
+         * @return this builder
+         */
+        public Builder startDir(String dir) {
+            return property(START_DIR_PROP_NAME, Objects.requireNonNull(dir, "dir"));
+        }
+
+        /**
+         * Files to copy, before each task runs, into a fresh per-task folder under the worker
+         * host's local storage (PyOPUS's {@code mirrorMap}); the task runs in that folder.
+         *
+         * <pre>{@code
+         * VmConfig.builder().mirror("circuit.cir", "models/*.lib").build();
+         * }</pre>
+         *
+         * @param globs files or globs ({@code *}, {@code **}, {@code ?}) relative to the
+         *              spawner's working directory; none may leave it ({@code ..}, absolute paths)
+         * @return this builder
+         */
+        public Builder mirror(String... globs) {
+            for (String g : globs) {
+                if (g == null || g.isBlank() || g.contains(",")) {
+                    throw new VmException("mirror: '" + g + "' is not a file or glob; pass paths relative to the "
+                            + "spawner's working directory, without commas");
+                }
+            }
+            return property(MIRROR_PROP_NAME, String.join(",", globs));
+        }
+
+        /**
+         * The root of each worker host's local storage (default {@code paravm-USER} under
+         * {@code java.io.tmpdir}).
+         *
+         * @param root a directory writable on every worker host
+         * @return this builder
+         */
+        public Builder localStorage(String root) {
+            return property(STORAGE_ROOT_PROP_NAME, Objects.requireNonNull(root, "root"));
+        }
+
+        /**
+         * @param keep {@code true} keeps each task's folder after the task ends, for
+         *             looking at what a simulator left behind
+         * @return this builder
+         */
+        public Builder keepTaskFolders(boolean keep) {
+            return property(STORAGE_KEEP_PROP_NAME, Boolean.toString(keep));
         }
 
         /** Returns the configuration. */

@@ -23,11 +23,14 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -38,10 +41,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The one implementation of the virtual machine's semantics, over any {@link Transport}.
  *
- * <p>Message rule on a worker: a message addressed to the task running now is delivered;
- * one addressed to a task number above any started here is held until that task starts
- * (a worker may message a task whose spawn request has not reached its rank yet); one
- * addressed to an ended task is discarded, as in PyOPUS. On the spawner, sending to an
+ * <p>Message rule on a worker: see {@link SpawnLoop}. On the spawner, sending to an
  * ended or never-spawned task is an error, because the spawner knows.
  *
  * <p>Threads: receives are serialised by {@code receiveLock}, sends by {@code sendLock}
@@ -51,6 +51,8 @@ final class CoreVirtualMachine implements VirtualMachine {
 
     private static final Logger LOG = LoggerFactory.getLogger(CoreVirtualMachine.class);
     private static final int NO_TASK = -1;
+    /** Receive from any task of the given rank. */
+    static final int ANY_TASK = Integer.MIN_VALUE;
     private static final TaskExit.Reason[] REASONS = TaskExit.Reason.values();
 
     /** Default of {@link #HELD_MAX_BYTES_PROP_NAME}: 256 MiB. */
@@ -78,14 +80,13 @@ final class CoreVirtualMachine implements VirtualMachine {
     /** Spawner: messages made by the VM itself (lost tasks and hosts); guarded by receiveLock. */
     private final ArrayDeque<Received> vmEvents = new ArrayDeque<>();
 
-    // Worker state.
-    private volatile int currentTask = NO_TASK;
-    private int highestTaskStarted;                                // guarded by receiveLock
-    private final List<Frame> held = new ArrayList<>();        // guarded by receiveLock
-    private long heldBytes;                                         // guarded by receiveLock
-    private final ArrayDeque<Frame> spawnRequests = new ArrayDeque<>(); // guarded by receiveLock
-    private volatile boolean exitRequested;
-    private volatile boolean spawnerLost;
+    /** Worker only: the spawn loop, the running tasks and the routing of frames to them. */
+    private final SpawnLoop worker;
+    // Spawner only: the working environment sent with spawns.
+    private final MirrorSource mirror;
+    private final String startDir;
+    private final boolean keepTaskFolders;
+    private final Map<Integer, Integer> mirrorSent = new HashMap<>(); // rank -> MirrorSet version; guarded by sendLock
 
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -100,6 +101,13 @@ final class CoreVirtualMachine implements VirtualMachine {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         this.codec = new Codec(loader != null ? loader : CoreVirtualMachine.class.getClassLoader());
         this.slots = spawner ? new SlotTable() : null;
+        int workerSlots = config.property(VmConfig.WORKER_SLOTS_PROP_NAME).map(v -> parsePositive(v,
+                VmConfig.WORKER_SLOTS_PROP_NAME)).orElse(1);
+        this.worker = spawner ? null : new SpawnLoop(this, transport, codec, host, debug, workerSlots, heldMaxBytes,
+                new TaskFolders(TaskFolders.rootFrom(config), ProcessHandle.current().pid(), rank, host));
+        this.mirror = spawner ? MirrorSource.fromConfig(config) : null;
+        this.startDir = config.property(VmConfig.START_DIR_PROP_NAME).orElse(null);
+        this.keepTaskFolders = config.property(VmConfig.STORAGE_KEEP_PROP_NAME).map(Boolean::parseBoolean).orElse(false);
         transport.setMembershipListener(new Transport.MembershipListener() {
             @Override
             public void rankJoined(int joined) {
@@ -118,9 +126,19 @@ final class CoreVirtualMachine implements VirtualMachine {
             awaitWorkers(config.startupTimeout());
         } else {
             send(0, FrameKind.HELLO, NO_TASK, 0,
-                    new Hello(host, Runtime.getRuntime().availableProcessors(), ProcessHandle.current().pid()));
+                    new Hello(host, Runtime.getRuntime().availableProcessors(), ProcessHandle.current().pid(), workerSlots));
         }
         if (debug > 0) LOG.info("ParaVM rank {} of {} on {} open over {}", rank, transport.size(), host, transport.name());
+    }
+
+    private static int parsePositive(String value, String name) {
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= 1) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new VmException(name + "=" + value + " is not a positive whole number; set it to 1 or more");
     }
 
     /** Waits for every rank known at start to say hello (PyOPUS's NCPU round). */
@@ -174,88 +192,17 @@ final class CoreVirtualMachine implements VirtualMachine {
             throw new VmException("runWorkerLoop() is for workers, and this is the spawner (rank 0); "
                     + "call it only where isSpawner() is false, or use VirtualMachine.run(...)");
         }
-        if (debug > 0) logToSpawner("worker rank " + rank + " on " + host + " entered the spawn loop");
+        if (debug > 0) logToSpawner("worker rank " + rank + " on " + host + " entered the spawn loop"
+                + (worker.slots() > 1 ? " with " + worker.slots() + " slots" : ""));
         try {
-            while (!exitRequested && !spawnerLost) {
-                Frame spawn = nextSpawnRequest();
-                if (spawn != null) runTask(spawn);
-            }
-            if (spawnerLost) LOG.warn("worker rank {}: the spawner is gone; leaving the spawn loop", rank);
+            worker.run();
+            if (worker.spawnerGone() && !closed.get()) LOG.debug("worker rank {} leaves the spawn loop", rank);
         } finally {
             close();
         }
     }
 
-    /** Waits (without a deadline: a worker idles until work or exit) for the next spawn request. */
-    private Frame nextSpawnRequest() {
-        receiveLock.lock();
-        try {
-            while (spawnRequests.isEmpty() && !exitRequested && !spawnerLost) {
-                Frame local = pollLocal(Transport.ANY_SOURCE);
-                if (local != null) {
-                    handleWorkerFrame(local.source(), local.payload());
-                    continue;
-                }
-                Transport.Frame f = transport.receive(Transport.ANY_SOURCE, -1);
-                if (f == null) {
-                    drainLostRanks();
-                } else {
-                    handleWorkerFrame(f.source(), f.payload());
-                }
-            }
-            return spawnRequests.poll();
-        } finally {
-            receiveLock.unlock();
-        }
-    }
-
-    private void runTask(Frame spawnFrame) {
-        int number = Envelope.destinationTask(spawnFrame.payload());
-        receiveLock.lock();
-        try {
-            highestTaskStarted = Math.max(highestTaskStarted, number);
-            releaseHeld(number);
-        } finally {
-            receiveLock.unlock();
-        }
-        currentTask = number;
-        TaskId id = new TaskId(rank, number);
-        if (debug > 0) logToSpawner("task " + id + " started on " + host);
-        boolean sendBack = true;
-        TaskResult result;
-        try {
-            SpawnRequest request = (SpawnRequest) codec.decode(Envelope.payload(spawnFrame.payload()));
-            sendBack = request.sendBack();
-            Task<?> task = request.task();
-            Object value = task.run(this);
-            result = TaskResult.of(value);
-        } catch (Throwable t) {
-            result = TaskResult.failed(remoteTrace(id, t));
-            if (debug > 0) logToSpawner("task " + id + " failed: " + t);
-        }
-        if (sendBack) {
-            try {
-                send(0, FrameKind.TASK_RESULT, number, 0, result);
-            } catch (VmClosedException e) {
-                throw e;
-            } catch (VmException e) {
-                result = TaskResult.failed(remoteTrace(id, e));
-                send(0, FrameKind.TASK_RESULT, number, 0, result);
-            }
-        }
-        sendExit(number, result.success() ? TaskExit.Reason.FINISHED : TaskExit.Reason.FAILED);
-        currentTask = NO_TASK;
-        if (debug > 0) logToSpawner("task " + id + " ended");
-    }
-
-    private String remoteTrace(TaskId id, Throwable t) {
-        StringWriter sw = new StringWriter();
-        sw.append("task ").append(String.valueOf(id)).append(" on ").append(host).append(" failed: ");
-        t.printStackTrace(new PrintWriter(sw));
-        return sw.toString();
-    }
-
-    private void sendExit(int number, TaskExit.Reason reason) {
+    void sendExit(int number, TaskExit.Reason reason) {
         sendLock.lock();
         try {
             ByteBuffer buf = writer.start();
@@ -264,19 +211,6 @@ final class CoreVirtualMachine implements VirtualMachine {
             transport.send(0, writer.finish());
         } finally {
             sendLock.unlock();
-        }
-    }
-
-    /** Moves frames held for task {@code number} to the local queue and drops those for older tasks. */
-    private void releaseHeld(int number) {
-        for (Iterator<Frame> it = held.iterator(); it.hasNext(); ) {
-            Frame lf = it.next();
-            int dest = Envelope.destinationTask(lf.payload());
-            if (dest <= number) {
-                it.remove();
-                heldBytes -= lf.payload().remaining();
-                if (dest == number) keepLocal(lf);
-            }
         }
     }
 
@@ -299,7 +233,7 @@ final class CoreVirtualMachine implements VirtualMachine {
 
     @Override
     public TaskId taskId() {
-        return spawner ? new TaskId(0, 0) : new TaskId(rank, currentTask);
+        return spawner ? new TaskId(0, 0) : new TaskId(rank, worker.callerTaskNumber());
     }
 
     @Override
@@ -310,6 +244,12 @@ final class CoreVirtualMachine implements VirtualMachine {
     @Override
     public HostId hostId() {
         return new HostId(host);
+    }
+
+    @Override
+    public Path workDir() {
+        SpawnLoop.RunningTask t = spawner ? null : worker.callerTask();
+        return t != null && t.workDir() != null ? t.workDir() : Path.of("").toAbsolutePath();
     }
 
     // ---------------------------------------------------------------- spawner only
@@ -326,12 +266,15 @@ final class CoreVirtualMachine implements VirtualMachine {
         }
         List<Integer> ranks = slots.pickFree(count, targets);
         if (ranks.isEmpty()) return List.of();
+        MirrorSet files = mirror == null ? null : mirror.current(); // reads the files before anything is sent
         List<TaskId> ids = new ArrayList<>(ranks.size());
         sendLock.lock();
         try {
+            if (files != null) sendMirror(files, ranks);
             ByteBuffer buf = writer.start();
             Envelope.writeHeader(buf, FrameKind.SPAWN, 0, 0);
-            codec.encode(new SpawnRequest(task, sendBack), writer); // fails before anything is sent
+            codec.encode(new SpawnRequest(task, sendBack, startDir, files == null ? 0 : files.version(), keepTaskFolders),
+                    writer); // fails before any spawn is sent
             ByteBuffer frame = writer.finish();
             for (int r : ranks) {
                 int number = slots.newTaskNumber();
@@ -353,6 +296,39 @@ final class CoreVirtualMachine implements VirtualMachine {
         return ids;
     }
 
+    /** Sends the mirrored files to each rank that lacks this version; sendLock held. */
+    private void sendMirror(MirrorSet files, List<Integer> ranks) {
+        ByteBuffer frame = null;
+        for (int r : new java.util.TreeSet<>(ranks)) {
+            if (mirrorSent.getOrDefault(r, 0) == files.version()) continue;
+            if (frame == null) {
+                ByteBuffer buf = writer.start();
+                Envelope.writeHeader(buf, FrameKind.MIRROR, 0, NO_TASK);
+                codec.encode(files, writer);
+                frame = writer.finish();
+            }
+            transport.send(r, frame.position(0));
+            mirrorSent.put(r, files.version());
+        }
+    }
+
+    @Override
+    public void clearLocalStorage() {
+        requireSpawner("clearLocalStorage()");
+        sendLock.lock();
+        try {
+            mirrorSent.clear(); // workers drop their mirrored files too
+            for (int r : slots.liveRanks()) {
+                if (r == 0) continue;
+                ByteBuffer buf = writer.start();
+                Envelope.writeHeader(buf, FrameKind.CLEAR_STORAGE, 0, NO_TASK);
+                transport.send(r, writer.finish());
+            }
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
     @Override
     public int slots() {
         requireSpawner("slots()");
@@ -362,7 +338,7 @@ final class CoreVirtualMachine implements VirtualMachine {
     @Override
     public int freeSlots() {
         requireSpawner("freeSlots()");
-        return slots.freeRanks().size();
+        return slots.freeCount();
     }
 
     @Override
@@ -408,7 +384,7 @@ final class CoreVirtualMachine implements VirtualMachine {
         ensureOpen(call);
         if (!spawner) {
             throw new VmException(call + " works only on the spawner (rank 0); this is worker rank " + rank
-                    + (currentTask >= 0 ? " running task " + new TaskId(rank, currentTask) : "")
+                    + (worker.callerTaskNumber() >= 0 ? " running task " + taskId() : "")
                     + ". Call it from the spawner's code: after spawnerBarrier(), or inside VirtualMachine.run(...)");
         }
     }
@@ -419,7 +395,7 @@ final class CoreVirtualMachine implements VirtualMachine {
     public void sendMessage(TaskId destination, Object message) {
         ensureOpen("sendMessage(...)");
         checkDestination(destination);
-        send(destination.rank(), FrameKind.MESSAGE, spawner ? 0 : currentTask, destination.number(), message);
+        send(destination.rank(), FrameKind.MESSAGE, spawner ? 0 : worker.callerTaskNumber(), destination.number(), message);
     }
 
     private void checkDestination(TaskId d) {
@@ -447,19 +423,18 @@ final class CoreVirtualMachine implements VirtualMachine {
             throw new VmException("sendMessage: destination " + d + " is on rank " + d.rank()
                     + ", which was lost; its TaskExit(LOST) is or will be in receiveMessage()");
         }
-        int running = slots.runningTask(d.rank());
         if (d.number() >= slots.everIssuedBelow()) {
             throw new VmException("sendMessage: task " + d + " was never spawned (task numbers issued so far are below "
                     + slots.everIssuedBelow() + "); use an id returned by spawnFunction()");
         }
-        if (running != d.number()) {
+        if (!slots.runs(d.rank(), d.number())) {
+            List<TaskId> running = slots.runningTasks(d.rank());
             throw new VmException("sendMessage: task " + d + " has ended (or never ran on rank " + d.rank() + "); rank "
-                    + d.rank() + (running < 0 ? " is free" : " now runs " + new TaskId(d.rank(), running))
-                    + ". The message was not sent");
+                    + d.rank() + (running.isEmpty() ? " is free" : " now runs " + running) + ". The message was not sent");
         }
     }
 
-    private void send(int destRank, FrameKind kind, int sourceTask, int destTask, Object payload) {
+    void send(int destRank, FrameKind kind, int sourceTask, int destTask, Object payload) {
         sendLock.lock();
         try {
             ByteBuffer buf = writer.start();
@@ -467,8 +442,12 @@ final class CoreVirtualMachine implements VirtualMachine {
             codec.encode(payload, writer); // on failure nothing has been sent
             ByteBuffer frame = writer.finish();
             if (destRank == rank) {
-                keepLocal(FrameBacklog.copyOf(rank, frame));
-                transport.wakeup();
+                if (spawner) {
+                    keepLocal(FrameBacklog.copyOf(rank, frame));
+                    transport.wakeup();
+                } else {
+                    worker.keepLocal(FrameBacklog.copyOf(rank, frame));
+                }
             } else {
                 transport.send(destRank, frame);
             }
@@ -479,7 +458,7 @@ final class CoreVirtualMachine implements VirtualMachine {
 
     @Override
     public Optional<Received> receiveMessage(Duration timeout) {
-        return receive(timeout, Transport.ANY_SOURCE, "receiveMessage(timeout)");
+        return receive(timeout, Transport.ANY_SOURCE, ANY_TASK, "receiveMessage(timeout)");
     }
 
     @Override
@@ -492,20 +471,25 @@ final class CoreVirtualMachine implements VirtualMachine {
             throw new VmException("receiveMessage: sender " + from + " names rank " + from.rank() + ", outside [0, "
                     + transport.size() + ")");
         }
-        return receive(timeout, from.rank(), "receiveMessage(timeout, from)");
+        return receive(timeout, from.rank(), from.number(), "receiveMessage(timeout, from)");
     }
 
-    private Optional<Received> receive(Duration timeout, int source, String call) {
+    /**
+     * @param source     a rank, or any
+     * @param sourceTask a task number on that rank, or {@link #ANY_TASK}: a rank may run several tasks
+     */
+    private Optional<Received> receive(Duration timeout, int source, int sourceTask, String call) {
         ensureOpen(call);
         if (timeout == null) throw new VmException(call + ": timeout is null; pass Duration.ofSeconds(-1) to block");
         long timeoutNanos = timeout.isNegative() ? -1 : saturatedNanos(timeout);
+        if (!spawner) return worker.receive(timeoutNanos, source, sourceTask, call);
         long deadline = System.nanoTime() + Math.max(timeoutNanos, 0);
         receiveLock.lock();
         try {
             while (true) {
                 ensureOpen(call);
                 Received r;
-                Frame local = pollLocal(source);
+                Frame local = pollLocal(source, sourceTask);
                 if (local != null) {
                     r = handle(local.source(), local.payload());
                     if (r != null) return Optional.of(r);
@@ -513,12 +497,8 @@ final class CoreVirtualMachine implements VirtualMachine {
                 }
                 Transport.Frame f = transport.receive(source, 0);
                 if (f == null) {
-                    r = nextVmEvent(source);
+                    r = nextVmEvent(source, sourceTask);
                     if (r != null) return Optional.of(r);
-                    if (!spawner && (exitRequested || spawnerLost)) {
-                        throw new VmClosedException("the spawner " + (spawnerLost ? "is gone" : "closed the VM")
-                                + " while task " + taskId() + " was waiting for a message");
-                    }
                     long wait = timeoutNanos;
                     if (timeoutNanos > 0) {
                         wait = deadline - System.nanoTime();
@@ -528,6 +508,11 @@ final class CoreVirtualMachine implements VirtualMachine {
                     }
                     f = transport.receive(source, wait);
                     if (f == null) continue; // timed out or woken: look again, the deadline decides
+                }
+                if (sourceTask != ANY_TASK && Envelope.sourceTask(f.payload()) != sourceTask
+                        && Envelope.kind(f.payload()) != FrameKind.LOG) {
+                    keepLocal(FrameBacklog.copyOf(f.source(), f.payload())); // another task's, on the same rank
+                    continue;
                 }
                 r = handle(f.source(), f.payload());
                 if (r != null) return Optional.of(r);
@@ -560,6 +545,7 @@ final class CoreVirtualMachine implements VirtualMachine {
 
     private boolean incoming(int source) {
         ensureOpen("checkForIncoming(...)");
+        if (!spawner) return worker.hasTaskFrame(source) || transport.probe(source);
         synchronized (localFrames) {
             if (localFrames.contains(source)) return true;
         }
@@ -573,15 +559,20 @@ final class CoreVirtualMachine implements VirtualMachine {
         if (spawner) {
             LOG.info("{}", text);
         } else {
-            send(0, FrameKind.LOG, currentTask, 0, text);
+            logFrom(worker.callerTaskNumber(), text);
         }
+    }
+
+    /** Worker: sends a line for the spawner's log on behalf of task {@code number}. */
+    void logFrom(int number, String text) {
+        send(0, FrameKind.LOG, number, 0, text);
     }
 
     // ---------------------------------------------------------------- frame handling
 
     /** Handles one frame; returns what the user receives, or null if it was consumed. */
     private Received handle(int source, ByteBuffer frame) {
-        return spawner ? handleSpawnerFrame(source, frame) : handleWorkerFrame(source, frame);
+        return handleSpawnerFrame(source, frame);
     }
 
     private Received handleSpawnerFrame(int source, ByteBuffer frame) {
@@ -646,101 +637,46 @@ final class CoreVirtualMachine implements VirtualMachine {
         }
     }
 
-    private Received handleWorkerFrame(int source, ByteBuffer frame) {
-        FrameKind kind = Envelope.kind(frame);
-        if (kind == null) {
-            LOG.warn("dropped a malformed frame of {} bytes from rank {}", frame.remaining(), source);
-            return null;
-        }
-        switch (kind) {
-            case MESSAGE -> {
-                int dest = Envelope.destinationTask(frame);
-                int now = currentTask;
-                if (dest == now && now != NO_TASK) {
-                    TaskId sender = new TaskId(source, Envelope.sourceTask(frame));
-                    try {
-                        return new Received(sender, codec.decode(Envelope.payload(frame)));
-                    } catch (VmException e) {
-                        throw new VmException("a message from " + sender + " could not be decoded and was dropped: "
-                                + e.getMessage(), e);
-                    }
-                }
-                if (dest > highestTaskStarted) {
-                    hold(source, frame);
-                } else if (debug > 1) {
-                    LOG.info("discarded a message from rank {} for ended task {}:{}", source, rank, dest);
-                }
-                return null;
-            }
-            case SPAWN -> {
-                if (source != 0) {
-                    LOG.warn("dropped a spawn request from rank {}: only the spawner spawns", source);
-                } else {
-                    spawnRequests.add(FrameBacklog.copyOf(source, frame));
-                }
-                return null;
-            }
-            case EXIT -> {
-                exitRequested = true;
-                return null;
-            }
-            default -> {
-                LOG.warn("dropped a {} frame from rank {}: workers do not take those", kind, source);
-                return null;
-            }
-        }
-    }
-
-    private void hold(int source, ByteBuffer frame) {
-        if (heldBytes + frame.remaining() > heldMaxBytes) {
-            LOG.warn("dropped a message from rank {} for task {}:{}, which has not started: already holding {} bytes "
-                    + "(raise {})", source, rank, Envelope.destinationTask(frame), heldBytes, HELD_MAX_BYTES_PROP_NAME);
-            return;
-        }
-        Frame lf = FrameBacklog.copyOf(source, frame);
-        held.add(lf);
-        heldBytes += lf.payload().remaining();
-    }
-
     private void keepLocal(Frame lf) {
         synchronized (localFrames) {
             localFrames.add(lf);
         }
     }
 
-    private Frame pollLocal(int source) {
+    private Frame pollLocal(int source, int sourceTask) {
         synchronized (localFrames) {
-            return localFrames.poll(source);
+            if (sourceTask == ANY_TASK) return localFrames.poll(source);
+            return localFrames.poll(source, f -> Envelope.sourceTask(f.payload()) == sourceTask);
         }
     }
 
     // ---------------------------------------------------------------- membership
 
     /** Turns lost ranks into messages (spawner) or notes the spawner's loss (worker). */
-    private void drainLostRanks() {
+    void drainLostRanks() {
         Integer lost;
         while ((lost = lostRanks.poll()) != null) {
             if (!spawner) {
-                if (lost == 0) spawnerLost = true;
+                if (lost == 0) worker.spawnerLost();
                 continue;
             }
             String lostHost = slots.markLost(lost);
             if (lostHost == null) continue;
-            int task = slots.removeLost(lost);
-            if (task > 0) {
+            List<Integer> tasks = slots.removeLost(lost);
+            for (int task : tasks) {
                 TaskId id = new TaskId(lost, task);
                 vmEvents.add(new Received(id, new TaskExit(id, TaskExit.Reason.LOST)));
             }
             vmEvents.add(new Received(TaskId.bad(), new HostRemoved(new HostId(lostHost), List.of(lost))));
-            LOG.warn("rank {} on {} was lost{}", lost, lostHost, task > 0 ? " with task " + lost + ":" + task : "");
+            LOG.warn("rank {} on {} was lost{}", lost, lostHost, tasks.isEmpty() ? "" : " with tasks " + tasks);
         }
     }
 
-    private Received nextVmEvent(int source) {
+    private Received nextVmEvent(int source, int sourceTask) {
         drainLostRanks();
         for (Iterator<Received> it = vmEvents.iterator(); it.hasNext(); ) {
             Received r = it.next();
-            if (source < 0 || r.sender().rank() == source) {
+            if (source < 0 || (r.sender().rank() == source && (sourceTask == ANY_TASK || r.sender().number() == sourceTask))) {
                 it.remove();
                 return r;
             }
@@ -750,7 +686,7 @@ final class CoreVirtualMachine implements VirtualMachine {
 
     // ---------------------------------------------------------------- close
 
-    private void ensureOpen(String call) {
+    void ensureOpen(String call) {
         if (closed.get()) {
             throw new VmClosedException(call + " on a closed virtual machine (rank " + rank + "); open a new one "
                     + "with VirtualMachines.open()");
@@ -779,6 +715,7 @@ final class CoreVirtualMachine implements VirtualMachine {
                 }
             }
         } finally {
+            if (worker != null) worker.close();
             transport.close();
             if (debug > 0) LOG.info("ParaVM rank {} closed", rank);
         }

@@ -5,6 +5,7 @@ import io.paravm.spi.Transport.Frame;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.function.Predicate;
 
 /**
  * Frames waiting on this rank, in arrival order, taken by sender: the first frame from a
@@ -51,6 +52,24 @@ public final class FrameBacklog {
         for (Iterator<Frame> it = frames.iterator(); it.hasNext(); ) {
             Frame f = it.next();
             if (f.source() == source) {
+                it.remove();
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Takes the first frame from {@code source} that {@code accept} takes.
+     *
+     * @param source a rank, or a negative number for any rank
+     * @param accept which frames qualify
+     * @return the frame, or {@code null} if none waits
+     */
+    public Frame poll(int source, Predicate<Frame> accept) {
+        for (Iterator<Frame> it = frames.iterator(); it.hasNext(); ) {
+            Frame f = it.next();
+            if ((source < 0 || f.source() == source) && accept.test(f)) {
                 it.remove();
                 return f;
             }

@@ -18,7 +18,11 @@ enum FrameKind {
     /** Worker to spawner: a line for the spawner's log. */
     LOG,
     /** A user message from {@code sendMessage}. */
-    MESSAGE;
+    MESSAGE,
+    /** Spawner to worker: the files to mirror into task folders, a {@code MirrorSet}; sent before the spawns that need it. */
+    MIRROR,
+    /** Spawner to worker: clear the local storage ({@code clearLocalStorage()}). */
+    CLEAR_STORAGE;
 
     private static final FrameKind[] VALUES = values();
 

@@ -16,43 +16,66 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The spawner's bookkeeping of slots (one per rank), the hosts they are on, and the task
- * each runs. Slot 0 is the spawner's own and always runs task 0. Thread-safe: the user's
+ * The spawner's bookkeeping of slots, the hosts they are on, and the task each runs. A
+ * rank offers one slot (PyOPUS) or more (a worker running tasks on threads of its JVM);
+ * slots are named by their rank, so a rank with two free slots appears twice where slots
+ * are listed. Rank 0 is the spawner's own and always runs task 0. Thread-safe: the user's
  * thread and the transport's membership callbacks both touch it.
  */
 final class SlotTable {
 
-    /** One rank's slot. {@code task} is -1 when free. */
-    private static final class Slot {
+    private static final int FREE = -1;
+
+    /** One rank's slots. {@code tasks[i]} is -1 when slot i is free. */
+    private static final class Rank {
         final int rank;
         final String host;
         final int cpus;
         final long pid;
-        int task = -1;
+        final int[] tasks;
+        int busy;
         boolean lost;
 
-        Slot(int rank, String host, int cpus, long pid) {
+        Rank(int rank, String host, int cpus, long pid, int slots) {
             this.rank = rank;
             this.host = host;
             this.cpus = cpus;
             this.pid = pid;
+            this.tasks = new int[slots];
+            java.util.Arrays.fill(tasks, FREE);
+        }
+
+        int free() {
+            return tasks.length - busy;
+        }
+
+        boolean runs(int task) {
+            for (int t : tasks) if (t == task) return true;
+            return false;
         }
     }
 
-    private final TreeMap<Integer, Slot> slots = new TreeMap<>();
+    private final TreeMap<Integer, Rank> slots = new TreeMap<>();
     private int nextTaskNumber = 1;
 
     synchronized void addSpawner(String host, int cpus, long pid) {
-        Slot s = new Slot(0, host, cpus, pid);
-        s.task = 0;
+        Rank s = new Rank(0, host, cpus, pid, 1);
+        s.tasks[0] = 0;
+        s.busy = 1;
         slots.put(0, s);
     }
 
-    /** Adds a worker's slot; returns false if the rank was already known. */
+    /** Adds a worker's slots; returns false if the rank was already known. */
     synchronized boolean addWorker(int rank, Hello hello) {
         if (slots.containsKey(rank)) return false;
-        slots.put(rank, new Slot(rank, hello.host(), hello.cpus(), hello.pid()));
+        slots.put(rank, new Rank(rank, hello.host(), hello.cpus(), hello.pid(), Math.max(1, hello.slots())));
         return true;
+    }
+
+    /** The number of slots {@code rank} offers, or 0 if unknown. */
+    synchronized int slotsOf(int rank) {
+        Rank s = slots.get(rank);
+        return s == null ? 0 : s.tasks.length;
     }
 
     synchronized boolean isKnown(int rank) {
@@ -61,28 +84,34 @@ final class SlotTable {
 
     /** Marks a rank gone: it no longer counts as a slot. Returns its host, or null if unknown. */
     synchronized String markLost(int rank) {
-        Slot s = slots.get(rank);
+        Rank s = slots.get(rank);
         if (s == null || s.lost) return null;
         s.lost = true;
         return s.host;
     }
 
     synchronized boolean isLost(int rank) {
-        Slot s = slots.get(rank);
+        Rank s = slots.get(rank);
         return s != null && s.lost;
     }
 
     /**
-     * Ends the task in a lost rank's slot and forgets the slot.
+     * Ends the tasks in a lost rank's slots and forgets the rank.
      *
-     * @return the task number that was running, or -1
+     * @return the task numbers that were running, lowest first
      */
-    synchronized int removeLost(int rank) {
-        Slot s = slots.remove(rank);
-        return s == null ? -1 : s.task;
+    synchronized List<Integer> removeLost(int rank) {
+        Rank s = slots.remove(rank);
+        List<Integer> running = new ArrayList<>();
+        if (s != null) for (int t : s.tasks) if (t > 0) running.add(t);
+        running.sort(null);
+        return running;
     }
 
-    /** Picks free live slots in rank order, on the given hosts if any, up to {@code count}. */
+    /**
+     * Picks free live slots, filling ranks in order (a rank with two free slots is picked
+     * twice), on the given hosts if any, up to {@code count}.
+     */
     synchronized List<Integer> pickFree(int count, Collection<HostId> targets) {
         Set<String> hostNames = null;
         if (targets != null) {
@@ -99,11 +128,10 @@ final class SlotTable {
             }
         }
         List<Integer> picked = new ArrayList<>();
-        for (Slot s : slots.values()) {
+        for (Rank s : slots.values()) {
+            if (s.rank == 0 || s.lost || (hostNames != null && !hostNames.contains(s.host))) continue;
+            for (int i = s.free(); i > 0 && picked.size() < count; i--) picked.add(s.rank);
             if (picked.size() >= count) break;
-            if (s.rank != 0 && !s.lost && s.task < 0 && (hostNames == null || hostNames.contains(s.host))) {
-                picked.add(s.rank);
-            }
         }
         return picked;
     }
@@ -113,24 +141,47 @@ final class SlotTable {
     }
 
     synchronized void assign(int rank, int taskNumber) {
-        slots.get(rank).task = taskNumber;
+        Rank s = slots.get(rank);
+        for (int i = 0; i < s.tasks.length; i++) {
+            if (s.tasks[i] == FREE) {
+                s.tasks[i] = taskNumber;
+                s.busy++;
+                return;
+            }
+        }
+        throw new IllegalStateException("rank " + rank + " has no free slot for task " + taskNumber);
     }
 
-    /** Frees the slot if it runs {@code taskNumber}; returns whether it did. */
+    /** Frees the slot running {@code taskNumber} on {@code rank}; returns whether it did. */
     synchronized boolean release(int rank, int taskNumber) {
-        Slot s = slots.get(rank);
-        if (s != null && s.rank != 0 && s.task == taskNumber) {
-            s.task = -1;
-            return true;
+        Rank s = slots.get(rank);
+        if (s == null || s.rank == 0) return false;
+        for (int i = 0; i < s.tasks.length; i++) {
+            if (s.tasks[i] == taskNumber) {
+                s.tasks[i] = FREE;
+                s.busy--;
+                return true;
+            }
         }
         return false;
     }
 
-    /** Returns the task running on {@code rank}, -1 if none; throws if the rank is not a slot. */
-    synchronized int runningTask(int rank) {
-        Slot s = slots.get(rank);
+    /** Whether {@code rank} runs task {@code taskNumber} now; throws if the rank is not a slot. */
+    synchronized boolean runs(int rank, int taskNumber) {
+        return known(rank).runs(taskNumber);
+    }
+
+    /** The tasks running on {@code rank}, for messages; throws if the rank is not a slot. */
+    synchronized List<TaskId> runningTasks(int rank) {
+        List<TaskId> running = new ArrayList<>();
+        for (int t : known(rank).tasks) if (t >= 0) running.add(new TaskId(rank, t));
+        return running;
+    }
+
+    private Rank known(int rank) {
+        Rank s = slots.get(rank);
         if (s == null) throw new VmException("rank " + rank + " is not a slot of this VM; its ranks are " + slots.keySet());
-        return s.task;
+        return s;
     }
 
     synchronized int everIssuedBelow() {
@@ -138,18 +189,26 @@ final class SlotTable {
     }
 
     synchronized int slotCount() {
-        return (int) slots.values().stream().filter(s -> !s.lost).count();
+        int n = 0;
+        for (Rank s : slots.values()) if (!s.lost) n += s.tasks.length;
+        return n;
+    }
+
+    synchronized int freeCount() {
+        int n = 0;
+        for (Rank s : slots.values()) if (s.rank != 0 && !s.lost) n += s.free();
+        return n;
     }
 
     synchronized Set<Integer> freeRanks() {
         Set<Integer> free = new TreeSet<>();
-        for (Slot s : slots.values()) if (s.rank != 0 && !s.lost && s.task < 0) free.add(s.rank);
+        for (Rank s : slots.values()) if (s.rank != 0 && !s.lost && s.free() > 0) free.add(s.rank);
         return free;
     }
 
     synchronized Set<HostId> hostsWithFree() {
         Set<HostId> hosts = new LinkedHashSet<>();
-        for (Slot s : slots.values()) if (s.rank != 0 && !s.lost && s.task < 0) hosts.add(new HostId(s.host));
+        for (Rank s : slots.values()) if (s.rank != 0 && !s.lost && s.free() > 0) hosts.add(new HostId(s.host));
         return hosts;
     }
 
@@ -159,12 +218,12 @@ final class SlotTable {
 
     private List<HostId> hostsLocked() {
         Set<HostId> hosts = new LinkedHashSet<>();
-        for (Slot s : slots.values()) if (!s.lost) hosts.add(new HostId(s.host));
+        for (Rank s : slots.values()) if (!s.lost) hosts.add(new HostId(s.host));
         return List.copyOf(hosts);
     }
 
     synchronized HostId hostOf(int rank) {
-        Slot s = slots.get(rank);
+        Rank s = slots.get(rank);
         if (s == null || s.lost) {
             throw new VmException("rank " + rank + " is not a live slot of this VM; live ranks are " + liveRanks());
         }
@@ -173,26 +232,28 @@ final class SlotTable {
 
     synchronized List<Integer> liveRanks() {
         List<Integer> r = new ArrayList<>();
-        for (Slot s : slots.values()) if (!s.lost) r.add(s.rank);
+        for (Rank s : slots.values()) if (!s.lost) r.add(s.rank);
         return r;
     }
 
     synchronized VmStatus status() {
-        Map<String, List<Slot>> byHost = byHost();
         List<VmStatus.Host> hosts = new ArrayList<>();
-        for (var e : byHost.entrySet()) {
+        for (var e : byHost().entrySet()) {
             List<Integer> all = new ArrayList<>(), free = new ArrayList<>();
-            for (Slot s : e.getValue()) {
-                all.add(s.rank);
-                if (s.task < 0) free.add(s.rank);
+            for (Rank s : e.getValue()) {
+                for (int t : s.tasks) {
+                    all.add(s.rank);
+                    if (t < 0) free.add(s.rank);
+                }
             }
             hosts.add(new VmStatus.Host(new HostId(e.getKey()), e.getValue().get(0).cpus, all, free));
         }
         List<VmStatus.Slot> list = new ArrayList<>();
-        for (Slot s : slots.values()) {
+        for (Rank s : slots.values()) {
             if (s.lost) continue;
-            list.add(new VmStatus.Slot(s.rank, new HostId(s.host), s.pid,
-                    s.task < 0 ? TaskId.bad() : new TaskId(s.rank, s.task)));
+            for (int t : s.tasks) {
+                list.add(new VmStatus.Slot(s.rank, new HostId(s.host), s.pid, t < 0 ? TaskId.bad() : new TaskId(s.rank, t)));
+            }
         }
         return new VmStatus(hosts, list);
     }
@@ -203,9 +264,11 @@ final class SlotTable {
         for (var e : byHost().entrySet()) {
             List<Integer> free = new ArrayList<>();
             StringBuilder busy = new StringBuilder();
-            for (Slot s : e.getValue()) {
-                if (s.task < 0) free.add(s.rank);
-                else busy.append(String.format("\tslot=%4d task=%4d%n", s.rank, s.task));
+            for (Rank s : e.getValue()) {
+                for (int t : s.tasks) {
+                    if (t < 0) free.add(s.rank);
+                    else busy.append(String.format("\tslot=%4d task=%4d%n", s.rank, t));
+                }
             }
             sb.append(e.getKey()).append(" ncpu=").append(e.getValue().get(0).cpus)
                     .append(" free slots: ").append(free).append(System.lineSeparator()).append(busy);
@@ -213,9 +276,9 @@ final class SlotTable {
         return sb.toString();
     }
 
-    private Map<String, List<Slot>> byHost() {
-        Map<String, List<Slot>> byHost = new LinkedHashMap<>();
-        for (Slot s : slots.values()) {
+    private Map<String, List<Rank>> byHost() {
+        Map<String, List<Rank>> byHost = new LinkedHashMap<>();
+        for (Rank s : slots.values()) {
             if (!s.lost) byHost.computeIfAbsent(s.host, h -> new ArrayList<>()).add(s);
         }
         return byHost;

@@ -55,30 +55,36 @@ public final class TckLauncher {
     /**
      * Entry point for every rank.
      *
-     * @param args {@code --verification CLASS --reports DIR [--label TEXT] [-- user args]}
+     * @param args {@code --verification CLASS [--verification CLASS ...] --reports DIR [--label TEXT] [-- user args]};
+     *             the classes run in order on one VM
      * @throws Exception on a VM failure
      */
     public static void main(String[] args) throws Exception {
-        String verification = null, reports = "target/tck", label = null;
+        List<String> verifications = new ArrayList<>();
+        String reports = "target/tck", label = null;
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--verification" -> verification = args[++i];
+                case "--verification" -> verifications.add(args[++i]);
                 case "--reports" -> reports = args[++i];
                 case "--label" -> label = args[++i];
                 default -> rest.add(args[i]);
             }
         }
-        if (verification == null) {
-            throw new IllegalArgumentException("usage: TckLauncher --verification CLASS [--reports DIR] [--label TEXT]");
+        if (verifications.isEmpty()) {
+            throw new IllegalArgumentException("usage: TckLauncher --verification CLASS [--verification CLASS ...] "
+                    + "[--reports DIR] [--label TEXT]");
         }
-        Class<?> verificationClass = Class.forName(verification, true, Thread.currentThread().getContextClassLoader());
+        List<Class<?>> verificationClasses = new ArrayList<>();
+        for (String v : verifications) {
+            verificationClasses.add(Class.forName(v, true, Thread.currentThread().getContextClassLoader()));
+        }
         VirtualMachine vm = VirtualMachines.open(VmConfig.builder().args(rest.toArray(String[]::new)).build());
         if (!vm.isSpawner()) {
             vm.runWorkerLoop();
             return;
         }
-        Outcome outcome = runOnSpawner(vm, verificationClass, Path.of(reports),
+        Outcome outcome = runOnSpawner(vm, verificationClasses, Path.of(reports),
                 label != null ? label : vm.transportName() + " np=" + vm.slots());
         System.exit(outcome.ok() ? 0 : 1);
     }
@@ -96,10 +102,27 @@ public final class TckLauncher {
      */
     public static Outcome runOnSpawner(VirtualMachine vm, Class<?> verificationClass, Path reports, String label)
             throws Exception {
+        return runOnSpawner(vm, List.of(verificationClass), reports, label);
+    }
+
+    /**
+     * Runs several verification classes, in order, on one open spawner VM, then closes it
+     * and verifies the closed VM as {@link #runOnSpawner(VirtualMachine, Class, Path, String)} does.
+     *
+     * @param vm                  the spawner's VM
+     * @param verificationClasses the classes to run, e.g. the transport's
+     *                            {@link VirtualMachineVerification} and {@link EnvironmentVerification}
+     * @param reports             where the XML reports go
+     * @param label               what the summary lines call this run
+     * @return the counts over all classes
+     * @throws Exception on I/O failure writing reports
+     */
+    public static Outcome runOnSpawner(VirtualMachine vm, List<Class<?>> verificationClasses, Path reports, String label)
+            throws Exception {
         Files.createDirectories(reports);
         PrintWriter out = new PrintWriter(System.out, true);
-        out.println("ParaVM TCK [" + label + "] " + verificationClass.getName() + " on " + vm.transportName()
-                + " with " + vm.slots() + " slots");
+        out.println("ParaVM TCK [" + label + "] " + verificationClasses.stream().map(Class::getName).toList() + " on "
+                + vm.transportName() + " with " + vm.slots() + " slots");
         out.print(vm.formatSpawnerConfig());
         VmStatus status = vm.status();
         long myPid = ProcessHandle.current().pid();
@@ -109,7 +132,7 @@ public final class TckLauncher {
         TckEnvironment.install(vm);
         long[] totals = new long[3];
         try {
-            run(verificationClass, reports, label, out, totals);
+            for (Class<?> c : verificationClasses) run(c, reports, label, out, totals);
             vm.close();
             TckEnvironment.markClosed();
             run(ClosedVirtualMachineVerification.class, reports, label, out, totals);
