@@ -2,6 +2,7 @@ package io.paravm.examples.demo;
 
 import io.paravm.Received;
 import io.paravm.VirtualMachine;
+import io.paravm.VmConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
@@ -35,8 +36,21 @@ final class Demos {
      * @throws Exception what the demo threw
      */
     static <O> void run(String[] args, O options, DemoMain<O> main) throws Exception {
+        run(VmConfig.builder().args(args).build(), options, main);
+    }
+
+    /**
+     * As {@link #run(String[], Object, DemoMain)}, with a VM configuration of the demo's.
+     *
+     * @param config  how to open the VM, the program's arguments included
+     * @param options an instance of the demo's options class
+     * @param main    the demo
+     * @param <O>     the options class
+     * @throws Exception what the demo threw
+     */
+    static <O> void run(VmConfig config, O options, DemoMain<O> main) throws Exception {
         boolean[] badArgs = {false};
-        VirtualMachine.run(args, (vm, userArgs) -> {
+        VirtualMachine.run(config, (vm, userArgs) -> {
             CommandLine cl = new CommandLine(options);
             try {
                 if (cl.parseArgs(userArgs).isUsageHelpRequested()) {

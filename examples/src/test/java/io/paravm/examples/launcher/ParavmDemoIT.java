@@ -69,4 +69,27 @@ class ParavmDemoIT {
         }
         assertTrue(!r.output().contains("10 MB"), "--max-bytes 1000000 stops at 1 MB");
     }
+
+    @Test
+    void mirrorGivesEveryTaskItsOwnFolderWithTheCurrentInputs() throws Exception {
+        ParavmRunner.Result r = ParavmRunner.run(dir, "demo", "mirror", "-np", "3");
+        assertEquals(0, r.exit(), r.output());
+        String out = r.output();
+        Matcher folder = Pattern.compile("(?m)^task (\\d+:\\d+) on \\S+ runs in (\\S+):\\n((?:    .*\\n)+)").matcher(out);
+        java.util.Set<String> folders = new java.util.HashSet<>();
+        int tasks = 0;
+        while (folder.find()) {
+            tasks++;
+            folders.add(folder.group(2));
+            assertTrue(!Path.of(folder.group(2)).startsWith(dir), "the task ran in local storage, not the spawner's directory");
+            assertEquals(List.of("mirror-demo/circuit.cir (54 bytes)", "mirror-demo/models/opamp.lib (17 bytes)",
+                    "mirror-demo/params.txt (8 bytes)"), folder.group(3).lines().map(String::strip).toList(), out);
+        }
+        assertEquals(2, tasks, "a listing from each of the 2 workers:\n" + out);
+        assertEquals(2, folders.size(), "each task its own folder:\n" + out);
+        assertEquals(2, Pattern.compile("(?m)^task \\d+:\\d+ reads params.txt: gain=20$").matcher(out).results().count(),
+                "round 2 sees the changed input:\n" + out);
+        assertEquals(2, Pattern.compile("(?m)folder after the task: removed$").matcher(out).results().count(), out);
+        assertTrue(!java.nio.file.Files.exists(dir.resolve("mirror-demo")), "the demo cleans up its inputs");
+    }
 }
