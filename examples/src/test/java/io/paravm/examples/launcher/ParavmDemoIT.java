@@ -92,4 +92,49 @@ class ParavmDemoIT {
         assertEquals(2, Pattern.compile("(?m)folder after the task: removed$").matcher(out).results().count(), out);
         assertTrue(!java.nio.file.Files.exists(dir.resolve("mirror-demo")), "the demo cleans up its inputs");
     }
+
+    @Test
+    void mandelbrotWritesThePngAndTellsTheSpeedUp() throws Exception {
+        ParavmRunner.Result r = ParavmRunner.run(dir, "demo", "mandelbrot", "-np", "3", "--width", "300", "--height", "200",
+                "--iterations", "500");
+        assertEquals(0, r.exit(), r.output());
+        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(dir.resolve("mandelbrot.png").toFile());
+        assertTrue(png != null, "mandelbrot.png is a PNG ImageIO reads");
+        assertEquals(300, png.getWidth());
+        assertEquals(200, png.getHeight());
+        // c = 0 is in the set (black); the corner c = -2.25 - 1.1i escapes at once (coloured)
+        int inside = png.getRGB(150 + (int) Math.round(0.6 / (3.3 / 300)), 100) & 0xFFFFFF;
+        assertEquals(0, inside, "the point c = 0 is in the set, drawn black");
+        assertTrue((png.getRGB(0, 0) & 0xFFFFFF) != 0, "a point far outside the set is coloured");
+        String out = r.output();
+        assertTrue(out.contains("rows 100%"), "the progress bar reached the end:\n" + out);
+        assertTrue(out.contains("Wrote mandelbrot.png (300 x 200)."), out);
+        assertTrue(Pattern.compile("Wall time on 2 workers: \\d+\\.\\d\\d s").matcher(out).find(), out);
+        assertTrue(out.contains("(the same rows in one task; same image)"), out);
+        Matcher speedUp = Pattern.compile("Speed-up vs 1 worker: (\\d+\\.\\d\\d)x on 2 workers").matcher(out);
+        assertTrue(speedUp.find(), out);
+        assertTrue(Double.parseDouble(speedUp.group(1)) > 0, speedUp.group());
+    }
+
+    @Test
+    void optimizeFindsRosenbrocksMinimum() throws Exception {
+        ParavmRunner.Result r = ParavmRunner.run(dir, "demo", "optimize", "-np", "3", "--every", "50");
+        assertEquals(0, r.exit(), r.output());
+        String out = r.output();
+        double previous = Double.POSITIVE_INFINITY;
+        Matcher generation = Pattern.compile("(?m)^generation +(\\d+) +best f = (\\S+) +x = \\[(.*)]$").matcher(out);
+        int lines = 0;
+        while (generation.find()) {
+            lines++;
+            double f = Double.parseDouble(generation.group(2));
+            assertTrue(f <= previous, "the best value never gets worse: " + generation.group());
+            assertEquals(10, generation.group(3).split(", ").length, "a point in 10 dimensions: " + generation.group());
+            previous = f;
+        }
+        assertTrue(lines > 5, "the best point every 50 generations:\n" + out);
+        Matcher last = Pattern.compile("(?m)^Final: f = (\\S+) at x = \\[(.*)]$").matcher(out);
+        assertTrue(last.find(), out);
+        assertTrue(Double.parseDouble(last.group(1)) < 1e-6, "Rosenbrock's minimum is 0: " + last.group());
+        for (String xi : last.group(2).split(", ")) assertEquals(1.0, Double.parseDouble(xi), 1e-3, "at (1, ..., 1): " + last.group());
+    }
 }
