@@ -18,7 +18,7 @@ public final class ConfigDemo {
     private ConfigDemo() {
     }
 
-    @Command(name = "config", description = "Prints the VM's configuration: transport, hosts, slots.")
+    @Command(name = "paravm demo config", description = "Prints the VM's configuration: transport, hosts, slots.")
     static final class Options {
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
         boolean help;

@@ -63,9 +63,37 @@ final class Demos {
                 badArgs[0] = true;
                 return;
             }
-            main.run(vm, options);
+            try {
+                main.run(vm, options);
+            } catch (UsageError e) {
+                System.err.println(cl.getCommandName() + ": " + e.getMessage());
+                badArgs[0] = true;
+            }
         });
         if (badArgs[0]) System.exit(2); // after the VM was closed: the workers have ended too
+    }
+
+    /** A demo cannot run as started; the message says why and what to do. */
+    static final class UsageError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageError(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Returns the number of free slots, the workers a demo has.
+     *
+     * @param vm   the spawner's VM
+     * @param demo the demo's name, for the message
+     * @return at least 1
+     * @throws UsageError if there is no worker (the job has one rank)
+     */
+    static int workers(VirtualMachine vm, String demo) {
+        int free = vm.freeSlots();
+        if (free == 0) throw new UsageError("the " + demo + " demo needs a worker; run it with -np 2 or more");
+        return free;
     }
 
     /**
@@ -78,6 +106,11 @@ final class Demos {
     static Received next(VirtualMachine vm, String waiting) {
         return vm.receiveMessage(PATIENCE).orElseThrow(() -> new IllegalStateException(
                 "no message from the workers in " + PATIENCE.toSeconds() + " s while waiting for " + waiting));
+    }
+
+    /** Returns "1 worker" or "N workers". */
+    static String workersText(int n) {
+        return n == 1 ? "1 worker" : n + " workers";
     }
 
     /** Formats a byte count as people read it: 0 B, 16 B, 4 KB, 10 MB (powers of 1000). */

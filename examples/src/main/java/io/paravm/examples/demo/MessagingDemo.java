@@ -29,7 +29,7 @@ public final class MessagingDemo {
     private MessagingDemo() {
     }
 
-    @Command(name = "messaging", description = "Ping-pong between the spawner and a worker: latency and throughput.")
+    @Command(name = "paravm demo messaging", description = "Ping-pong between the spawner and a worker: latency and throughput.")
     static final class Options {
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
         boolean help;
@@ -54,6 +54,7 @@ public final class MessagingDemo {
     }
 
     static void pingPong(VirtualMachine vm, Options options) {
+        Demos.workers(vm, "messaging");
         List<TaskId> echo = vm.spawnFunction(w -> {
             // Sends every message back to the spawner until told to stop.
             while (true) {
@@ -63,7 +64,6 @@ public final class MessagingDemo {
                 w.sendMessage(w.parentTaskId(), r.message());
             }
         }, 1, null, false);
-        if (echo.isEmpty()) throw new IllegalStateException("the messaging demo needs a worker; run it with -np 2 or more");
         TaskId peer = echo.get(0);
         System.out.println("Ping-pong between the spawner " + vm.taskId() + " on " + vm.hostId() + " and task " + peer
                 + " on " + vm.hostId(peer) + ", over " + vm.transportName());

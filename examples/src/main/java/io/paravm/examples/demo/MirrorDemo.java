@@ -39,7 +39,7 @@ public final class MirrorDemo {
     private MirrorDemo() {
     }
 
-    @Command(name = "mirror", description = "Mirrors input files into every task's folder on its worker.")
+    @Command(name = "paravm demo mirror", description = "Mirrors input files into every task's folder on its worker.")
     static final class Options {
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
         boolean help;
@@ -58,8 +58,7 @@ public final class MirrorDemo {
     }
 
     static void mirror(VirtualMachine vm, Options options) throws IOException {
-        int workers = vm.freeSlots();
-        if (workers == 0) throw new IllegalStateException("the mirror demo needs a worker; run it with -np 2 or more");
+        int workers = Demos.workers(vm, "mirror");
         Path inputs = vm.workDir().resolve(INPUTS);
         try {
             Files.createDirectories(inputs.resolve("models"));

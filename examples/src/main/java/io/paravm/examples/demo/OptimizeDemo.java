@@ -33,7 +33,7 @@ public final class OptimizeDemo {
     private OptimizeDemo() {
     }
 
-    @Command(name = "optimize", description = "Differential evolution on Rosenbrock in 10 dimensions, "
+    @Command(name = "paravm demo optimize", description = "Differential evolution on Rosenbrock in 10 dimensions, "
             + "each generation evaluated through the farm.")
     static final class Options {
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
@@ -76,8 +76,8 @@ public final class OptimizeDemo {
     }
 
     static void optimize(VirtualMachine vm, Options o) {
-        if (vm.freeSlots() == 0) throw new IllegalStateException("the optimize demo needs a worker; run it with -np 2 or more");
-        if (o.population < 4) throw new IllegalArgumentException("--population " + o.population + ": DE needs at least 4");
+        int workers = Demos.workers(vm, "optimize");
+        if (o.population < 4) throw new Demos.UsageError("--population " + o.population + ": DE needs at least 4 points");
         Random random = new Random(o.seed);
         int n = o.population;
         int d = o.dimensions;
@@ -89,7 +89,7 @@ public final class OptimizeDemo {
         Arrays.fill(scale, 0.5);
         Arrays.fill(crossover, 0.9);
         System.out.printf(Locale.ROOT, "Differential evolution (jDE, current-to-best/1/bin) on Rosenbrock in %d dimensions, "
-                + "%d points a generation, evaluated on %d workers over %s%n", d, n, vm.freeSlots(), vm.transportName());
+                + "%d points a generation, evaluated on %s over %s%n", d, n, Demos.workersText(workers), vm.transportName());
 
         long start = System.nanoTime();
         long evaluations = 0;
@@ -127,8 +127,8 @@ public final class OptimizeDemo {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(Locale.ROOT, "Final: f = %.3e at x = %s%n", f[best], format(points[best]));
-        System.out.printf(Locale.ROOT, "%d generations, %d evaluations on %d workers in %.2f s (%.0f evaluations/s); "
-                        + "%s%n", generation, evaluations, vm.freeSlots(), seconds, evaluations / seconds,
+        System.out.printf(Locale.ROOT, "%d generations, %d evaluations on %s in %.2f s (%.0f evaluations/s); "
+                        + "%s%n", generation, evaluations, Demos.workersText(workers), seconds, evaluations / seconds,
                 f[best] < o.target ? "reached the target " + o.target : "stopped at --generations " + o.generations);
     }
 

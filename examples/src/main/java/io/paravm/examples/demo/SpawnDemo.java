@@ -29,7 +29,7 @@ public final class SpawnDemo {
     private SpawnDemo() {
     }
 
-    @Command(name = "spawn", description = "Spawns on every worker, then more jobs than slots; collects the results.")
+    @Command(name = "paravm demo spawn", description = "Spawns on every worker, then more jobs than slots; collects the results.")
     static final class Options {
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
         boolean help;
@@ -72,8 +72,7 @@ public final class SpawnDemo {
     }
 
     static void spawn(VirtualMachine vm, Options options) {
-        int workers = vm.freeSlots();
-        if (workers == 0) throw new IllegalStateException("the spawn demo needs a worker; run it with -np 2 or more");
+        int workers = Demos.workers(vm, "spawn");
         int n = options.primes;
 
         System.out.println("---- Round 1: one task on each of the " + workers + " free slots " + vm.freeSlotsSet());
