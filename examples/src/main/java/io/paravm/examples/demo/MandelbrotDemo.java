@@ -138,8 +138,8 @@ public final class MandelbrotDemo {
             int[] counts = rows.get(y);
             for (int x = 0; x < view.width(); x++) {
                 int n = counts[x];
-                float t = (float) Math.sqrt((double) n / view.iterations());
-                img.setRGB(x, y, n >= view.iterations() ? 0 : Color.HSBtoRGB(0.62f + 0.9f * t, 0.85f, Math.min(1f, 4 * t)));
+                float t = (float) (Math.log1p(n) / Math.log1p(view.iterations())); // escape speed, 0..1
+                img.setRGB(x, y, n >= view.iterations() ? 0 : Color.HSBtoRGB(0.66f + 0.8f * t, 0.9f, Math.min(1f, 1.6f * t)));
             }
         }
         return img;
