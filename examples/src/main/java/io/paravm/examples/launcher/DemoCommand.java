@@ -44,6 +44,7 @@ final class DemoCommand extends LauncherCommand {
         if (options.transport == null) {
             err().println("paravm: demo " + demo.id() + " on hazelcast, " + options.ranks + " member JVMs on loopback "
                     + "(choose with --transport and -np)");
+            err().flush();
         }
         return JobRunner.run(installation, new Job(engine, options.ranks, options.hosts, options.device,
                 installation.classes().toString(), demo.mainClass(), args, options.jvmOptions, options.timeout()), err());

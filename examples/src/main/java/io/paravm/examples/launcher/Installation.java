@@ -9,6 +9,7 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.CodeSource;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -28,11 +29,13 @@ public record Installation(Path home) {
     public static Installation locate() {
         String prop = System.getProperty(HOME_PROP_NAME);
         if (prop != null && !prop.isBlank()) return new Installation(Path.of(prop).toAbsolutePath().normalize());
+        CodeSource source = Installation.class.getProtectionDomain().getCodeSource();
         try {
-            Path classes = Path.of(Installation.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (source == null) throw new URISyntaxException("(none)", "the launcher's classes have no location");
+            Path classes = Path.of(source.getLocation().toURI());
             return new Installation(classes.toAbsolutePath().normalize().getParent());
-        } catch (URISyntaxException | SecurityException | NullPointerException e) {
-            throw new LaunchException("cannot tell where the launcher was started from (" + e
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw new LaunchException("cannot tell where the launcher was started from (" + e.getMessage()
                     + "); set -D" + HOME_PROP_NAME + "=DIR, the directory holding classes/ and lib-<engine>/");
         }
     }

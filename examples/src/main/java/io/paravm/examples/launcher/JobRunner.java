@@ -28,6 +28,7 @@ final class JobRunner {
                 "no transport is installed here; `paravm info` says why for each"));
         err.println("paravm: running on " + best.engine() + ", the best installed transport (choose with --transport; "
                 + "paravm info lists them)");
+        err.flush();
         return best.engine();
     }
 
