@@ -5,8 +5,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -76,7 +81,7 @@ class ParavmDemoIT {
         assertEquals(0, r.exit(), r.output());
         String out = r.output();
         Matcher folder = Pattern.compile("(?m)^task (\\d+:\\d+) on \\S+ runs in (\\S+):\\n((?:    .*\\n)+)").matcher(out);
-        java.util.Set<String> folders = new java.util.HashSet<>();
+        Set<String> folders = new HashSet<>();
         int tasks = 0;
         while (folder.find()) {
             tasks++;
@@ -90,7 +95,7 @@ class ParavmDemoIT {
         assertEquals(2, Pattern.compile("(?m)^task \\d+:\\d+ reads params.txt: gain=20$").matcher(out).results().count(),
                 "round 2 sees the changed input:\n" + out);
         assertEquals(2, Pattern.compile("(?m)folder after the task: removed$").matcher(out).results().count(), out);
-        assertTrue(!java.nio.file.Files.exists(dir.resolve("mirror-demo")), "the demo cleans up its inputs");
+        assertTrue(!Files.exists(dir.resolve("mirror-demo")), "the demo cleans up its inputs");
     }
 
     @Test
@@ -98,7 +103,7 @@ class ParavmDemoIT {
         ParavmRunner.Result r = ParavmRunner.run(dir, "demo", "mandelbrot", "-np", "3", "--width", "300", "--height", "200",
                 "--iterations", "500");
         assertEquals(0, r.exit(), r.output());
-        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(dir.resolve("mandelbrot.png").toFile());
+        BufferedImage png = ImageIO.read(dir.resolve("mandelbrot.png").toFile());
         assertTrue(png != null, "mandelbrot.png is a PNG ImageIO reads");
         assertEquals(300, png.getWidth());
         assertEquals(200, png.getHeight());

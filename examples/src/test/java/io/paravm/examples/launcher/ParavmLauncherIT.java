@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -15,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,7 +36,7 @@ class ParavmLauncherIT {
     @CsvSource({"openmpi, ''", "mpj, multicore", "mpj, niodev", "hazelcast, ''"})
     void runStartsTheReadmesFirstProgramOnEachInstalledTransport(String transport, String device) throws Exception {
         Engine engine = Engine.parse(transport);
-        List<String> args = new java.util.ArrayList<>(List.of("run", "--transport", transport, "-np", "3"));
+        List<String> args = new ArrayList<>(List.of("run", "--transport", transport, "-np", "3"));
         if (!device.isEmpty()) args.addAll(List.of("--device", device));
         args.addAll(List.of("-cp", CLASSES, "io.paravm.examples.FirstProgram"));
         ParavmRunner.Result r = ParavmRunner.run(dir, args.toArray(String[]::new));
@@ -141,7 +143,7 @@ class ParavmLauncherIT {
     }
 
     private Process startBlockingJob(String transport, String device) throws IOException {
-        List<String> args = new java.util.ArrayList<>(List.of("run", "-t", transport, "-np", "3", "--timeout", "240"));
+        List<String> args = new ArrayList<>(List.of("run", "-t", transport, "-np", "3", "--timeout", "240"));
         if (!device.isEmpty()) args.addAll(List.of("--device", device));
         args.addAll(List.of("-cp", ParavmRunner.TEST_CLASSES.toString(), BlockingProgram.class.getName()));
         return ParavmRunner.start(dir, args.toArray(String[]::new));
@@ -163,7 +165,7 @@ class ParavmLauncherIT {
                 // as expected
             }
         }
-        return launcher.descendants().collect(java.util.stream.Collectors.toSet());
+        return launcher.descendants().collect(Collectors.toSet());
     }
 
     private static void assertAllEnd(Set<ProcessHandle> started, String when) throws InterruptedException {
