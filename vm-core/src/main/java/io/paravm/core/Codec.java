@@ -206,8 +206,10 @@ final class Codec {
             ctx.kryo.writeClassAndObject(output, value);
             int n = output.position();
             out.ensure(1 + n).put(KRYO).put(output.getBuffer(), 0, n);
-        } catch (KryoException | IllegalArgumentException | UnsupportedOperationException
-                 | IllegalStateException | StackOverflowError e) {
+        } catch (RuntimeException | StackOverflowError e) {
+            // Any exception: the user's own code (a getter, an iterator, writeObject) runs
+            // while Kryo writes, and may throw anything halfway; the caller must get a
+            // VmException, or a task's result would be lost with its slot never freed.
             String refused = refusal(e);
             if (refused != null) {
                 throw new VmException("cannot serialize a message of type " + type.getName() + ": " + refused

@@ -89,6 +89,10 @@ final class CoreVirtualMachine implements VirtualMachine {
     private final Map<Integer, Integer> mirrorSent = new HashMap<>(); // rank -> MirrorSet version; guarded by sendLock
 
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** How long the spawner's close() waits for its EXIT frames to be taken. */
+    private static final long EXIT_SEND_WAIT_MS = 5_000;
+    /** Worker in a process of its own: ends the process if its spawner is lost while a task runs on. */
+    private final OrphanWatch orphanWatch;
 
     CoreVirtualMachine(Transport transport, VmConfig config) {
         this.transport = transport;
@@ -108,6 +112,8 @@ final class CoreVirtualMachine implements VirtualMachine {
         this.mirror = spawner ? MirrorSource.fromConfig(config) : null;
         this.startDir = config.property(VmConfig.START_DIR_PROP_NAME).orElse(null);
         this.keepTaskFolders = config.property(VmConfig.STORAGE_KEEP_PROP_NAME).map(Boolean::parseBoolean).orElse(false);
+        this.orphanWatch = spawner || transport.ranksShareProcess() ? null : new OrphanWatch(rank, config
+                .property(OrphanWatch.GRACE_MS_PROP_NAME).map(Long::parseLong).orElse(OrphanWatch.GRACE_MS_DEFAULT));
         transport.setMembershipListener(new Transport.MembershipListener() {
             @Override
             public void rankJoined(int joined) {
@@ -119,6 +125,7 @@ final class CoreVirtualMachine implements VirtualMachine {
             public void rankLost(int lost) {
                 lostRanks.add(lost);
                 transport.wakeup();
+                if (lost == 0 && orphanWatch != null) orphanWatch.spawnerLost();
             }
         });
         if (spawner) {
@@ -729,27 +736,49 @@ final class CoreVirtualMachine implements VirtualMachine {
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
         try {
-            if (spawner) {
-                for (int r : slots.liveRanks()) {
-                    if (r == 0) continue;
-                    try {
-                        sendLock.lock();
-                        try {
-                            ByteBuffer buf = writer.start();
-                            Envelope.writeHeader(buf, FrameKind.EXIT, 0, NO_TASK);
-                            transport.send(r, writer.finish());
-                        } finally {
-                            sendLock.unlock();
-                        }
-                    } catch (RuntimeException e) {
-                        LOG.warn("could not ask rank {} to exit: {}", r, e.getMessage());
-                    }
-                }
-            }
+            if (spawner) askWorkersToExit();
         } finally {
             if (worker != null) worker.close();
+            if (orphanWatch != null) orphanWatch.closed();
             transport.close();
             if (debug > 0) LOG.info("ParaVM rank {} closed", rank);
+        }
+    }
+
+    /**
+     * Sends EXIT to every live worker, on a thread of its own, waiting for it at most
+     * {@link #EXIT_SEND_WAIT_MS}: a worker whose only slot runs a task that never returns
+     * does not take frames, and an engine may then never complete the send (MPJ's multicore
+     * device; Hazelcast once its window is full). Such a worker is left to its launcher.
+     */
+    private void askWorkersToExit() {
+        Thread asking = new Thread(() -> {
+            for (int r : slots.liveRanks()) {
+                if (r == 0) continue;
+                try {
+                    sendLock.lock();
+                    try {
+                        ByteBuffer buf = writer.start();
+                        Envelope.writeHeader(buf, FrameKind.EXIT, 0, NO_TASK);
+                        transport.send(r, writer.finish());
+                    } finally {
+                        sendLock.unlock();
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("could not ask rank {} to exit: {}", r, e.getMessage());
+                }
+            }
+        }, "paravm-close-rank-0");
+        asking.setDaemon(true);
+        asking.start();
+        try {
+            asking.join(EXIT_SEND_WAIT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (asking.isAlive()) {
+            LOG.warn("close(): a worker did not take its EXIT within {} ms (busy slots: {}); closing without it",
+                    EXIT_SEND_WAIT_MS, slots.slotCount() - 1 - slots.freeCount());
         }
     }
 

@@ -5,7 +5,13 @@ import io.paravm.spi.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.paravm.VmConfig;
+
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -44,6 +50,16 @@ public abstract class PolledTransport implements Transport {
 
     private static final Logger LOG = LoggerFactory.getLogger(PolledTransport.class);
 
+    /**
+     * How long {@link #close()} waits for the engine to shut down (MPI_Finalize waits for
+     * every rank, so a rank whose task never returns would hold the others forever); past
+     * it this rank goes on without, and the launcher ({@code mpirun}, {@code MpjLauncher})
+     * ends the job's other ranks.
+     */
+    public static final String FINALIZE_TIMEOUT_MS_PROP_NAME = "paravm.core.finalize.timeout.ms";
+    /** Default of {@link #FINALIZE_TIMEOUT_MS_PROP_NAME}: 20 000 ms. */
+    public static final long FINALIZE_TIMEOUT_MS_DEFAULT = 20_000;
+
     /** How long a pending send yields (driving the engine's progress) before it parks: 50 ms. */
     private static final long SEND_YIELD_NS = 50_000_000L;
 
@@ -53,6 +69,22 @@ public abstract class PolledTransport implements Transport {
     private final FrameBacklog backlog = new FrameBacklog(); // guarded by engine
     private final AtomicBoolean wakeup = new AtomicBoolean();
     private boolean closed;                                  // guarded by engine
+    private final long finalizeTimeoutMillis;
+
+    /** A transport that waits {@value #FINALIZE_TIMEOUT_MS_DEFAULT} ms at most for its engine to shut down. */
+    protected PolledTransport() {
+        this.finalizeTimeoutMillis = FINALIZE_TIMEOUT_MS_DEFAULT;
+    }
+
+    /**
+     * A transport with the settings of {@code config} ({@link #FINALIZE_TIMEOUT_MS_PROP_NAME}).
+     *
+     * @param config the VM's configuration
+     */
+    protected PolledTransport(VmConfig config) {
+        this.finalizeTimeoutMillis = config.property(FINALIZE_TIMEOUT_MS_PROP_NAME).map(Long::parseLong)
+                .orElse(FINALIZE_TIMEOUT_MS_DEFAULT);
+    }
 
     /**
      * Starts sending the bytes of {@code frame} (position to limit) to {@code destination}.
@@ -182,18 +214,45 @@ public abstract class PolledTransport implements Transport {
         if (closed) throw new VmException("the " + name() + " transport of rank " + rank() + " is closed");
     }
 
+    /**
+     * Shuts the engine down on a thread of its own, holding the engine lock, and waits for
+     * it at most {@link #FINALIZE_TIMEOUT_MS_PROP_NAME}; past that this rank leaves the
+     * engine as it is (its calls stay blocked on the lock), since a finalize that waits for a
+     * rank stuck in a task would otherwise never return.
+     */
     @Override
     public final void close() {
         engine.lock();
         try {
             if (closed) return;
             closed = true;
-            closeEngine();
-        } catch (Exception e) {
-            LOG.warn("{} rank {}: shutting the engine down failed: {}",
-                    name(), rank(), e.toString());
         } finally {
             engine.unlock();
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread finalizer = new Thread(() -> {
+            engine.lock();
+            try {
+                closeEngine();
+                done.complete(null);
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            } finally {
+                engine.unlock();
+            }
+        }, name() + "-finalize-rank-" + rank());
+        finalizer.setDaemon(true); // one left in a finalize that never returns must not keep the JVM alive
+        finalizer.start();
+        try {
+            done.get(finalizeTimeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("{} rank {}: the engine did not shut down within {} ms (another rank is still busy, e.g. in a task "
+                    + "that never returns); going on without it: the launcher ends the other ranks (raise {})",
+                    name(), rank(), finalizeTimeoutMillis, FINALIZE_TIMEOUT_MS_PROP_NAME);
+        } catch (ExecutionException e) {
+            LOG.warn("{} rank {}: shutting the engine down failed: {}", name(), rank(), e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

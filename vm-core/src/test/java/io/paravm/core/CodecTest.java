@@ -111,4 +111,26 @@ class CodecTest {
             }
         }
     }
+
+    /** Fails with the user's own exception after its first elements were written. */
+    static final class ThrowsHalfway extends java.util.AbstractList<String> {
+        @Override
+        public String get(int index) {
+            if (index == 3) throw new java.util.ConcurrentModificationException("element 3 changed under us");
+            return "element " + index;
+        }
+
+        @Override
+        public int size() {
+            return 6;
+        }
+    }
+
+    @Test
+    void anExceptionHalfwayThroughAUsersSerializationBecomesAVmExceptionAndTheCodecStaysUsable() {
+        VmException e = assertThrows(VmException.class, () -> roundTrip(new ThrowsHalfway()));
+        assertTrue(e.getMessage().contains(ThrowsHalfway.class.getName()), e.getMessage());
+        assertTrue(e.getMessage().contains("element 3 changed under us"), e.getMessage());
+        for (int i = 0; i < 100; i++) assertEquals(List.of("after", i), roundTrip(List.of("after", i)), "the pooled Kryo is clean");
+    }
 }

@@ -5,6 +5,7 @@ import io.paravm.VirtualMachines;
 import io.paravm.VmConfig;
 import io.paravm.VmStatus;
 import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
@@ -185,6 +186,12 @@ public final class TckLauncher {
             @Override
             public void executionStarted(TestIdentifier id) {
                 if (id.isTest()) started[0] = System.nanoTime();
+            }
+
+            @Override
+            public void reportingEntryPublished(TestIdentifier id, ReportEntry entry) {
+                // Figures a test measured (TestReporter), e.g. the reliability rules' counts and sizes.
+                entry.getKeyValuePairs().forEach((k, v) -> out.println("    " + k + ": " + v));
             }
 
             @Override

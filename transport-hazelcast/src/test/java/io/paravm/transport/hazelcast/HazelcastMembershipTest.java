@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -49,6 +50,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HazelcastMembershipTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /**
+     * Test settings: a member silent this long is declared dead (a killed JVM is noticed
+     * sooner, when its sockets close). Both sides get it.
+     */
+    private static final int MAX_NO_HEARTBEAT_SECONDS = 3;
+    /** How soon after a worker JVM is killed (or leaves) the spawner must have its TaskExit(LOST) and HostRemoved. */
+    private static final Duration LOSS_BOUND = Duration.ofSeconds(5);
 
     private HazelcastLauncher workers;
     private VirtualMachine vm;
@@ -64,6 +72,7 @@ class HazelcastMembershipTest {
         cluster = "paravm-test-" + ProcessHandle.current().pid() + "-" + port;
         workers = HazelcastLauncher.builder().join("127.0.0.1:" + port).cluster(cluster).secret(secret)
                 .mainClass(MembershipWorker.class.getName())
+                .jvmOption("-D" + HazelcastProperties.MAX_NO_HEARTBEAT_SECONDS_PROP_NAME + "=" + MAX_NO_HEARTBEAT_SECONDS)
                 .logDirectory(Path.of("target", "membership-logs", info.getTestMethod().orElseThrow().getName()))
                 .build();
     }
@@ -85,6 +94,7 @@ class HazelcastMembershipTest {
                 .property(HazelcastProperties.SECRET_PROP_NAME, secret)
                 .property(HazelcastProperties.PORT_PROP_NAME, Integer.toString(port))
                 .property(HazelcastProperties.NP_PROP_NAME, Integer.toString(np))
+                .property(HazelcastProperties.MAX_NO_HEARTBEAT_SECONDS_PROP_NAME, Integer.toString(MAX_NO_HEARTBEAT_SECONDS))
                 .build());
     }
 
@@ -210,13 +220,20 @@ class HazelcastMembershipTest {
         long pid = pidOf(victim.rank());
         assertTrue(pid != ProcessHandle.current().pid());
         ProcessHandle process = ProcessHandle.of(pid).orElseThrow();
+        long killed = System.nanoTime();
         assertTrue(process.destroyForcibly(), "kill -9 " + pid);
 
         List<Received> others = new ArrayList<>();
         TaskExit exit = awaitMessage(TaskExit.class, others);
+        Duration exitAfter = Duration.ofNanos(System.nanoTime() - killed);
         assertEquals(new TaskExit(victim, TaskExit.Reason.LOST), exit);
         HostRemoved removed = awaitMessage(HostRemoved.class, others);
+        Duration removedAfter = Duration.ofNanos(System.nanoTime() - killed);
         assertEquals(List.of(victim.rank()), removed.slots());
+        System.out.printf("figure: hazelcast, worker JVM killed mid-task: TaskExit(LOST) after %d ms, HostRemoved after %d ms%n",
+                exitAfter.toMillis(), removedAfter.toMillis());
+        assertTrue(removedAfter.compareTo(LOSS_BOUND) <= 0, "TaskExit(LOST) and HostRemoved came " + removedAfter.toMillis()
+                + " ms after kill -9, later than " + LOSS_BOUND);
         assertTrue(others.isEmpty(), "nothing else arrived: " + others);
 
         assertEquals(2, vm.slots(), "the lost rank no longer counts");
@@ -229,5 +246,34 @@ class HazelcastMembershipTest {
         TaskResult result = awaitMessage(TaskResult.class, others);
         assertEquals(next.rank(), result.value(), "the surviving worker still runs tasks");
         assertInstanceOf(TaskExit.class, vm.receiveMessage(WAIT).orElseThrow().message());
+    }
+
+    @Test
+    void workerLeavingPolitelyFreesItsSlotsAndWorkGoesToTheOthers() throws Exception {
+        vm = openWithTwoWorkers();
+        ProcessHandle leaver = ProcessHandle.of(pidOf(2)).orElseThrow();
+        long asked = System.nanoTime();
+        assertTrue(leaver.destroy(), "SIGTERM to rank 2's JVM: it shuts its member down and leaves");
+
+        List<Received> others = new ArrayList<>();
+        HostRemoved removed = awaitMessage(HostRemoved.class, others);
+        Duration after = Duration.ofNanos(System.nanoTime() - asked);
+        assertEquals(List.of(2), removed.slots());
+        assertTrue(others.isEmpty(), "an idle worker leaves without a TaskExit: " + others);
+        System.out.printf("figure: hazelcast, worker left politely (SIGTERM): HostRemoved after %d ms%n", after.toMillis());
+        assertTrue(after.compareTo(LOSS_BOUND) <= 0, "HostRemoved came " + after.toMillis() + " ms after the worker was "
+                + "asked to leave, later than " + LOSS_BOUND);
+        assertEquals(2, vm.slots(), "its slot left the bookkeeping");
+        assertEquals(1, vm.freeSlots());
+        assertEquals(Set.of(1), vm.freeSlotsSet());
+        assertTrue(vm.status().slots().stream().noneMatch(s -> s.rank() == 2));
+        leaver.onExit().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        for (int i = 0; i < 3; i++) {
+            TaskId id = vm.spawnFunction(whoAmI()).orElseThrow();
+            assertEquals(1, id.rank(), "work goes to the worker that stayed");
+            assertEquals(1, awaitMessage(TaskResult.class, others).value());
+            assertEquals(new TaskExit(id, TaskExit.Reason.FINISHED), awaitMessage(TaskExit.class, others));
+        }
     }
 }

@@ -47,6 +47,7 @@ final class MpjTransport extends PolledTransport {
     private byte[] sendCopy = new byte[64 * 1024];
 
     MpjTransport(VmConfig config) {
+        super(config);
         String[] args = config.args();
         if (args.length < MPJ_ARGS) {
             throw new VmException("MPJ Express's arguments are missing: VmConfig.args() is " + Arrays.toString(args)

@@ -41,6 +41,7 @@ final class OpenMpiTransport extends PolledTransport {
     private ByteBuffer sendCopy = MPI.newByteBuffer(0);
 
     OpenMpiTransport(VmConfig config) {
+        super(config);
         try {
             String level = config.property(OpenMpiProperties.THREAD_LEVEL_PROP_NAME)
                     .orElse(OpenMpiProperties.THREAD_LEVEL_DEFAULT).toLowerCase(Locale.ROOT);

@@ -1,0 +1,112 @@
+package io.paravm.transport.hazelcast;
+
+import io.paravm.tck.FaultJob;
+import io.paravm.tck.JobProcesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Breaking real Hazelcast jobs of 3 member JVMs from outside ({@link FaultJob}, started by
+ * the {@link HazelcastLauncher} command in a JVM of its own): a killed spawner, and a clean
+ * close. Every process of the job is counted by pid. After {@code kill -9} of the spawner
+ * the workers must end by themselves (they see the spawner's member leave) within
+ * {@link #SPAWNER_LOSS_BOUND}, well before the launcher's own grace of
+ * {@link HazelcastLauncher#WORKER_GRACE} would end them.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class HazelcastFaultTest {
+
+    /** How long the workers may outlive a killed spawner. */
+    static final Duration SPAWNER_LOSS_BOUND = Duration.ofSeconds(10);
+    private static final Duration START = Duration.ofSeconds(120);
+    /** How long a job whose spawner closed while tasks never return may take to end: the orphan grace, and slack. */
+    static final Duration ABANDON_BOUND = Duration.ofSeconds(30);
+
+    private Path dir;
+    private Process job;
+
+    @BeforeEach
+    void setUp(TestInfo info) throws Exception {
+        dir = Files.createDirectories(Path.of("target", "fault-tests", info.getTestMethod().orElseThrow().getName()
+                + info.getDisplayName().replaceAll("[^A-Za-z0-9]+", "-")));
+        Files.deleteIfExists(dir.resolve("job.pids"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (job != null) JobProcesses.killTree(job.toHandle());
+    }
+
+    private Process start(String mode) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(HazelcastLauncher.JVM_FLAGS);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), HazelcastLauncher.class.getName(), "-np", "3",
+                FaultJob.class.getName(), "--pids", dir.resolve("job.pids").toString(), "--mode", mode));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("job.log").toFile()).start();
+    }
+
+    /**
+     * {@code hold}: the workers' tasks wait for a message; {@code busy}: they compute and never
+     * look at the VM (a worker then ends after {@code paravm.core.orphan.grace.ms}).
+     */
+    @ParameterizedTest(name = "tasks {0}")
+    @ValueSource(strings = {"hold", "busy"})
+    void killingTheSpawnerEndsEveryWorkerByItself(String mode) throws Exception {
+        job = start(mode);
+        JobProcesses.Pids pids = JobProcesses.readPidFile(dir.resolve("job.pids"), job, START);
+        assertEquals(2, pids.workers().size(), "two worker JVMs: " + pids);
+        Set<Long> all = JobProcesses.tree(job.toHandle());
+        assertEquals(4, all.size(), "the launcher and 3 member JVMs: " + all);
+        assertTrue(all.containsAll(pids.all()), "every member runs under the launcher: " + all + " " + pids);
+
+        assertTrue(ProcessHandle.of(pids.spawner()).orElseThrow().destroyForcibly(), "kill -9 the spawner");
+        Duration took = JobProcesses.awaitGone(pids.workers(), SPAWNER_LOSS_BOUND);
+        Duration launcher = JobProcesses.awaitGone(all, SPAWNER_LOSS_BOUND.minus(took));
+        System.out.printf("figure: hazelcast, spawner killed, tasks %s: both workers ended by themselves in %d ms, "
+                + "the launcher %d ms later%n", mode, took.toMillis(), launcher.toMillis());
+    }
+
+    @Test
+    void closeThenExitLeavesNoProcess() throws Exception {
+        job = start("close");
+        JobProcesses.Pids pids = JobProcesses.readPidFile(dir.resolve("job.pids"), job, START);
+        Set<Long> all = new LinkedHashSet<>(JobProcesses.tree(job.toHandle()));
+        all.addAll(pids.all());
+        assertEquals(2, pids.tasks(), "a task ran in every worker slot");
+        assertTrue(job.waitFor(START.toSeconds(), TimeUnit.SECONDS), "the job ends after close()");
+        assertEquals(0, job.exitValue(), "see " + dir.resolve("job.log"));
+        List<Long> left = all.stream().filter(JobProcesses::isRunning).toList();
+        assertEquals(List.of(), left, "no process of the job runs once the launcher has returned (counted " + all.size() + ")");
+        System.out.printf("figure: hazelcast, close() then exit: %d processes counted, none left%n", all.size());
+    }
+
+    /** The spawner closes the VM while tasks never return: each worker ends after the orphan grace. */
+    @Test
+    void closeWhileTasksNeverReturnEndsEveryProcess() throws Exception {
+        job = start("abandon");
+        JobProcesses.Pids pids = JobProcesses.readPidFile(dir.resolve("job.pids"), job, START);
+        Set<Long> all = new LinkedHashSet<>(JobProcesses.tree(job.toHandle()));
+        all.addAll(pids.all());
+        Duration took = JobProcesses.awaitGone(pids.workers(), ABANDON_BOUND);
+        JobProcesses.awaitGone(all, ABANDON_BOUND.minus(took));
+        System.out.printf("figure: hazelcast, close() while tasks never return: both workers ended by themselves in %d ms"
+                + " (exit %d)%n", took.toMillis(), job.waitFor());
+    }
+}

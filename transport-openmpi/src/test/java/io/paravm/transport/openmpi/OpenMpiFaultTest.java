@@ -1,0 +1,130 @@
+package io.paravm.transport.openmpi;
+
+import io.paravm.core.PolledTransport;
+import io.paravm.tck.FaultJob;
+import io.paravm.tck.JobProcesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Breaking real {@code mpirun} jobs of 3 ranks from outside ({@link FaultJob}): a killed
+ * spawner, a killed {@code mpirun}, and a clean close. Every process of the job is counted
+ * by pid and must be gone within {@link #SPAWNER_LOSS_BOUND}.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class OpenMpiFaultTest {
+
+    /** How long the job's processes may outlive a killed spawner (or mpirun). */
+    static final Duration SPAWNER_LOSS_BOUND = Duration.ofSeconds(10);
+    private static final Duration START = Duration.ofSeconds(120);
+    /** The jobs' finalize timeout (shorter than the default, to keep the test short). */
+    static final Duration FINALIZE_TIMEOUT = Duration.ofSeconds(5);
+    /** How long a job whose spawner closed while tasks never return may take to end: the finalize timeout, and slack. */
+    static final Duration ABANDON_BOUND = Duration.ofSeconds(20);
+
+    private Path dir;
+    private Process job;
+
+    @BeforeEach
+    void setUp(TestInfo info) throws Exception {
+        dir = Files.createDirectories(Path.of("target", "fault-tests", info.getTestMethod().orElseThrow().getName()
+                + info.getDisplayName().replaceAll("[^A-Za-z0-9]+", "-")));
+        Files.deleteIfExists(dir.resolve("job.pids"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (job != null) JobProcesses.killTree(job.toHandle());
+    }
+
+    private Process start(String mode) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("mpirun", "--oversubscribe", "-np", "3", "java",
+                "-cp", System.getProperty("java.class.path"),
+                "-Djava.library.path=" + System.getProperty("openmpi.libdir", "/usr/lib/x86_64-linux-gnu/openmpi/lib"),
+                "-D" + PolledTransport.FINALIZE_TIMEOUT_MS_PROP_NAME + "=" + FINALIZE_TIMEOUT.toMillis(),
+                FaultJob.class.getName(), "--pids", dir.resolve("job.pids").toString(), "--mode", mode);
+        pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
+        pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
+        pb.environment().put("OMPI_MCA_plm", "isolated");
+        pb.environment().put("OMPI_MCA_btl_vader_single_copy_mechanism", "none");
+        pb.redirectErrorStream(true).redirectOutput(dir.resolve("job.log").toFile());
+        return pb.start();
+    }
+
+    /** {@code hold}: the workers' tasks wait for a message; {@code busy}: they compute and never look at the VM. */
+    @ParameterizedTest(name = "tasks {0}")
+    @ValueSource(strings = {"hold", "busy"})
+    void killingTheSpawnerEndsEveryProcessOfTheJob(String mode) throws Exception {
+        job = start(mode);
+        JobProcesses.Pids pids = JobProcesses.readPidFile(dir.resolve("job.pids"), job, START);
+        assertEquals(2, pids.workers().size(), "two worker processes: " + pids);
+        Set<Long> all = JobProcesses.tree(job.toHandle());
+        assertTrue(all.containsAll(pids.all()), "every rank runs under mpirun: " + all + " " + pids);
+
+        assertTrue(ProcessHandle.of(pids.spawner()).orElseThrow().destroyForcibly(), "kill -9 the spawner");
+        Duration took = JobProcesses.awaitGone(all, SPAWNER_LOSS_BOUND);
+        assertNotEquals(0, job.waitFor(), "mpirun reports the failed job");
+        System.out.printf("figure: openmpi, spawner killed, tasks %s: all %d processes (mpirun and 3 ranks) gone in %d ms%n",
+                mode, all.size(), took.toMillis());
+    }
+
+    @Test
+    void killingMpirunEndsEveryRank() throws Exception {
+        job = start("hold");
+        JobProcesses.Pids pids = JobProcesses.readPidFile(dir.resolve("job.pids"), job, START);
+        Set<Long> all = JobProcesses.tree(job.toHandle());
+        assertTrue(all.containsAll(pids.all()), "every rank runs under mpirun: " + all + " " + pids);
+
+        assertTrue(job.toHandle().destroyForcibly(), "kill -9 mpirun");
+        Duration took = JobProcesses.awaitGone(all, SPAWNER_LOSS_BOUND);
+        System.out.printf("figure: openmpi, mpirun killed: all %d processes gone in %d ms%n", all.size(), took.toMillis());
+    }
+
+    @Test
+    void closeThenExitLeavesNoProcess() throws Exception {
+        job = start("close");
+        JobProcesses.Pids pids = JobProcesses.readPidFile(dir.resolve("job.pids"), job, START);
+        Set<Long> all = new LinkedHashSet<>(JobProcesses.tree(job.toHandle()));
+        all.addAll(pids.all());
+        assertEquals(2, pids.tasks(), "a task ran in every worker slot");
+        assertTrue(job.waitFor(START.toSeconds(), TimeUnit.SECONDS), "the job ends after close()");
+        assertEquals(0, job.exitValue(), "see " + dir.resolve("job.log"));
+        List<Long> left = all.stream().filter(JobProcesses::isRunning).toList();
+        assertEquals(List.of(), left, "no process of the job runs once mpirun has returned (counted " + all.size() + ")");
+        System.out.printf("figure: openmpi, close() then exit: %d processes counted, none left%n", all.size());
+    }
+
+    /**
+     * The spawner closes the VM while tasks never return: its MPI_Finalize would wait for
+     * them forever, so it gives up after {@code paravm.openmpi.finalize.timeout.ms} and
+     * mpirun ends the job.
+     */
+    @Test
+    void closeWhileTasksNeverReturnEndsEveryProcess() throws Exception {
+        job = start("abandon");
+        JobProcesses.Pids pids = JobProcesses.readPidFile(dir.resolve("job.pids"), job, START);
+        Set<Long> all = new LinkedHashSet<>(JobProcesses.tree(job.toHandle()));
+        all.addAll(pids.all());
+        Duration took = JobProcesses.awaitGone(all, ABANDON_BOUND);
+        assertNotEquals(0, job.waitFor(), "mpirun reports that rank 0 left without finishing MPI_Finalize");
+        System.out.printf("figure: openmpi, close() while tasks never return: all %d processes gone in %d ms%n",
+                all.size(), took.toMillis());
+    }
+}
