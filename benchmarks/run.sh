@@ -4,7 +4,8 @@
 # Builds the benchmarks, runs them on every installed backend (openmpi; mpj on its multicore
 # and niodev devices; hazelcast), each beside its raw engine in the same job, and writes
 # into DIR (default benchmarks/results/<date>/): JMH's JSON (jmh-*.json), each job's own
-# figures (job-*.json), report.md (median, p99, ratio to raw, MB/s, targets) and latency.png.
+# figures (job-*.json: spawn and task-farm throughput), report.md (median, p99, ratio to raw,
+# MB/s, tasks/s, targets), latency.png and farm.png.
 # A backend whose engine is not installed is skipped, and the report says so.
 #   --quick   CI smoke: short iterations, about 2-3 minutes for all backends; rough numbers
 #   --out DIR where to write

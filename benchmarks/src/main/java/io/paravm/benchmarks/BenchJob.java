@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.paravm.VirtualMachine;
 import io.paravm.benchmarks.backend.Backend;
 import io.paravm.benchmarks.backend.Backends;
+import io.paravm.benchmarks.throughput.FarmMapThroughputBenchmark;
 import io.paravm.benchmarks.throughput.VmSpawnThroughputBenchmark;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.format.ResultFormatType;
@@ -25,12 +26,13 @@ import java.util.Map;
 /**
  * What every rank of a benchmark job runs. Workers sit in ParaVM's spawn loop (the echo
  * tasks run there); the spawner runs JMH with {@code forks(0)} in its own JVM, then the
- * spawn-throughput loop, and writes {@code jmh-<backend>-<label>.json} and
- * {@code job-<backend>-<label>.json} into the output directory.
+ * spawn-throughput loop, then the task farm's {@code map} throughput, and writes
+ * {@code jmh-<backend>-<label>.json} and {@code job-<backend>-<label>.json} into the output
+ * directory. With {@code --tasks-only} only the two task-throughput loops run.
  *
  * <pre>
  * mpirun -np 2 java -cp CP -Djava.library.path=... io.paravm.benchmarks.BenchJob --backend openmpi --out DIR
- *     --label np2 [--quick] [--spawn-only] [--include JMH_REGEX]
+ *     --label np2 [--quick] [--tasks-only] [--include JMH_REGEX]
  * </pre>
  */
 public final class BenchJob {
@@ -44,7 +46,7 @@ public final class BenchJob {
     private final Path out;
     private final String label;
     private final boolean quick;
-    private final boolean spawnOnly;
+    private final boolean tasksOnly;
     private final String include;
 
     private BenchJob(VirtualMachine vm, String[] args) {
@@ -60,10 +62,10 @@ public final class BenchJob {
                 case "--out" -> o = Path.of(args[++i]);
                 case "--label" -> l = args[++i];
                 case "--quick" -> q = true;
-                case "--spawn-only" -> s = true;
+                case "--tasks-only" -> s = true;
                 case "--include" -> inc = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-                        + "'; use [--backend NAME] --out DIR [--label L] [--quick] [--spawn-only] [--include JMH_REGEX]");
+                        + "'; use [--backend NAME] --out DIR [--label L] [--quick] [--tasks-only] [--include JMH_REGEX]");
             }
         }
         if (o == null) throw new IllegalArgumentException("--out DIR is required");
@@ -75,7 +77,7 @@ public final class BenchJob {
         this.out = o;
         this.label = l;
         this.quick = q;
-        this.spawnOnly = s;
+        this.tasksOnly = s;
         this.include = inc;
     }
 
@@ -101,7 +103,7 @@ public final class BenchJob {
         BenchContext.install(vm, backend);
         System.out.println("bench: " + prefix + " on " + job.get("engine") + ", " + vm.slots() + " ranks");
 
-        if (!spawnOnly) {
+        if (!tasksOnly) {
             Path jmhJson = out.resolve("jmh-" + prefix + ".json");
             ChainedOptionsBuilder opts = new OptionsBuilder()
                     // the in-JVM loopback baseline runs outside the job (BenchRunner): a rank is bound to one core
@@ -138,6 +140,20 @@ public final class BenchJob {
         System.out.printf("bench: %s spawn: %.0f tasks/s over %d slot(s); spawn->result median %.1f us, p99 %.1f us%n",
                 prefix, spawn.tasksPerSecond(), spawn.slots(), spawn.resultMedianMicros(), spawn.resultP99Micros());
         job.put("spawn", spawn);
+
+        // quick: a few seconds per backend; full: issue 7's 10^5 inputs, the median of 3 rounds
+        int farmWarmup = quick ? 1_000 : 10_000;
+        int farmInputs = quick ? 5_000 : 100_000;
+        int farmRounds = quick ? 1 : 3;
+        System.out.println("bench: " + prefix + " task farm map throughput, " + farmRounds + " round(s) of "
+                + farmInputs + " inputs per mode, each after a warm-up map of " + farmWarmup);
+        List<FarmMapThroughputBenchmark.FarmResult> farm =
+                FarmMapThroughputBenchmark.run(vm, farmWarmup, farmInputs, farmRounds);
+        for (FarmMapThroughputBenchmark.FarmResult f : farm) {
+            System.out.printf("bench: %s farm (%s): %.0f tasks/s over %d worker(s) (rounds: %.0f-%.0f)%n",
+                    prefix, f.mode(), f.tasksPerSecond(), f.workers(), f.minTasksPerSecond(), f.maxTasksPerSecond());
+        }
+        job.put("farm", farm);
         job.put("loadAverageEnd", loadAverage());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(out.resolve("job-" + prefix + ".json").toFile(), job);

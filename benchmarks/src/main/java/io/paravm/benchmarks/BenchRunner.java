@@ -113,7 +113,7 @@ public final class BenchRunner {
                 List<String> jobArgs = new ArrayList<>(List.of("--backend", backend.name(), "--out", out.toString(),
                         "--label", plan.label()));
                 if (quick) jobArgs.add("--quick");
-                if (plan.spawnOnly()) jobArgs.add("--spawn-only");
+                if (plan.tasksOnly()) jobArgs.add("--tasks-only");
                 List<String> cmd = new ArrayList<>(List.of("timeout", "--kill-after=10", String.valueOf(timeout)));
                 cmd.addAll(backend.jobCommand(plan.ranks(), classPath.get(), RANK_JVM_ARGS, BenchJob.class.getName(), jobArgs));
                 Path log = out.resolve("logs").resolve(prefix + ".log");

@@ -5,12 +5,11 @@ import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.SerializerFactory;
 import com.esotericsoftware.kryo.SerializerFactory.FieldSerializerFactory;
-import com.esotericsoftware.kryo.io.ByteBufferInput;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.ClosureSerializer;
 import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
-import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
+import com.esotericsoftware.kryo.util.MapReferenceResolver;
 import com.esotericsoftware.kryo.util.Pool;
 import io.paravm.HostAdded;
 import io.paravm.HostId;
@@ -33,9 +32,13 @@ import java.util.List;
  * without Kryo; everything else goes through a pooled, configured Kryo.
  *
  * <p>Kryo choices: registration is not required (users send their own types); classes are
- * written by name. Serializable lambdas travel through {@link LambdaSerializer}; JDK
- * classes whose internals Java 17 keeps closed travel through Java serialization, as do
- * exceptions (which keeps their stack traces).
+ * written by name, and only the classes of the {@link ClassAllowList} may be named: a
+ * frame naming another is refused before anything of that class is loaded. Every count
+ * read from a frame is checked against the bytes left before anything is allocated
+ * ({@link BoundedInput}, {@link BoundedSerializers}). Serializable lambdas travel through
+ * {@link LambdaSerializer}; JDK classes whose internals Java 17 keeps closed travel through
+ * Java serialization, as do exceptions (which keeps their stack traces), read through an
+ * object stream limited to the same allow-list ({@link FilteredJavaSerializer}).
  */
 final class Codec {
 
@@ -46,10 +49,10 @@ final class Codec {
     private static final class Context {
         final Kryo kryo;
         final Output output = new Output(4096, -1);
-        final ByteBufferInput input = new ByteBufferInput();
+        final BoundedInput input = new BoundedInput();
 
-        Context(ClassLoader loader) {
-            kryo = newKryo(loader);
+        Context(ClassLoader loader, ClassAllowList allowList) {
+            kryo = newKryo(loader, allowList);
         }
     }
 
@@ -61,34 +64,44 @@ final class Codec {
 
     private final Pool<Context> pool;
 
+    /** A codec for ParaVM's classes and the JDK's value types only. */
     Codec(ClassLoader loader) {
+        this(loader, ClassAllowList.builtIn());
+    }
+
+    Codec(ClassLoader loader, ClassAllowList allowList) {
         this.pool = new Pool<>(true, false, 64) {
             @Override
             protected Context create() {
-                return new Context(loader);
+                return new Context(loader, allowList);
             }
         };
     }
 
-    static Kryo newKryo(ClassLoader loader) {
-        Kryo kryo = new Kryo();
+    static Kryo newKryo(ClassLoader loader, ClassAllowList allowList) {
+        Kryo kryo = new Kryo(new AllowListClassResolver(allowList), new MapReferenceResolver()) {
+            @Override
+            public Serializer getDefaultSerializer(Class type) {
+                return BoundedSerializers.bounded(this, type, super.getDefaultSerializer(type));
+            }
+        };
         kryo.setClassLoader(loader);
         kryo.setRegistrationRequired(false);
         kryo.setReferences(true); // graphs with cycles and shared objects arrive as sent
         kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
-        kryo.setDefaultSerializer(new JdkAwareSerializerFactory());
-        kryo.addDefaultSerializer(Throwable.class, new JavaSerializer());
+        kryo.setDefaultSerializer(new JdkAwareSerializerFactory(allowList));
+        kryo.addDefaultSerializer(Throwable.class, new FilteredJavaSerializer(allowList));
         ImmutableCollectionsSerializers.addDefaultSerializers(kryo);
         // JDK wrappers that Kryo's collection serializers would rebuild with add(), which they refuse.
         for (String wrapper : JDK_WRAPPERS) {
             try {
-                kryo.addDefaultSerializer(Class.forName(wrapper), new JavaSerializer());
+                kryo.addDefaultSerializer(Class.forName(wrapper), new FilteredJavaSerializer(allowList));
             } catch (ClassNotFoundException e) {
                 throw new IllegalStateException("this JDK lacks " + wrapper, e);
             }
         }
         // Kryo maps every lambda class to the Closure registration.
-        kryo.register(ClosureSerializer.Closure.class, new LambdaSerializer());
+        kryo.register(ClosureSerializer.Closure.class, new LambdaSerializer(allowList));
         // ParaVM's own types: registered so they are written as small ids.
         kryo.register(TaskId.class, 100);
         kryo.register(HostId.class, 101);
@@ -109,8 +122,10 @@ final class Codec {
      */
     private static final class JdkAwareSerializerFactory implements SerializerFactory<Serializer<?>> {
         private final FieldSerializerFactory fields = new FieldSerializerFactory();
+        private final ClassAllowList allowList;
 
-        JdkAwareSerializerFactory() {
+        JdkAwareSerializerFactory(ClassAllowList allowList) {
+            this.allowList = allowList;
             // Anonymous classes keep their captured variables only with synthetic fields.
             fields.getConfig().setIgnoreSyntheticFields(false);
         }
@@ -120,7 +135,7 @@ final class Codec {
             Module module = type.getModule();
             if (module.isNamed() && !module.isOpen(type.getPackageName(), Codec.class.getModule())
                     && Serializable.class.isAssignableFrom(type)) {
-                return new JavaSerializer();
+                return new FilteredJavaSerializer(allowList);
             }
             return fields.newSerializer(kryo, type);
         }
@@ -195,6 +210,11 @@ final class Codec {
             // Any exception: the user's own code (a getter, an iterator, writeObject) runs
             // while Kryo writes, and may throw anything halfway; the caller must get a
             // VmException, or a task's result would be lost with its slot never freed.
+            String refused = refusal(e);
+            if (refused != null) {
+                throw new VmException("cannot serialize a message of type " + type.getName() + ": " + refused
+                        + "; nothing was sent", e);
+            }
             throw new VmException("cannot serialize a message of type " + type.getName() + ": "
                     + rootMessage(e) + "; nothing was sent. Make the type and what it holds serializable "
                     + "(plain fields, records, collections), or send a byte[] you encode yourself", e);
@@ -304,13 +324,15 @@ final class Codec {
     private Object decodeWithKryo(ByteBuffer in) {
         Context ctx = pool.obtain();
         try {
-            ByteBufferInput input = ctx.input;
+            BoundedInput input = ctx.input;
             input.setBuffer(in.slice());
             Object value = ctx.kryo.readClassAndObject(input);
             in.position(in.position() + input.position());
             return value;
-        } catch (KryoException | IllegalArgumentException | IllegalStateException
-                 | IndexOutOfBoundsException | NegativeArraySizeException | ClassCastException e) {
+        } catch (RuntimeException | StackOverflowError | LinkageError e) {
+            // Bytes from the wire: whatever Kryo or a class's own reading code throws means "not decodable".
+            String refused = refusal(e);
+            if (refused != null) throw new VmException(refused, e);
             throw new VmException("cannot decode a received message: " + rootMessage(e)
                     + "; is the sender's class on this rank's class path, at the same version?", e);
         } finally {
@@ -320,6 +342,15 @@ final class Codec {
     }
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    /** The allow-list's explanation if {@code e} was caused by a refused class, else null. */
+    private static String refusal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof AllowListClassResolver.RefusedClassException) return t.getMessage();
+            if (t instanceof FilteredJavaSerializer.RefusedStreamClassException r) return r.reason();
+        }
+        return null;
+    }
 
     static String rootMessage(Throwable e) {
         Throwable t = e;

@@ -103,7 +103,7 @@ final class CoreVirtualMachine implements VirtualMachine {
         this.userArgs = transport.userArgs();
         this.heldMaxBytes = config.property(HELD_MAX_BYTES_PROP_NAME).map(Long::parseLong).orElse(HELD_MAX_BYTES_DEFAULT);
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        this.codec = new Codec(loader != null ? loader : CoreVirtualMachine.class.getClassLoader());
+        this.codec = new Codec(loader != null ? loader : CoreVirtualMachine.class.getClassLoader(), ClassAllowList.forVm(config));
         this.slots = spawner ? new SlotTable() : null;
         int workerSlots = config.property(VmConfig.WORKER_SLOTS_PROP_NAME).map(v -> parsePositive(v,
                 VmConfig.WORKER_SLOTS_PROP_NAME)).orElse(1);
@@ -166,7 +166,8 @@ final class CoreVirtualMachine implements VirtualMachine {
                 continue;
             }
             if (Envelope.kind(f.payload()) == FrameKind.HELLO) {
-                slots.addWorker(f.source(), (Hello) codec.decode(Envelope.payload(f.payload())));
+                Hello h = helloFrom(f.source(), f.payload());
+                if (h != null) slots.addWorker(f.source(), h);
             } else {
                 keepLocal(FrameBacklog.copyOf(f.source(), f.payload()));
             }
@@ -286,14 +287,16 @@ final class CoreVirtualMachine implements VirtualMachine {
             for (int r : ranks) {
                 int number = slots.newTaskNumber();
                 frame.putInt(5, number).position(0); // the addressee is the new task
+                // Booked before it is sent: another thread may receive its result before send() returns.
+                slots.assign(r, number);
                 try {
                     transport.send(r, frame);
                 } catch (VmException e) {
+                    slots.release(r, number);
                     if (ids.isEmpty()) throw e;
                     LOG.warn("spawn on rank {} failed after {} tasks were spawned: {}", r, ids.size(), e.getMessage());
                     break;
                 }
-                slots.assign(r, number);
                 ids.add(new TaskId(r, number));
             }
         } finally {
@@ -547,6 +550,10 @@ final class CoreVirtualMachine implements VirtualMachine {
         if (from == null || from.rank() < 0) {
             throw new VmException("checkForIncoming: sender " + from + " has no rank; pass a task id, or call checkForIncoming()");
         }
+        if (from.rank() >= transport.size()) { // an engine may treat probing a rank it lacks as fatal
+            throw new VmException("checkForIncoming: sender " + from + " names rank " + from.rank() + ", outside [0, "
+                    + transport.size() + ")");
+        }
         return incoming(from.rank());
     }
 
@@ -592,7 +599,8 @@ final class CoreVirtualMachine implements VirtualMachine {
         switch (kind) {
             case MESSAGE -> {
                 if (Envelope.destinationTask(frame) != 0) {
-                    LOG.debug("discarded a message from rank {} for task 0:{}", source, Envelope.destinationTask(frame));
+                    LOG.warn("dropped a message from rank {} for task 0:{}, which does not exist", source,
+                            Envelope.destinationTask(frame));
                     return null;
                 }
                 TaskId sender = new TaskId(source, sourceTask);
@@ -607,6 +615,10 @@ final class CoreVirtualMachine implements VirtualMachine {
             }
             case TASK_RESULT -> {
                 TaskId sender = new TaskId(source, sourceTask);
+                if (sourceTask <= 0 || !slots.isKnown(source) || !slots.runs(source, sourceTask)) {
+                    LOG.warn("dropped a result from rank {} for task {}, which does not run there", source, sender);
+                    return null;
+                }
                 Object result;
                 try {
                     result = codec.decode(Envelope.payload(frame));
@@ -620,20 +632,29 @@ final class CoreVirtualMachine implements VirtualMachine {
                 int code = p.hasRemaining() ? p.get(0) : 0;
                 TaskExit.Reason reason = code >= 0 && code < REASONS.length ? REASONS[code] : TaskExit.Reason.FAILED;
                 TaskId id = new TaskId(source, sourceTask);
-                slots.release(source, sourceTask);
+                if (sourceTask <= 0 || !slots.release(source, sourceTask)) {
+                    LOG.warn("dropped an exit from rank {} for task {}, which does not run there", source, id);
+                    return null;
+                }
                 if (debug > 1) LOG.info("task {} exited: {}", id, reason);
                 return new Received(id, new TaskExit(id, reason));
             }
             case HELLO -> {
-                Hello h = (Hello) codec.decode(Envelope.payload(frame));
-                if (slots.addWorker(source, h)) {
+                Hello h = helloFrom(source, frame);
+                if (h != null && slots.addWorker(source, h)) {
                     LOG.info("rank {} on {} joined the VM", source, h.host());
                     return new Received(TaskId.bad(), new HostAdded(new HostId(h.host()), List.of(source)));
                 }
                 return null;
             }
             case LOG -> {
-                Object text = codec.decode(Envelope.payload(frame));
+                Object text;
+                try {
+                    text = codec.decode(Envelope.payload(frame));
+                } catch (VmException e) {
+                    LOG.warn("dropped a log line from rank {} that could not be decoded: {}", source, e.getMessage());
+                    return null;
+                }
                 LOG.info("[{} {}] {}", new TaskId(source, sourceTask), slots.isKnown(source) ? slots.hostOf(source) : "?", text);
                 return null;
             }
@@ -642,6 +663,17 @@ final class CoreVirtualMachine implements VirtualMachine {
                 return null;
             }
         }
+    }
+
+    /** The HELLO a frame carries, or null (logged) if it carries none. */
+    private Hello helloFrom(int source, ByteBuffer frame) {
+        try {
+            if (codec.decode(Envelope.payload(frame)) instanceof Hello h) return h;
+            LOG.warn("dropped a hello from rank {} that carries no Hello", source);
+        } catch (VmException e) {
+            LOG.warn("dropped a hello from rank {} that could not be decoded: {}", source, e.getMessage());
+        }
+        return null;
     }
 
     private void keepLocal(Frame lf) {

@@ -14,9 +14,17 @@ import java.lang.reflect.Method;
  * form: written field by field, captured arguments through Kryo, and turned back into a
  * lambda by the capturing class's own {@code $deserializeLambda$}. Unlike Kryo's
  * {@code ClosureSerializer} it needs no access to JDK internals on Java 17 (which makes
- * that one log a stack trace per Kryo instance).
+ * that one log a stack trace per Kryo instance). The capturing class must be allowed by
+ * the {@link ClassAllowList}: a lambda can only be one its capturing class defines, so that
+ * class decides what code a received lambda may run.
  */
 final class LambdaSerializer extends Serializer<Object> {
+
+    private final ClassAllowList allowList;
+
+    LambdaSerializer(ClassAllowList allowList) {
+        this.allowList = allowList;
+    }
 
     /** Each lambda class's {@code writeReplace}, looked up once. */
     private final ClassValue<Method> writeReplace = new ClassValue<>() {
@@ -56,6 +64,11 @@ final class LambdaSerializer extends Serializer<Object> {
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new KryoException("lambda " + lambda.getClass().getName() + " is not serializable", e);
         }
+        String capturing = sl.getCapturingClass().replace('/', '.');
+        if (!allowList.permits(capturing, lambda.getClass().getClassLoader())) {
+            throw new AllowListClassResolver.RefusedClassException("a lambda made in " + capturing + " cannot be sent: "
+                    + allowList.refusalOnSend(capturing));
+        }
         out.writeString(sl.getCapturingClass());
         out.writeString(sl.getFunctionalInterfaceClass());
         out.writeString(sl.getFunctionalInterfaceMethodName());
@@ -72,6 +85,10 @@ final class LambdaSerializer extends Serializer<Object> {
     @Override
     public Object read(Kryo kryo, Input in, Class<?> type) {
         String capturing = in.readString();
+        if (capturing == null) throw new KryoException("a lambda without a capturing class");
+        if (!allowList.permits(capturing.replace('/', '.'), kryo.getClassLoader())) {
+            throw new AllowListClassResolver.RefusedClassException(allowList.refusalOnReceipt(capturing.replace('/', '.')));
+        }
         Class<?> capturingClass;
         try {
             capturingClass = Class.forName(capturing.replace('/', '.'), false, kryo.getClassLoader());

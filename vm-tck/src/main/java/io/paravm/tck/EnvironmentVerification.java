@@ -5,8 +5,6 @@ import io.paravm.TaskId;
 import io.paravm.VirtualMachine;
 import io.paravm.VmConfig;
 import io.paravm.VmStatus;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -42,27 +40,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * }</pre>
  */
 @TestMethodOrder(MethodOrderer.MethodName.class)
-public class EnvironmentVerification {
+public class EnvironmentVerification extends SpawnerVerification {
 
     /** Where the tests write the files to mirror, relative to the spawner's working directory. */
     public static final String MIRROR_DIR = "target/tck-mirror";
     /** The mirror setting the rules 6.2–6.5 need. */
     public static final String MIRROR_GLOB = MIRROR_DIR + "/**";
-
-    private VirtualMachine vm() {
-        return TckEnvironment.vm();
-    }
-
-    @BeforeEach
-    void allSlotsFree() {
-        assertEquals(vm().slots() - 1, vm().freeSlots(),
-                () -> "a previous test left tasks running:\n" + vm().formatSpawnerConfig());
-    }
-
-    @AfterEach
-    void drain() {
-        TckTasks.drainUntilIdle(vm());
-    }
 
     private static void requireMirror() {
         assumeTrue(MIRROR_GLOB.equals(System.getProperty(VmConfig.MIRROR_PROP_NAME)),

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Tasks and helpers the verifications use. Tasks are static factories so the lambdas
@@ -42,6 +43,15 @@ final class TckTasks {
     static Task<Object> waitForOne() {
         return vm -> vm.receiveMessage(timeout()).orElseThrow(
                 () -> new IllegalStateException("no message in " + timeout())).message();
+    }
+
+    /** Sends {@code greeting} to the parent, then waits for one message from anyone and returns it. */
+    static Task<Object> greetThenWait(String greeting) {
+        return vm -> {
+            vm.sendMessage(vm.parentTaskId(), greeting);
+            return vm.receiveMessage(timeout()).orElseThrow(
+                    () -> new IllegalStateException("no message in " + timeout())).message();
+        };
     }
 
     /**
@@ -93,6 +103,15 @@ final class TckTasks {
         if (res == null) throw new AssertionError("task " + id + " exited without a TaskResult");
         if (!res.success()) throw new AssertionError("task " + id + " failed remotely:\n" + res.error());
         return res.value();
+    }
+
+    /** Waits (polling checkForIncoming, which does not consume) until a message from {@code from} waits, or fails. */
+    static void awaitIncoming(VirtualMachine vm, TaskId from) {
+        long deadline = System.nanoTime() + timeout().toNanos();
+        while (!vm.checkForIncoming(from)) {
+            if (System.nanoTime() >= deadline) throw new AssertionError("no message from " + from + " within " + timeout());
+            LockSupport.parkNanos(1_000_000);
+        }
     }
 
     /** Receives and drops messages until every worker slot is free again, or fails. */

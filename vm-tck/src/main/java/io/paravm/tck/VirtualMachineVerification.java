@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 import static io.paravm.tck.TckTasks.collect;
@@ -384,15 +383,8 @@ public abstract class VirtualMachineVerification extends SpawnerVerification {
     @Test
     void required_spec3_7_checkForIncomingDoesNotConsume() {
         VirtualMachine vm = vm();
-        TaskId id = vm.spawnFunction(w -> {
-            w.sendMessage(w.parentTaskId(), "peek");
-            return w.receiveMessage(timeout()).orElseThrow().message();
-        }, 1, null, true).get(0);
-        long deadline = System.nanoTime() + timeout().toNanos();
-        while (!vm.checkForIncoming(id)) {
-            assertTrue(System.nanoTime() < deadline, "no message announced within " + timeout());
-            LockSupport.parkNanos(1_000_000);
-        }
+        TaskId id = vm.spawnFunction(TckTasks.greetThenWait("peek"), 1, null, true).get(0);
+        TckTasks.awaitIncoming(vm, id);
         assertTrue(vm.checkForIncoming(id), "asking again does not consume");
         assertTrue(vm.checkForIncoming());
         assertEquals("peek", vm.receiveMessage(Duration.ZERO, id).orElseThrow().message());
@@ -614,6 +606,140 @@ public abstract class VirtualMachineVerification extends SpawnerVerification {
         TaskResult res = o.results().get(id);
         assertFalse(res.success());
         assertTrue(res.error().contains("serialize"), res.error());
+        assertUsable(vm);
+    }
+
+    /** What a bad call must leave as it was: slots, free slots, hosts, and no message waiting. */
+    private record Bookkeeping(int slots, Set<Integer> free, List<HostId> hosts) {
+        static Bookkeeping of(VirtualMachine vm) {
+            return new Bookkeeping(vm.slots(), new TreeSet<>(vm.freeSlotsSet()), vm.hosts());
+        }
+    }
+
+    private static void assertNothingChanged(VirtualMachine vm, Bookkeeping before) {
+        assertEquals(before, Bookkeeping.of(vm), "a refused call changed the bookkeeping");
+        assertFalse(vm.checkForIncoming(), "a refused call made a message arrive");
+    }
+
+    /** Asserts {@code call} throws a VmException whose message contains {@code naming}. */
+    private static void assertRefused(String naming, org.junit.jupiter.api.function.Executable call) {
+        VmException e = assertThrows(VmException.class, call, "expected a VmException naming " + naming);
+        assertTrue(e.getMessage().contains(naming), "the message should name " + naming + ": " + e.getMessage());
+    }
+
+    /** Rule 4.7: bad arguments to receiveMessage and checkForIncoming are refused; nothing is consumed. */
+    @Test
+    void required_spec4_7_badReceiveArgumentsRefused() {
+        VirtualMachine vm = vm();
+        TaskId id = vm.spawnFunction(TckTasks.greetThenWait("waiting")).orElseThrow();
+        TckTasks.awaitIncoming(vm, id);
+        Bookkeeping before = Bookkeeping.of(vm);
+        assertRefused("timeout is null", () -> vm.receiveMessage(null));
+        assertRefused("timeout is null", () -> vm.receiveMessage(null, id));
+        assertRefused("null", () -> vm.receiveMessage(Duration.ZERO, null));
+        assertRefused("has no rank", () -> vm.receiveMessage(Duration.ZERO, TaskId.bad()));
+        assertRefused("9999", () -> vm.receiveMessage(Duration.ZERO, new TaskId(9999, 1)));
+        assertRefused("null", () -> vm.checkForIncoming(null));
+        assertRefused("has no rank", () -> vm.checkForIncoming(TaskId.bad()));
+        assertRefused("9999", () -> vm.checkForIncoming(new TaskId(9999, 1)));
+        assertEquals(before, Bookkeeping.of(vm));
+        assertEquals("waiting", vm.receiveMessage(timeout(), id).orElseThrow().message(), "the waiting message is still there");
+        vm.sendMessage(id, "done");
+        assertEquals("done", resultOf(vm, id));
+    }
+
+    /** Rule 4.8: hostId of a null, invalid or unknown task is refused, naming it. */
+    @Test
+    void required_spec4_8_badHostQueriesRefused() {
+        VirtualMachine vm = vm();
+        Bookkeeping before = Bookkeeping.of(vm);
+        assertRefused("null", () -> vm.hostId(null));
+        assertRefused("has no rank", () -> vm.hostId(TaskId.bad()));
+        assertRefused("9999", () -> vm.hostId(new TaskId(9999, 1)));
+        assertNothingChanged(vm, before);
+    }
+
+    /** Rule 4.9: on a worker, bad destinations and receive arguments are refused; the task goes on. */
+    @Test
+    void required_spec4_9_badCallsOnAWorkerRefused() {
+        VirtualMachine vm = vm();
+        Bookkeeping before = Bookkeeping.of(vm);
+        TaskId id = vm.spawnFunction(w -> {
+            Map<String, String> errors = new LinkedHashMap<>();
+            Map<String, Task<Object>> calls = new LinkedHashMap<>();
+            calls.put("null", x -> {
+                x.sendMessage(null, "m");
+                return null;
+            });
+            calls.put("not a valid task id", x -> {
+                x.sendMessage(TaskId.bad(), "m");
+                return null;
+            });
+            calls.put("9999", x -> {
+                x.sendMessage(new TaskId(9999, 1), "m");
+                return null;
+            });
+            calls.put("0:5", x -> {
+                x.sendMessage(new TaskId(0, 5), "m");
+                return null;
+            });
+            calls.put("timeout is null", x -> x.receiveMessage(null));
+            calls.put("has no rank", x -> x.receiveMessage(Duration.ZERO, TaskId.bad()));
+            calls.put("rank 9999", x -> x.checkForIncoming(new TaskId(9999, 1)));
+            for (Map.Entry<String, Task<Object>> c : calls.entrySet()) {
+                try {
+                    c.getValue().run(w);
+                    errors.put(c.getKey(), "no error");
+                } catch (VmException ex) {
+                    errors.put(c.getKey(), ex.getMessage());
+                }
+            }
+            w.sendMessage(w.parentTaskId(), "after the bad calls");
+            return errors;
+        }).orElseThrow();
+        assertEquals("after the bad calls", vm.receiveMessage(timeout(), id).orElseThrow().message(),
+                "nothing the bad sends tried reached the spawner first");
+        @SuppressWarnings("unchecked")
+        Map<String, String> errors = (Map<String, String>) resultOf(vm, id);
+        assertEquals(7, errors.size());
+        errors.forEach((naming, message) -> assertTrue(message.contains(naming), "should name " + naming + ": " + message));
+        assertNothingChanged(vm, before);
+    }
+
+    /** Rule 4.10: a target host list holding null, an invalid or an unknown host is refused; nothing is spawned. */
+    @Test
+    void required_spec4_10_badTargetHostsRefused() {
+        VirtualMachine vm = vm();
+        Bookkeeping before = Bookkeeping.of(vm);
+        HostId real = vm.hostsWithFreeSlots().iterator().next();
+        assertRefused("null", () -> vm.spawnFunction(w -> 1, 1, Arrays.asList(real, null), true));
+        assertRefused("not valid", () -> vm.spawnFunction(w -> 1, 1, List.of(HostId.bad()), true));
+        assertRefused("no-such-host.invalid", () -> vm.spawnFunction(w -> 1, 1,
+                List.of(real, new HostId("no-such-host.invalid")), true));
+        assertNothingChanged(vm, before);
+        assertEquals(List.of(), vm.spawnFunction(w -> 1, 1, List.of(), true), "an empty target list spawns nothing");
+        assertUsable(vm);
+    }
+
+    /**
+     * Rule 4.11: a message or a result holding a class outside the deserialization allow-list
+     * (here {@code java.net.URI}) fails at its sender, naming the class and
+     * {@code paravm.codec.allow}; nothing is sent.
+     */
+    @Test
+    void required_spec4_11_classesOutsideTheAllowListRefusedAtTheSender() {
+        VirtualMachine vm = vm();
+        TaskId id = vm.spawnFunction(echo(1), 1, null, true).get(0);
+        VmException e = assertThrows(VmException.class,
+                () -> vm.sendMessage(id, List.of(java.net.URI.create("http://example.invalid/"))));
+        assertTrue(e.getMessage().contains("java.net.URI") && e.getMessage().contains("paravm.codec.allow"), e.getMessage());
+        vm.sendMessage(id, "after");
+        assertEquals("after", vm.receiveMessage(timeout(), id).orElseThrow().message(), "the refused message was not sent");
+        assertEquals(1, resultOf(vm, id));
+        TaskId uri = vm.spawnFunction(w -> java.net.URI.create("http://example.invalid/")).orElseThrow();
+        TaskResult res = collect(vm, List.of(uri)).results().get(uri);
+        assertFalse(res.success());
+        assertTrue(res.error().contains("java.net.URI") && res.error().contains("paravm.codec.allow"), res.error());
         assertUsable(vm);
     }
 

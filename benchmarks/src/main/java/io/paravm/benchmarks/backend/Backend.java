@@ -61,7 +61,7 @@ public interface Backend {
      * @param quick the CI smoke mode
      */
     default List<JobPlan> plans(boolean quick) {
-        return quick ? List.of(JobPlan.all(2)) : List.of(JobPlan.all(2), JobPlan.spawnOnly(3));
+        return quick ? List.of(JobPlan.all(2)) : List.of(JobPlan.all(2), JobPlan.tasksOnly(3));
     }
 
     /**

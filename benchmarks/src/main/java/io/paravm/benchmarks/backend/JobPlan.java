@@ -4,18 +4,18 @@ package io.paravm.benchmarks.backend;
  * One job the orchestrator starts for a backend.
  *
  * @param ranks     ranks in the job, the spawner included
- * @param spawnOnly run only the spawn-throughput loop (for rank counts where latency between
- *                  two parties adds nothing)
+ * @param tasksOnly run only the task-throughput loops, spawn and task farm (for rank counts
+ *                  where latency between two parties adds nothing)
  */
-public record JobPlan(int ranks, boolean spawnOnly) {
+public record JobPlan(int ranks, boolean tasksOnly) {
 
     /** Every benchmark, with {@code ranks} ranks. */
     public static JobPlan all(int ranks) {
         return new JobPlan(ranks, false);
     }
 
-    /** Spawn throughput only, with {@code ranks} ranks. */
-    public static JobPlan spawnOnly(int ranks) {
+    /** Spawn and task-farm throughput only, with {@code ranks} ranks. */
+    public static JobPlan tasksOnly(int ranks) {
         return new JobPlan(ranks, true);
     }
 

@@ -6,6 +6,9 @@ import io.paravm.benchmarks.backend.Backend;
 import io.paravm.benchmarks.backend.Backends;
 import io.paravm.benchmarks.backend.Targets;
 import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -32,8 +35,9 @@ import java.util.stream.Stream;
 /**
  * Reads what the jobs wrote into a result directory ({@code machine.json},
  * {@code job-*.json}, JMH's {@code jmh-*.json}) and writes {@value #MARKDOWN} (tables:
- * median, p99, ratio to the raw engine, MB/s) and {@value #CHART} (latency against message
- * size, log-log, a line per backend and raw engine) with XChart.
+ * median, p99, ratio to the raw engine, MB/s, tasks/s), {@value #CHART} (latency against
+ * message size, log-log, a line per backend and raw engine) and {@value #FARM_CHART} (tasks/s
+ * of plain spawning and of each task-farm mode, a bar per job) with XChart.
  *
  * <pre>{@code
  * String markdown = Report.write(Path.of("benchmarks/results/2025-01-01"));
@@ -45,6 +49,8 @@ public final class Report {
     public static final String MARKDOWN = "report.md";
     /** The chart's file name. */
     public static final String CHART = "latency.png";
+    /** The task-throughput chart's file name. */
+    public static final String FARM_CHART = "farm.png";
 
     private static final String PKG = "io.paravm.benchmarks.";
     private static final String VM_LATENCY = PKG + "latency.VmMessageLatencyBenchmark.roundTrip";
@@ -123,6 +129,7 @@ public final class Report {
             if (raw8 != null) rawRoundTrip8.putIfAbsent(backend.name(), raw8.p50());
         }
         spawn(jobByPrefix, rawRoundTrip8);
+        CategoryChart farmChart = farm(jobByPrefix);
         loopback(dir.resolve("jmh-loopback.json"));
         machine.path("skipped").fields().forEachRemaining(s -> targets.add(new Target(s.getKey(), s.getKey() + ": every target",
                 "not measured: backend skipped (why: above)", "–")));
@@ -138,6 +145,10 @@ public final class Report {
         if (!chart.getSeriesMap().isEmpty()) {
             BitmapEncoder.saveBitmap(chart, dir.resolve(CHART).toString(), BitmapEncoder.BitmapFormat.PNG);
             md.append("\n![one-way latency against message size](").append(CHART).append(")\n");
+        }
+        if (!farmChart.getSeriesMap().isEmpty()) {
+            BitmapEncoder.saveBitmap(farmChart, dir.resolve(FARM_CHART).toString(), BitmapEncoder.BitmapFormat.PNG);
+            md.append("\n![tasks/s of plain spawning and of the task farm's map](").append(FARM_CHART).append(")\n");
         }
         Files.writeString(dir.resolve(MARKDOWN), md);
         return md.toString();
@@ -331,6 +342,91 @@ public final class Report {
                 + "(a task needs at least one round trip).\n\n");
     }
 
+    /**
+     * The task farm's table: per job, tasks/s of each mode, its gain over one task in flight,
+     * and its ratio to the plain spawn throughput of the same job (no engine has a farm to
+     * compare with). Returns the chart of the same figures.
+     */
+    private CategoryChart farm(Map<String, JsonNode> jobs) {
+        CategoryChart chart = new CategoryChartBuilder().width(1100).height(650)
+                .title("Trivial tasks per second: plain spawning and the task farm's map")
+                .xAxisTitle("how tasks are run: the spawn loop, the farm on resident workers with n in flight, the farm "
+                        + "spawning per task").yAxisTitle("tasks/s").build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setYAxisDecimalPattern("#,###");
+        List<String> gains = new ArrayList<>();
+        Map<String, Integer> jobsOfBackend = new TreeMap<>();
+        JsonNode first = jobs.values().stream().filter(j -> j.path("farm").size() > 0).findFirst().orElse(null);
+        if (first == null) return chart;
+        JsonNode f0 = first.path("farm").get(0);
+        int rounds = f0.path("seconds").size();
+        md.append("## Task farm map throughput (a trivial function over ")
+                .append(String.format(Locale.ROOT, "%,d", f0.path("inputs").asInt())).append(" inputs; ")
+                .append(rounds == 1 ? "one map per mode" : "median of " + rounds + " maps per mode").append(")\n\n")
+                .append("| backend | ranks | farm mode | workers | tasks/s | slowest–fastest map "
+                        + "| × resident, 1 in flight | × spawn throughput |\n")
+                .append("|---|---:|---|---:|---:|---:|---:|---:|\n");
+        for (var e : jobs.entrySet()) {
+            JsonNode j = e.getValue();
+            JsonNode farm = j.path("farm");
+            if (farm.size() == 0) continue;
+            double spawn = j.path("spawn").path("tasksPerSecond").asDouble(Double.NaN);
+            double one = Double.NaN;
+            for (JsonNode f : farm) {
+                if (!f.path("spawnPerTask").asBoolean() && f.path("inFlightPerSlot").asInt() == 1) {
+                    one = f.path("tasksPerSecond").asDouble();
+                }
+            }
+            List<String> categories = new ArrayList<>(List.of("spawn loop"));
+            List<Double> values = new ArrayList<>(List.of(Double.isNaN(spawn) ? 0 : spawn));
+            List<String> gain = new ArrayList<>();
+            for (JsonNode f : farm) {
+                double tps = f.path("tasksPerSecond").asDouble();
+                boolean resident = !f.path("spawnPerTask").asBoolean();
+                md.append("| ").append(text(j, "backend")).append(" | ").append(j.path("ranks").asInt())
+                        .append(" | ").append(text(f, "mode"))
+                        .append(" | ").append(f.path("workers").asInt())
+                        .append(" | ").append(String.format(Locale.ROOT, "%,.0f", tps))
+                        .append(" | ").append(String.format(Locale.ROOT, "%,.0f–%,.0f",
+                                f.path("minTasksPerSecond").asDouble(), f.path("maxTasksPerSecond").asDouble()))
+                        .append(" | ").append(Double.isNaN(one) ? "–" : f2(tps / one) + "×")
+                        .append(" | ").append(Double.isNaN(spawn) ? "–" : f2(tps / spawn) + "×")
+                        .append(" |\n");
+                categories.add(resident ? f.path("inFlightPerSlot").asInt() + " in flight" : text(f, "mode"));
+                values.add(tps);
+                if (resident && f.path("inFlightPerSlot").asInt() > 1 && !Double.isNaN(one)) {
+                    gain.add(f.path("inFlightPerSlot").asInt() + " in flight " + f2(tps / one) + "×");
+                }
+            }
+            if (!gain.isEmpty()) {
+                gains.add(text(j, "backend") + ", " + j.path("ranks").asInt() + " ranks: " + String.join(", ", gain));
+            }
+            String backend = text(j, "backend");
+            int nth = jobsOfBackend.merge(backend, 1, Integer::sum) - 1;
+            CategorySeries series = chart.addSeries(e.getKey(), categories, values);
+            series.setFillColor(shade(colour(backend), nth));
+        }
+        md.append("\nGain of keeping more than one task in flight per worker (issue 5), tasks/s over 1 in flight "
+                + "in the same job:\n\n");
+        gains.forEach(g -> md.append("- ").append(g).append('\n'));
+        md.append("\nNo raw-engine figure exists for a task farm: no engine has one. Each mode is related instead to "
+                + "ParaVM's plain spawn throughput measured in the same job (the table above, which relates it to the "
+                + "raw engine's round trip). Resident modes run every input on one long-lived worker task per slot, "
+                + "sent ahead up to the number in flight; spawn per task is one spawnFunction per input "
+                + "(`spawnPerTask(true)`). Each map is timed from the call to its return, after a warm-up map of ")
+                .append(String.format(Locale.ROOT, "%,d", f0.path("warmupInputs").asInt()))
+                .append(" inputs on the same farm; building and closing the farm are not timed, and every result "
+                        + "is checked.\n\n");
+        return chart;
+    }
+
+    /** The {@code nth} job of a backend: its colour, lighter for each further job. */
+    private static Color shade(Color c, int nth) {
+        double t = Math.min(0.6, 0.35 * nth);
+        return new Color((int) (c.getRed() + (255 - c.getRed()) * t), (int) (c.getGreen() + (255 - c.getGreen()) * t),
+                (int) (c.getBlue() + (255 - c.getBlue()) * t));
+    }
+
     private static String thousands(double v) {
         return String.format(Locale.ROOT, "%.0fk", v / 1000);
     }
@@ -394,9 +490,13 @@ public final class Report {
         XYSeries series = chart.addSeries(name, x, y);
         series.setMarker(SeriesMarkers.CIRCLE);
         series.setLineStyle(line);
-        Color colour = BACKEND_COLOURS.get(Backends.order(backend.name()) % BACKEND_COLOURS.size());
+        Color colour = colour(backend.name());
         series.setLineColor(colour);
         series.setMarkerColor(colour);
+    }
+
+    private static Color colour(String backend) {
+        return BACKEND_COLOURS.get(Backends.order(backend) % BACKEND_COLOURS.size());
     }
 
     private JsonNode read(Path p) throws IOException {

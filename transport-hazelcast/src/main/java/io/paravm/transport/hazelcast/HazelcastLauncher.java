@@ -8,8 +8,10 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,17 +23,24 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Starts the member JVMs of one ParaVM job on Hazelcast: the spawner (rank 0) first, then
- * the workers, which join it; every JVM runs the same {@code main}. Picks a free port and
- * a unique cluster name per job, listens on loopback unless told otherwise, and ends
- * every JVM it started when the spawner ends or dies, or when the launcher itself is
- * stopped. Also starts workers that join a spawner elsewhere.
+ * the workers, which join it; every JVM runs the same {@code main}. Picks a free port, a
+ * unique cluster name and a random shared secret per job (handed to the JVMs in their
+ * environment, so it does not show in {@code ps}), listens on loopback unless told
+ * otherwise, and ends every JVM it started when the spawner ends or dies, or when the
+ * launcher itself is stopped. Also starts workers that join a spawner elsewhere; they need
+ * the spawner's secret, which {@code --secret-file FILE} shares (the spawner's launcher
+ * writes a new one there, readable only by you, if the file does not exist).
  *
  * <pre>{@code
  * // command line: 4 JVMs on this machine; exits with the spawner's exit code
  * java -cp app.jar:... io.paravm.transport.hazelcast.HazelcastLauncher -np 4 com.example.Main arg1
- * // 2 more workers, on another machine, joining that job (its log names the address and cluster)
+ * // a job other machines may join: its secret is written to (or read from) ~/.paravm-secret
+ * java -cp app.jar:... io.paravm.transport.hazelcast.HazelcastLauncher --interface 10.0.0.5 \
+ *      --secret-file ~/.paravm-secret -np 4 com.example.Main arg1
+ * // 2 more workers, on another machine with a copy of that file, joining that job
+ * // (the spawner's log names the address and cluster)
  * java -cp app.jar:... io.paravm.transport.hazelcast.HazelcastLauncher --join 10.0.0.5:5701 \
- *      --cluster paravm-1a2b3c4d --interface 10.0.0.7 -np 2 com.example.Main arg1
+ *      --cluster paravm-1a2b3c4d --secret-file ~/.paravm-secret --interface 10.0.0.7 -np 2 com.example.Main arg1
  *
  * // API
  * try (HazelcastLauncher job = HazelcastLauncher.builder().mainClass("com.example.Main").build()) {
@@ -54,10 +63,13 @@ public final class HazelcastLauncher implements AutoCloseable {
     public static final Duration WORKER_GRACE = Duration.ofSeconds(15);
 
     private static final Logger LOG = LoggerFactory.getLogger(HazelcastLauncher.class);
-    private static final String USAGE = "usage: HazelcastLauncher [-np N] [--join HOST:PORT --cluster NAME] [--port P] "
-            + "[--interface IP] [--timeout SECONDS] [-cp CLASSPATH] [-J<jvm option>]... MAIN_CLASS [ARGS...]";
+    private static final String USAGE = "usage: HazelcastLauncher [-np N] [--join HOST:PORT --cluster NAME] "
+            + "[--secret-file FILE] [--port P] [--interface IP] [--timeout SECONDS] [-cp CLASSPATH] [-J<jvm option>]... "
+            + "MAIN_CLASS [ARGS...]";
 
     private final String cluster;
+    private final String secret;     // never logged nor put on a command line
+    private final Path secretFile;
     private final String iface;
     private final int port;
     private final String join;
@@ -75,6 +87,8 @@ public final class HazelcastLauncher implements AutoCloseable {
                 : "paravm-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
         this.iface = b.iface;
         this.join = b.join;
+        this.secretFile = b.secretFile;
+        this.secret = secret(b);
         this.port = b.port > 0 ? b.port : b.join != null ? 0 : freePort(b.iface);
         this.classpath = b.classpath != null ? b.classpath : System.getProperty("java.class.path");
         this.jvmOptions = List.copyOf(b.jvmOptions);
@@ -82,6 +96,37 @@ public final class HazelcastLauncher implements AutoCloseable {
         this.args = List.copyOf(b.args);
         this.logDir = b.logDir;
         Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /** The secret given, else read from (or, for a new job, written to) the secret file, else inherited, else new. */
+    private static String secret(Builder b) {
+        if (b.secret != null) return b.secret;
+        if (b.secretFile != null) {
+            if (Files.exists(b.secretFile) || b.join != null) return HazelcastSecret.read(b.secretFile);
+            String fresh = HazelcastSecret.newSecret();
+            try {
+                Files.writeString(Files.createFile(b.secretFile, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rw-------"))), fresh + System.lineSeparator());
+            } catch (FileAlreadyExistsException e) {
+                return HazelcastSecret.read(b.secretFile);
+            } catch (IOException | UnsupportedOperationException e) {
+                throw new VmException("cannot write a new secret to " + b.secretFile + ": " + e
+                        + "; name a file in a directory you can write", e);
+            }
+            LOG.info("wrote a new secret for this job to {} (readable only by you); workers on other machines join "
+                    + "with a copy of it: --secret-file FILE", b.secretFile);
+            return fresh;
+        }
+        var inherited = HazelcastProperties.get(VmConfig.defaults(), HazelcastProperties.SECRET_PROP_NAME)
+                .or(() -> HazelcastProperties.get(VmConfig.defaults(), HazelcastProperties.SECRET_FILE_PROP_NAME)
+                        .map(f -> HazelcastSecret.read(Path.of(f))));
+        if (inherited.isPresent()) return inherited.get();
+        if (b.join != null) {
+            throw new VmException("joining the spawner at " + b.join + " needs its secret: pass --secret-file FILE (a "
+                    + "copy of the spawner's) or set the environment variable "
+                    + HazelcastProperties.envName(HazelcastProperties.SECRET_PROP_NAME));
+        }
+        return HazelcastSecret.newSecret();
     }
 
     /** Returns a builder. */
@@ -135,6 +180,9 @@ public final class HazelcastLauncher implements AutoCloseable {
         cmd.add(mainClass);
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
+        // The environment, unlike the command line, is readable only by this user (and root).
+        pb.environment().put(HazelcastProperties.envName(HazelcastProperties.SECRET_PROP_NAME), secret);
+        pb.environment().remove(HazelcastProperties.envName(HazelcastProperties.SECRET_FILE_PROP_NAME));
         if (logDir != null) {
             try {
                 Files.createDirectories(logDir);
@@ -264,6 +312,7 @@ public final class HazelcastLauncher implements AutoCloseable {
                     case "-np", "-n" -> np = Integer.parseInt(argv[++i]);
                     case "--join" -> b.join(argv[++i]);
                     case "--cluster" -> b.cluster(argv[++i]);
+                    case "--secret-file" -> b.secretFile(Path.of(argv[++i]));
                     case "--port" -> b.port(Integer.parseInt(argv[++i]));
                     case "--interface" -> b.networkInterface(argv[++i]);
                     case "--timeout" -> timeoutSeconds = Long.parseLong(argv[++i]);
@@ -285,7 +334,14 @@ public final class HazelcastLauncher implements AutoCloseable {
             return;
         }
         b.args(List.of(argv).subList(i, argv.length));
-        HazelcastLauncher job = b.build();
+        HazelcastLauncher job;
+        try {
+            job = b.build();
+        } catch (VmException e) {
+            LOG.error("{}", e.getMessage());
+            System.exit(2);
+            return;
+        }
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
         int exit;
         if (job.join != null) {
@@ -295,7 +351,9 @@ public final class HazelcastLauncher implements AutoCloseable {
             job.close();
         } else {
             LOG.info("ParaVM job on Hazelcast: cluster '{}', spawner at {}; other machines join with: --join {} "
-                    + "--cluster {}", job.clusterName(), job.joinAddress(), job.joinAddress(), job.clusterName());
+                    + "--cluster {} {}", job.clusterName(), job.joinAddress(), job.joinAddress(), job.clusterName(),
+                    job.secretFile != null ? "--secret-file <a copy of " + job.secretFile + ">"
+                            : "--secret-file FILE, once this job is started with --secret-file FILE (they need its secret)");
             exit = job.run(np == null ? 2 : np, timeout);
         }
         System.exit(exit);
@@ -304,6 +362,8 @@ public final class HazelcastLauncher implements AutoCloseable {
     /** Configures a {@link HazelcastLauncher}. */
     public static final class Builder {
         private String cluster;
+        private String secret;
+        private Path secretFile;
         private String iface = HazelcastProperties.INTERFACE_DEFAULT;
         private int port;
         private String join;
@@ -319,6 +379,26 @@ public final class HazelcastLauncher implements AutoCloseable {
         /** @param name the cluster name (default: {@code paravm-} and 8 random hex digits) */
         public Builder cluster(String name) {
             this.cluster = name;
+            return this;
+        }
+
+        /**
+         * @param value the cluster's shared secret (default: {@link #secretFile}'s, else the
+         *              environment's {@code PARAVM_HAZELCAST_SECRET}, else a new random one;
+         *              joining a spawner elsewhere needs one)
+         */
+        public Builder secret(String value) {
+            this.secret = value;
+            return this;
+        }
+
+        /**
+         * @param file a file holding the shared secret; for a new job (no {@link #join}), a
+         *             file that does not exist yet is created with a new secret, readable only
+         *             by you, to copy to the machines whose workers will join
+         */
+        public Builder secretFile(Path file) {
+            this.secretFile = file;
             return this;
         }
 

@@ -61,6 +61,23 @@ public final class HazelcastProperties {
     /** Default of {@link #INTERFACE_PROP_NAME}: loopback only. */
     public static final String INTERFACE_DEFAULT = "127.0.0.1";
 
+    /**
+     * The cluster's shared secret (at least 16 characters): a member must prove it knows it
+     * to be given a rank, and the Hazelcast cluster name is derived from it, so a member
+     * without it cannot join at all. Prefer the environment variable
+     * {@code PARAVM_HAZELCAST_SECRET} or {@link #SECRET_FILE_PROP_NAME}: a {@code -D} option
+     * shows in {@code ps}. Unset on the spawner (and no file): a random one, so nobody can
+     * join. {@code HazelcastLauncher} makes one per job and hands it to its JVMs in the
+     * environment.
+     */
+    public static final String SECRET_PROP_NAME = "paravm.hazelcast.secret";
+
+    /**
+     * A file holding the shared secret (used when {@link #SECRET_PROP_NAME} is unset); keep
+     * it readable only by you ({@code chmod 600}).
+     */
+    public static final String SECRET_FILE_PROP_NAME = "paravm.hazelcast.secret.file";
+
     /** Seconds between heartbeats. */
     public static final String HEARTBEAT_SECONDS_PROP_NAME = "paravm.hazelcast.heartbeat.seconds";
     /** Default of {@link #HEARTBEAT_SECONDS_PROP_NAME}: 1 s. */

@@ -1,7 +1,10 @@
 package io.paravm.transport.hazelcast;
 
+import com.hazelcast.cluster.Address;
+import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.ListenerConfig;
 import com.hazelcast.config.NetworkConfig;
@@ -12,6 +15,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.topic.ITopic;
 import com.hazelcast.topic.Message;
+import io.paravm.VirtualMachines;
 import io.paravm.VmConfig;
 import io.paravm.VmException;
 import io.paravm.core.FrameBacklog;
@@ -19,15 +23,22 @@ import io.paravm.spi.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,31 +65,53 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Ranks: the spawner (rank 0, no join address) starts the cluster. A worker joins,
  * listens on its topic (the registration reaches every member before it returns), then
- * announces itself in the map {@code paravm.members}; the spawner gives it the next rank
- * and writes {@code member UUID -> rank} into {@code paravm.ranks}, which every member
- * follows. So a rank is known only once frames can reach it; ranks are never reused. A
- * member that leaves or dies is reported to vm-core as {@code rankLost}, on every other
- * member; a receive waiting for it is woken.
+ * proves to the spawner that it knows the cluster's secret ({@link HazelcastSecret}): it
+ * sends JOIN, the spawner answers with a fresh nonce, the worker returns the HMAC of it
+ * and both members' ids. The spawner then gives it the next rank and writes
+ * {@code member UUID -> rank:signature} into {@code paravm.ranks}, which every member
+ * follows, taking only entries signed with the secret. So a rank is known only once frames
+ * can reach it; ranks are never reused. A member that leaves or dies is reported to
+ * vm-core as {@code rankLost}, on every other member; a receive waiting for it is woken.
+ *
+ * <p>Security: the Hazelcast cluster name is derived from the secret, so a member without
+ * it cannot join Hazelcast; one that joins anyway (it learnt the name) gets no rank, and
+ * every member drops frames that do not come from the member holding the rank they
+ * claim, logging the first from each member. Hazelcast's own Java deserialization is
+ * limited to JDK and Hazelcast classes.
  */
 final class HazelcastTransport implements Transport {
 
     static final String NAME = "hazelcast";
     static final String RANKS_MAP = "paravm.ranks";
-    static final String MEMBERS_MAP = "paravm.members";
     static final String TOPIC_PREFIX = "paravm.frames.";
     /** Few partitions: the one map is tiny, and joins and leaves migrate less. */
     static final int PARTITION_COUNT = 7;
 
     private static final Logger LOG = LoggerFactory.getLogger(HazelcastTransport.class);
-    private static final int HEADER = 5;
+    static final int HEADER = 5;
     /** How long a send waits for a rank it has not heard of yet to be announced here. */
     private static final long KNOWN_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
-    private static final byte DATA = 0;
+    static final byte DATA = 0;
     private static final byte CREDIT = 1;
     private static final byte FLUSH = 2;
     private static final byte FLUSH_ACK = 3;
+    /** Worker to spawner, before it has a rank: "I want one". */
+    static final byte JOIN = 4;
+    /** Spawner to worker: a nonce to prove the secret with. */
+    static final byte CHALLENGE = 5;
+    /** Worker to spawner: the HMAC of the nonce and both members' ids. */
+    static final byte PROOF = 6;
+    /** Spawner to worker: the proof was wrong; no rank. */
+    static final byte REFUSED = 7;
+    /** Challenges the spawner keeps open at once; older ones are forgotten. */
+    private static final int MAX_OPEN_CHALLENGES = 1024;
+    /** Members whose dropped frames are logged at WARN (the first one each); later drops are DEBUG. */
+    private static final int MAX_MEMBERS_WARNED = 1024;
 
     private final boolean spawner;
+    private final HazelcastSecret secret;
+    /** ParaVM's name for the cluster; Hazelcast's is derived from it and the secret. */
+    private final String clusterName;
     private final String[] userArgs;
     private final String host;
     private final int window;
@@ -96,6 +129,10 @@ final class HazelcastTransport implements Transport {
     private boolean wakeup;                                              // guarded by lock
     private boolean closed;                                              // guarded by lock
     private MembershipListener listener;                                 // guarded by lock
+    private final Map<UUID, byte[]> challenges = new LinkedHashMap<>();  // spawner: open JOINs; guarded by lock
+    private final Map<Address, UUID> memberAt = new HashMap<>();         // ranked members by address; guarded by lock
+    private final Set<Object> dropsLogged = new HashSet<>();             // guarded by lock
+    private boolean refused;                                             // worker: by the spawner; guarded by lock
 
     private final Map<Integer, Semaphore> credits = new ConcurrentHashMap<>();
     private final Map<Integer, AtomicInteger> unacknowledged = new ConcurrentHashMap<>();
@@ -103,13 +140,17 @@ final class HazelcastTransport implements Transport {
     private final Set<Integer> sentTo = ConcurrentHashMap.newKeySet();
 
     private volatile HazelcastInstance hz;
-    private volatile IMap<String, Integer> ranks;
+    private volatile UUID self;
+    private volatile IMap<String, String> ranks;
     private volatile boolean started;
     private int rank = -1;
 
     private HazelcastTransport(VmConfig config) {
         String join = HazelcastProperties.get(config, HazelcastProperties.JOIN_PROP_NAME).orElse(null);
         this.spawner = join == null;
+        this.secret = HazelcastSecret.of(config, spawner);
+        this.clusterName = HazelcastProperties.get(config, HazelcastProperties.CLUSTER_PROP_NAME)
+                .orElse(HazelcastProperties.CLUSTER_DEFAULT);
         this.userArgs = config.args();
         this.window = (int) HazelcastProperties.number(config, HazelcastProperties.WINDOW_FRAMES_PROP_NAME,
                 HazelcastProperties.WINDOW_FRAMES_DEFAULT, 4);
@@ -144,25 +185,44 @@ final class HazelcastTransport implements Transport {
         int np = (int) HazelcastProperties.number(config, HazelcastProperties.NP_PROP_NAME,
                 HazelcastProperties.NP_DEFAULT, 1);
         String iface = iface(config);
+        if (!iface.contains("*")) requireFreePort(iface, port);
         Config c = baseConfig(config, port, false);
         if (!iface.contains("*")) c.getNetworkConfig().getJoin().getTcpIpConfig().addMember(iface + ":" + port);
         hz = newInstance(c, "the spawner could not start its Hazelcast member on " + iface + ":" + port
                 + " (is the port taken? set " + HazelcastProperties.PORT_PROP_NAME + ")");
         UUID me = hz.getCluster().getLocalMember().getUuid();
+        self = me;
+        // A worker sends JOIN once it listens for frames; it gets the next rank once it has
+        // proved it knows the secret, so a rank is known only once it can receive.
         subscribe(me);
         rank = 0;
-        learnRank(me.toString(), 0);
+        lock.lock();
+        try {
+            record(me, 0);
+        } finally {
+            lock.unlock();
+        }
         ranks = hz.getMap(RANKS_MAP);
-        ranks.set(me.toString(), 0);
-        // A worker announces itself in MEMBERS_MAP once it listens for frames; it gets the
-        // next rank then, so a rank is known only once it can receive.
-        IMap<String, String> members = hz.getMap(MEMBERS_MAP);
-        members.addEntryListener((EntryAddedListener<String, String>) e -> assignRank(e.getKey()), false);
-        for (String m : members.keySet()) assignRank(m);
+        ranks.set(me.toString(), secret.signedRank(me, 0));
         started = true;
         LOG.debug("spawner member {} of cluster '{}' listens on {}; waiting for {} rank(s)",
-                hz.getCluster().getLocalMember().getAddress(), hz.getConfig().getClusterName(), port, np);
+                hz.getCluster().getLocalMember().getAddress(), clusterName, port, np);
         awaitRanks(np, config.startupTimeout().toNanos());
+    }
+
+    /** Says plainly that the spawner's port is taken, which Hazelcast reports less clearly. */
+    private static void requireFreePort(String iface, int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(InetAddress.getByName(iface), port));
+        } catch (BindException e) {
+            throw new VmException("the spawner's port " + iface + ":" + port + " is taken (by another program, or "
+                    + "another ParaVM job); set " + HazelcastProperties.PORT_PROP_NAME + " to a free port, or start the "
+                    + "job with HazelcastLauncher, which picks one");
+        } catch (IOException e) {
+            throw new VmException("the spawner cannot listen on " + iface + ":" + port + ": " + e + "; check "
+                    + HazelcastProperties.INTERFACE_PROP_NAME + " names an address of this machine", e);
+        }
     }
 
     private void awaitRanks(int np, long timeoutNanos) {
@@ -173,9 +233,9 @@ final class HazelcastTransport implements Transport {
                 if (left <= 0) {
                     throw new VmException("the spawner waited " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos)
                             + " s for " + np + " ranks (" + HazelcastProperties.NP_PROP_NAME + "=" + np + ") to join "
-                            + "cluster '" + hz.getConfig().getClusterName() + "', but only " + size + " did; start the "
-                            + "workers with -D" + HazelcastProperties.JOIN_PROP_NAME + "=<this host>:<port> and the "
-                            + "same cluster name, or raise VmConfig.startupTimeout");
+                            + "cluster '" + clusterName + "', but only " + size + " did; start the workers with -D"
+                            + HazelcastProperties.JOIN_PROP_NAME + "=<this host>:<port>, the same cluster name and the "
+                            + "same secret (" + secret.origin() + "), or raise VmConfig.startupTimeout");
                 }
                 left = changed.awaitNanos(left);
             }
@@ -202,46 +262,71 @@ final class HazelcastTransport implements Transport {
                 HazelcastProperties.JOIN_TIMEOUT_SECONDS_PROP_NAME, HazelcastProperties.JOIN_TIMEOUT_SECONDS_DEFAULT, 1));
         Config c = baseConfig(config, port, true);
         c.getNetworkConfig().getJoin().getTcpIpConfig().addMember(join);
-        String cluster = c.getClusterName();
+        String cluster = clusterName;
         hz = newInstance(c, "this worker could not start its Hazelcast member");
         if (hz.getCluster().getMembers().size() < 2) {
-            throw new VmException("this worker found no spawner at " + join + " in cluster '" + cluster + "': start the "
-                    + "spawner first, and give workers its address (" + HazelcastProperties.JOIN_PROP_NAME + ") and its "
-                    + "cluster name (" + HazelcastProperties.CLUSTER_PROP_NAME + ")");
+            throw new VmException("this worker found no spawner at " + join + " in cluster '" + cluster + "' with its "
+                    + "secret (" + secret.origin() + "): start the spawner first, and give workers its address ("
+                    + HazelcastProperties.JOIN_PROP_NAME + "), its cluster name (" + HazelcastProperties.CLUSTER_PROP_NAME
+                    + ") and its secret (environment " + HazelcastProperties.envName(HazelcastProperties.SECRET_PROP_NAME)
+                    + ", or " + HazelcastProperties.SECRET_FILE_PROP_NAME + "; a member with another secret is in "
+                    + "another cluster) [" + VirtualMachines.ERROR_CODES_URL + "#hazelcast-secret]");
         }
         UUID me = hz.getCluster().getLocalMember().getUuid();
+        self = me;
         subscribe(me);
-        IMap<String, Integer> map = hz.getMap(RANKS_MAP);
-        map.addEntryListener((EntryAddedListener<String, Integer>) e -> learnRank(e.getKey(), e.getValue()), true);
-        for (Map.Entry<String, Integer> e : map.entrySet()) learnRank(e.getKey(), e.getValue());
+        IMap<String, String> map = hz.getMap(RANKS_MAP);
+        map.addEntryListener((EntryAddedListener<String, String>) e -> learnRank(e.getKey(), e.getValue()), true);
+        for (Map.Entry<String, String> e : map.entrySet()) learnRank(e.getKey(), e.getValue());
         ranks = map;
-        hz.<String, String>getMap(MEMBERS_MAP).set(me.toString(), host); // "listening; give me a rank"
+        long deadline = System.nanoTime() + timeoutNanos;
+        UUID spawnerMember = awaitRank(deadline, () -> memberOf.get(0), "found no spawner that signed its rank with "
+                + "this worker's secret; is the member at " + join + " a ParaVM spawner?");
+        publishTo(spawnerMember, JOIN, new byte[0]); // the spawner answers with a challenge; its answer gives the rank
+        rank = awaitRank(deadline, () -> rankOf.get(me), "was given no rank; is the member at " + join
+                + " a ParaVM spawner?");
+        started = true;
+        LOG.debug("worker rank {} joined cluster '{}' via {}", rank, cluster, join);
+    }
+
+    /** Worker: waits until {@code value} (read under the lock) is known, failing on refusal or at the deadline. */
+    private <T> T awaitRank(long deadline, java.util.function.Supplier<T> value, String what) {
         lock.lock();
         try {
-            long left = timeoutNanos;
-            while (!rankOf.containsKey(me)) {
-                if (left <= 0) {
-                    throw new VmException("this worker joined cluster '" + cluster + "' at " + join + " but was given "
-                            + "no rank within " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s; is the member at "
-                            + join + " a ParaVM spawner? (raise " + HazelcastProperties.JOIN_TIMEOUT_SECONDS_PROP_NAME + ")");
+            while (true) {
+                if (refused) {
+                    throw new VmException("the spawner of cluster '" + clusterName + "' refused this worker: its secret ("
+                            + secret.origin() + ") is not the cluster's; give it the spawner's secret (environment "
+                            + HazelcastProperties.envName(HazelcastProperties.SECRET_PROP_NAME) + " or "
+                            + HazelcastProperties.SECRET_FILE_PROP_NAME + ") [" + VirtualMachines.ERROR_CODES_URL
+                            + "#hazelcast-secret]");
                 }
-                left = changed.awaitNanos(left);
+                T v = value.get();
+                if (v != null) return v;
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new VmException("this worker joined cluster '" + clusterName + "' but " + what + " (raise "
+                            + HazelcastProperties.JOIN_TIMEOUT_SECONDS_PROP_NAME + ")");
+                }
+                changed.awaitNanos(left);
             }
-            rank = rankOf.get(me);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new VmException("interrupted while waiting for a rank", e);
         } finally {
             lock.unlock();
         }
-        started = true;
-        LOG.debug("worker rank {} joined cluster '{}' via {}", rank, cluster, join);
     }
 
     private Config baseConfig(VmConfig config, int port, boolean autoIncrement) {
         Config c = new Config();
-        c.setClusterName(HazelcastProperties.get(config, HazelcastProperties.CLUSTER_PROP_NAME)
-                .orElse(HazelcastProperties.CLUSTER_DEFAULT));
+        c.setClusterName(secret.clusterName(clusterName));
+        // Hazelcast deserializes with Java serialization what members send it; ParaVM stores
+        // only strings, so allow no more than the JDK's and Hazelcast's own classes.
+        JavaSerializationFilterConfig filter = new JavaSerializationFilterConfig().setDefaultsDisabled(true);
+        filter.getWhitelist().addPrefixes("java.", "com.hazelcast.", "[Ljava.", "[Lcom.hazelcast.") // arrays: stack traces
+                .addClasses("[Z", "[B", "[C", "[S", "[I", "[J", "[F", "[D");
+        c.getSerializationConfig().setJavaSerializationFilterConfig(filter);
         long heartbeat = HazelcastProperties.number(config, HazelcastProperties.HEARTBEAT_SECONDS_PROP_NAME,
                 HazelcastProperties.HEARTBEAT_SECONDS_DEFAULT, 1);
         long maxNoHeartbeat = HazelcastProperties.number(config, HazelcastProperties.MAX_NO_HEARTBEAT_SECONDS_PROP_NAME,
@@ -267,7 +352,7 @@ final class HazelcastTransport implements Transport {
         c.addListenerConfig(new ListenerConfig(new com.hazelcast.cluster.MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
-                // ranks are given when the member says it listens (MEMBERS_MAP)
+                // ranks are given once the member has proved it knows the secret (JOIN, CHALLENGE, PROOF)
             }
 
             @Override
@@ -299,33 +384,54 @@ final class HazelcastTransport implements Transport {
 
     // ---------------------------------------------------------------- membership
 
-    /** Spawner: gives a member that listens for frames the next rank, once. */
-    private void assignRank(String member) {
-        UUID uuid = UUID.fromString(member);
+    /** Spawner: gives a member that has proved it knows the secret the next rank, once. */
+    private void assignRank(UUID member, Address address) {
         int r;
         lock.lock();
         try {
-            if (rankOf.containsKey(uuid) || closed) return;
+            if (rankOf.containsKey(member) || closed) return;
             r = size;
-            record(uuid, r);
+            record(member, r);
+            if (address != null) memberAt.put(address, member);
         } finally {
             lock.unlock();
         }
-        ranks.set(member, r);
-        LOG.debug("member {} is rank {}", member, r);
+        ranks.set(member.toString(), secret.signedRank(member, r));
+        LOG.debug("member {} at {} is rank {}", member, address, r);
         if (started) joined(r);
     }
 
-    /** Learns a member's rank from the spawner's map. */
-    private void learnRank(String member, Integer r) {
+    /** Learns a member's rank from the spawner's map, if the spawner signed it. */
+    private void learnRank(String member, String signed) {
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(member);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("ignored an entry of {} for '{}', which is no member id", RANKS_MAP, printable(member));
+            return;
+        }
+        OptionalInt r = secret.verifiedRank(uuid, signed);
+        if (r.isEmpty()) {
+            LOG.warn("ignored the rank {} claims in {}: it is not signed with this cluster's secret", uuid, RANKS_MAP);
+            return;
+        }
+        Address address = null;
+        for (Member m : hz.getCluster().getMembers()) if (m.getUuid().equals(uuid)) address = m.getAddress();
         lock.lock();
         try {
-            if (rankOf.containsKey(UUID.fromString(member))) return;
-            record(UUID.fromString(member), r);
+            if (rankOf.containsKey(uuid)) return;
+            record(uuid, r.getAsInt());
+            if (address != null) memberAt.put(address, uuid);
         } finally {
             lock.unlock();
         }
-        if (started) joined(r);
+        if (started) joined(r.getAsInt());
+    }
+
+    private static String printable(String s) {
+        String t = s.length() > 80 ? s.substring(0, 80) + "..." : s;
+        return t.codePoints().map(ch -> Character.isISOControl(ch) ? '?' : ch)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
     }
 
     /** Lock held. */
@@ -408,8 +514,164 @@ final class HazelcastTransport implements Transport {
 
     // ---------------------------------------------------------------- frames
 
+    /** Every frame from another member: handshake frames, else frames only from the member holding their rank. */
     private void onMessage(Message<byte[]> message) {
-        handle(message.getMessageObject());
+        byte[] b = message.getMessageObject();
+        Member from = message.getPublishingMember();
+        UUID publisher = publisherOf(from);
+        if (b == null || b.length < HEADER) {
+            dropped(publisher, from, "a frame shorter than its header");
+            return;
+        }
+        switch (b[4]) {
+            case JOIN -> {
+                if (spawner && publisher != null) challenge(publisher, from);
+                else dropped(publisher, from, "a JOIN, which only the spawner takes");
+            }
+            case PROOF -> {
+                if (spawner && publisher != null) checkProof(publisher, from, Arrays.copyOfRange(b, HEADER, b.length));
+                else dropped(publisher, from, "a join proof, which only the spawner takes");
+            }
+            case CHALLENGE, REFUSED -> {
+                if (!spawner && publisher != null && publisher.equals(memberOfRank(0))) answer(b);
+                else dropped(publisher, from, "a handshake frame that is not from the spawner");
+            }
+            default -> {
+                Integer r = rankOfPublisher(publisher);
+                int claimed = intAt(b, 0);
+                if (r == null) dropped(publisher, from, "a frame from a member without a rank");
+                else if (r != claimed) dropped(publisher, from, "a frame claiming rank " + claimed + " from rank " + r);
+                else handle(b);
+            }
+        }
+    }
+
+    /** The publishing member's id; Hazelcast gives only its address once it has left. */
+    private UUID publisherOf(Member from) {
+        if (from == null) return null;
+        if (from.getUuid() != null) return from.getUuid();
+        lock.lock();
+        try {
+            return memberAt.get(from.getAddress());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private UUID memberOfRank(int r) {
+        lock.lock();
+        try {
+            return memberOf.get(r);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The rank of a member, learning it from the map if its entry has not reached this member's listener yet. */
+    private Integer rankOfPublisher(UUID publisher) {
+        if (publisher == null) return null;
+        lock.lock();
+        try {
+            Integer r = rankOf.get(publisher);
+            if (r != null || ranks == null) return r;
+        } finally {
+            lock.unlock();
+        }
+        String signed = ranks.get(publisher.toString());
+        if (signed == null) return null;
+        learnRank(publisher.toString(), signed);
+        lock.lock();
+        try {
+            return rankOf.get(publisher);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Logs a dropped frame: the first from each member as a warning, the rest at debug. */
+    private void dropped(UUID publisher, Member from, String what) {
+        boolean first;
+        lock.lock();
+        try {
+            first = dropsLogged.size() < MAX_MEMBERS_WARNED && dropsLogged.add(publisher == null ? String.valueOf(from) : publisher);
+        } finally {
+            lock.unlock();
+        }
+        String address = from == null ? "?" : String.valueOf(from.getAddress());
+        if (first) {
+            LOG.warn("rank {} dropped {} from member {} at {}: frames are taken only from members that proved they know "
+                    + "the cluster's secret, under their own rank (further drops from it are logged at debug)",
+                    rank, what, publisher, address);
+        } else {
+            LOG.debug("rank {} dropped {} from member {} at {}", rank, what, publisher, address);
+        }
+    }
+
+    /** Spawner: answers a JOIN with a fresh nonce. */
+    private void challenge(UUID member, Member from) {
+        byte[] nonce = HazelcastSecret.newNonce();
+        lock.lock();
+        try {
+            if (rankOf.containsKey(member) || closed) return;
+            challenges.remove(member);
+            challenges.put(member, nonce);
+            if (challenges.size() > MAX_OPEN_CHALLENGES) challenges.remove(challenges.keySet().iterator().next());
+        } finally {
+            lock.unlock();
+        }
+        LOG.debug("member {} at {} asks to join; challenging it", member, from.getAddress());
+        publishTo(member, CHALLENGE, nonce);
+    }
+
+    /** Spawner: gives a rank for a right proof; refuses (and logs) a wrong one. */
+    private void checkProof(UUID member, Member from, byte[] proof) {
+        byte[] nonce;
+        lock.lock();
+        try {
+            nonce = challenges.remove(member);
+        } finally {
+            lock.unlock();
+        }
+        if (nonce == null) {
+            dropped(member, from, "a join proof it was not asked for");
+        } else if (secret.isJoinProof(proof, nonce, member, self)) {
+            assignRank(member, from.getAddress());
+        } else {
+            LOG.warn("refused member {} at {}: it does not know cluster '{}''s secret, so it gets no rank and its frames "
+                    + "are dropped", member, from.getAddress(), clusterName);
+            publishTo(member, REFUSED, new byte[0]);
+        }
+    }
+
+    /** Worker: proves the secret to the spawner's challenge, or notes its refusal. */
+    private void answer(byte[] b) {
+        UUID spawnerMember = memberOfRank(0);
+        lock.lock();
+        try {
+            if (rankOf.containsKey(self)) return;
+            if (b[4] == REFUSED) {
+                refused = true;
+                changed.signalAll();
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        byte[] nonce = Arrays.copyOfRange(b, HEADER, b.length);
+        publishTo(spawnerMember, PROOF, secret.joinProof(nonce, self, spawnerMember));
+    }
+
+    /** Publishes a handshake frame to a member's topic (it may have no rank yet). */
+    private void publishTo(UUID member, byte kind, byte[] payload) {
+        byte[] b = new byte[HEADER + payload.length];
+        putInt(b, 0, rank);
+        b[4] = kind;
+        System.arraycopy(payload, 0, b, HEADER, payload.length);
+        try {
+            hz.<byte[]>getTopic(TOPIC_PREFIX + member).publish(b);
+        } catch (RuntimeException e) {
+            LOG.debug("could not send a handshake frame to member {}: {}", member, e.toString());
+        }
     }
 
     private void handle(byte[] b) {
@@ -432,7 +694,9 @@ final class HazelcastTransport implements Transport {
                     control(source, CREDIT, n);
                 }
             }
-            case CREDIT -> creditsFor(source).release(intAt(b, HEADER));
+            case CREDIT -> {
+                if (b.length >= HEADER + 4) creditsFor(source).release(Math.max(0, intAt(b, HEADER)));
+            }
             case FLUSH -> control(source, FLUSH_ACK, 0);
             case FLUSH_ACK -> {
                 lock.lock();
@@ -501,11 +765,11 @@ final class HazelcastTransport implements Transport {
             checkOpen();
             if (destination < 0 || destination >= size || !memberOf.containsKey(destination)) {
                 throw new VmException("rank " + destination + " outside [0, " + size + ") of Hazelcast cluster '"
-                        + hz.getConfig().getClusterName() + "'");
+                        + clusterName + "'");
             }
             if (lost.contains(destination)) {
                 throw new VmException("rank " + destination + " has left Hazelcast cluster '"
-                        + hz.getConfig().getClusterName() + "'; nothing more can be sent to it");
+                        + clusterName + "'; nothing more can be sent to it");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

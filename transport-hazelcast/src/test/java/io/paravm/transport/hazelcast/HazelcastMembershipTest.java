@@ -61,6 +61,7 @@ class HazelcastMembershipTest {
     private HazelcastLauncher workers;
     private VirtualMachine vm;
     private String cluster;
+    private final String secret = HazelcastSecret.newSecret();
     private int port;
 
     @BeforeEach
@@ -69,7 +70,7 @@ class HazelcastMembershipTest {
             port = s.getLocalPort();
         }
         cluster = "paravm-test-" + ProcessHandle.current().pid() + "-" + port;
-        workers = HazelcastLauncher.builder().join("127.0.0.1:" + port).cluster(cluster)
+        workers = HazelcastLauncher.builder().join("127.0.0.1:" + port).cluster(cluster).secret(secret)
                 .mainClass(MembershipWorker.class.getName())
                 .jvmOption("-D" + HazelcastProperties.MAX_NO_HEARTBEAT_SECONDS_PROP_NAME + "=" + MAX_NO_HEARTBEAT_SECONDS)
                 .logDirectory(Path.of("target", "membership-logs", info.getTestMethod().orElseThrow().getName()))
@@ -90,6 +91,7 @@ class HazelcastMembershipTest {
         return VirtualMachines.open(VmConfig.builder().transport("hazelcast")
                 .startupTimeout(WAIT)
                 .property(HazelcastProperties.CLUSTER_PROP_NAME, cluster)
+                .property(HazelcastProperties.SECRET_PROP_NAME, secret)
                 .property(HazelcastProperties.PORT_PROP_NAME, Integer.toString(port))
                 .property(HazelcastProperties.NP_PROP_NAME, Integer.toString(np))
                 .property(HazelcastProperties.MAX_NO_HEARTBEAT_SECONDS_PROP_NAME, Integer.toString(MAX_NO_HEARTBEAT_SECONDS))

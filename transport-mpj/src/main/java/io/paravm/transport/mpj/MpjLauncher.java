@@ -128,7 +128,14 @@ public final class MpjLauncher {
             System.exit(2);
             return;
         }
-        System.exit(run(job));
+        int status;
+        try {
+            status = run(job);
+        } catch (IOException e) {
+            LOG.error("{}", e.getMessage()); // MPJ not installed, a JVM that cannot start: the message says what to do
+            status = 2;
+        }
+        System.exit(status);
     }
 
     /**

@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class MpjLauncherTest {
 
@@ -67,6 +68,21 @@ class MpjLauncherTest {
         var e = assertThrows(VmException.class,
                 () -> VirtualMachines.select(VmConfig.builder().transport("mpj").build()));
         assertTrue(e.getMessage().contains("MpjLauncher"), e.getMessage());
+    }
+
+    @Test
+    void withoutMpjInstalledTheLauncherSaysHowToInstallInOneLine(@TempDir Path emptyHome) throws Exception {
+        assumeTrue(System.getenv("MPJ_HOME") == null, "MPJ_HOME is set in this environment");
+        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-D" + MpjProperties.HOME_PROP_NAME + "=" + emptyHome,
+                MpjLauncher.class.getName(), "-np", "2", "-dev", "multicore", "Main")).redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue(), out);
+        assertTrue(out.contains("MPJ_HOME " + emptyHome + " has no lib/mpj.jar") && out.contains("scripts/install-mpj.sh"),
+                out);
+        assertFalse(out.contains("\tat "), "one message, no stack trace: " + out);
     }
 
     @Test
