@@ -9,11 +9,7 @@ import io.paravm.VirtualMachine;
 import io.paravm.VmException;
 import io.paravm.VmStatus;
 import io.paravm.farm.TaskFarm;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.TestReporter;
 
 import java.io.IOException;
@@ -47,7 +43,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Load and ordering (docs/SPEC.md, section 8): floods of small messages, thousands of
@@ -71,8 +66,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *     --verification io.paravm.tck.ReliabilityVerification --reports target/tck/reliability
  * }</pre>
  */
-@TestMethodOrder(MethodOrderer.MethodName.class)
-public class ReliabilityVerification {
+public class ReliabilityVerification extends SpawnerVerification {
 
     /** Messages in each flood (rules 8.1 and 8.2). */
     public static final int FLOOD_MESSAGES = 1_000_000;
@@ -94,21 +88,6 @@ public class ReliabilityVerification {
     public static final int THREAD_SLACK = 8;
 
     private static final TaskId SPAWNER = new TaskId(0, 0);
-
-    private VirtualMachine vm() {
-        return TckEnvironment.vm();
-    }
-
-    @BeforeEach
-    void allSlotsFree() {
-        assertEquals(vm().slots() - 1, vm().freeSlots(),
-                () -> "a previous test left tasks running:\n" + vm().formatSpawnerConfig());
-    }
-
-    @AfterEach
-    void drain() {
-        TckTasks.drainUntilIdle(vm());
-    }
 
     /** How long one flood step may take: floods are long, so five times the TCK's single wait. */
     private static Duration floodWait() {
@@ -163,8 +142,7 @@ public class ReliabilityVerification {
     /** Tasks in every free slot, each waiting for its role; the first is the receiver, the second on another rank if any. */
     private List<TaskId> spawnRoles() {
         VirtualMachine vm = vm();
-        assumeTrue(vm.freeSlots() >= 2, () -> "needs 2 worker slots; this job has " + vm.freeSlots()
-                + " (run it with 3 ranks, or 2 with -Dparavm.worker.slots=2)");
+        requireWorkers(2);
         List<TaskId> ids = new ArrayList<>(vm.spawnFunction(awaitRole(), vm.freeSlots(), null, true));
         TaskId receiver = ids.get(0);
         TaskId sender = ids.stream().filter(t -> t.rank() != receiver.rank()).findFirst().orElse(ids.get(1));
@@ -613,7 +591,7 @@ public class ReliabilityVerification {
     @Test
     void required_spec8_7_aTaskPastTheFarmsTimeoutKeepsItsSlotBusyUntilItEnds() throws Exception {
         VirtualMachine vm = vm();
-        assumeTrue(vm.freeSlots() >= 2, () -> "needs 2 worker slots; this job has " + vm.freeSlots());
+        requireWorkers(2);
         BlockingQueue<Received> others = new LinkedBlockingQueue<>();
         try (TaskFarm farm = TaskFarm.builder(vm).spawnPerTask(true).otherMessages(others::add).build()) {
             long waitNanos = floodWait().toNanos();
