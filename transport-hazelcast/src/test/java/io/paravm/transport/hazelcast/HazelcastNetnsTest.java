@@ -1,0 +1,156 @@
+package io.paravm.transport.hazelcast;
+
+import io.paravm.VmConfig;
+import io.paravm.tck.JobProcesses;
+import io.paravm.tck.NetworkNamespaces;
+import io.paravm.tck.NetworkNamespaces.Host;
+import io.paravm.tck.TckLauncher;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A VM across three hosts made of network namespaces ({@link NetworkNamespaces}): the
+ * spawner's member JVM in one, a worker's in each of the others, each with its own address
+ * and host name. The TCK passes across them, and cutting a host's link gives
+ * {@code HostRemoved} and {@code TaskExit(LOST)} within {@link #CUT_BOUND} (test settings:
+ * heartbeat 1 s, a member silent {@value #MAX_NO_HEARTBEAT_SECONDS} s is dead). Skipped,
+ * saying why, where the machine cannot create namespaces (not root, no iproute2).
+ */
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
+class HazelcastNetnsTest {
+
+    private static final int MAX_NO_HEARTBEAT_SECONDS = 3;
+    /** How soon after a link is cut the spawner must have HostRemoved and TaskExit(LOST). */
+    static final Duration CUT_BOUND = Duration.ofSeconds(10);
+    private static final int PORT = 5701;
+
+    private static NetworkNamespaces net;
+    private final List<Process> members = new ArrayList<>();
+    private Path dir;
+
+    @BeforeAll
+    static void createHosts() throws Exception {
+        String why = NetworkNamespaces.unavailability().orElse(null);
+        assumeTrue(why == null, () -> "skipped: " + why);
+        net = NetworkNamespaces.create(3);
+    }
+
+    @AfterAll
+    static void removeHosts() {
+        if (net != null) net.close();
+    }
+
+    @AfterEach
+    void stopMembers(TestInfo info) {
+        for (Process p : members) JobProcesses.killTree(p.toHandle());
+    }
+
+    private Process member(Host host, boolean spawner, String cluster, String secret, String logName, String main,
+                           List<String> args) throws Exception {
+        List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        java.addAll(HazelcastLauncher.JVM_FLAGS);
+        java.addAll(List.of("-Xss8m", "-cp", System.getProperty("java.class.path"),
+                "-D" + VmConfig.TRANSPORT_PROP_NAME + "=hazelcast",
+                "-D" + HazelcastProperties.CLUSTER_PROP_NAME + "=" + cluster,
+                "-D" + HazelcastProperties.INTERFACE_PROP_NAME + "=" + host.address(),
+                "-D" + HazelcastProperties.MAX_NO_HEARTBEAT_SECONDS_PROP_NAME + "=" + MAX_NO_HEARTBEAT_SECONDS));
+        String spawnerAddress = net.hosts().get(0).address() + ":" + PORT;
+        if (spawner) {
+            java.add("-D" + HazelcastProperties.PORT_PROP_NAME + "=" + PORT);
+            java.add("-D" + HazelcastProperties.NP_PROP_NAME + "=3");
+        } else {
+            java.add("-D" + HazelcastProperties.JOIN_PROP_NAME + "=" + spawnerAddress);
+        }
+        java.add(main);
+        java.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(net.command(host, java)).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(logName + ".log").toFile());
+        pb.environment().put(HazelcastProperties.envName(HazelcastProperties.SECRET_PROP_NAME), secret);
+        Process p = pb.start();
+        members.add(p);
+        return p;
+    }
+
+    /** Starts the spawner in the first host and a worker in each other; returns the spawner's process. */
+    private Process startJob(String main, List<String> args) throws Exception {
+        String cluster = "paravm-netns-" + ProcessHandle.current().pid();
+        String secret = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        Process spawner = member(net.hosts().get(0), true, cluster, secret, "spawner", main, args);
+        for (int i = 1; i < net.hosts().size(); i++) {
+            member(net.hosts().get(i), false, cluster, secret, "worker-" + i, main, args);
+        }
+        return spawner;
+    }
+
+    @Test
+    void tckPassesAcrossThreeHosts(TestInfo info) throws Exception {
+        dir = Files.createDirectories(Path.of("target", "netns", "tck"));
+        Process spawner = startJob(TckLauncher.class.getName(), List.of("--verification",
+                HazelcastVerification.class.getName(), "--reports", Path.of("target", "tck", "netns-np3").toString(),
+                "--label", "hazelcast 3 hosts (network namespaces)"));
+        assertTrue(spawner.waitFor(480, TimeUnit.SECONDS), "the TCK job ended");
+        String log = Files.readString(dir.resolve("spawner.log"));
+        assertEquals(0, spawner.exitValue(), "the TCK passed across the hosts; see " + dir.resolve("spawner.log"));
+        for (Host h : net.hosts()) {
+            assertTrue(log.contains(h.name() + " ncpu="), "the VM lists host " + h.name() + ":\n" + log);
+        }
+        for (Process p : members) assertTrue(p.waitFor(60, TimeUnit.SECONDS), "every worker ends after close()");
+        System.out.println("figure: " + log.lines().filter(l -> l.startsWith("ParaVM TCK [") && l.contains(" passed"))
+                .findFirst().orElse("?"));
+    }
+
+    @Test
+    void cuttingAHostsLinkGivesHostRemovedAndItsTaskLost() throws Exception {
+        dir = Files.createDirectories(Path.of("target", "netns", "cut"));
+        Path out = dir.resolve("result.txt");
+        Files.deleteIfExists(out);
+        Host victim = net.hosts().get(2);
+        Process spawner = startJob(LinkCutJob.class.getName(), List.of("--out", out.toString(), "--cut", victim.name()));
+        Process victimMember = members.get(2);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.exists(out)) {
+            assertTrue(spawner.isAlive(), "the job ended before it was ready; see " + dir.resolve("spawner.log"));
+            assertTrue(System.nanoTime() - deadline < 0, "the job was not ready within 120 s");
+            LockSupport.parkNanos(20_000_000L);
+        }
+        long cutAt = System.currentTimeMillis();
+        net.cut(victim);
+        assertTrue(spawner.waitFor(180, TimeUnit.SECONDS), "the job ended");
+        Map<String, String> r = new TreeMap<>();
+        for (String line : Files.readAllLines(out)) r.put(line.split(" ")[0], line.split(" ", 2)[1]);
+        assertEquals(0, spawner.exitValue(), "the spawner saw HostRemoved, TaskExit(LOST) and ran a task after: " + r);
+        assertEquals("3", r.get("hosts"), "three hosts before the cut: " + r);
+        assertEquals("2", r.get("hostsAfter"), "two after it: " + r);
+        assertEquals(net.hosts().get(1).name(), r.get("ranOn"), "work goes on on the host left");
+        long removedAfter = Long.parseLong(r.get("removed")) - cutAt;
+        long lostAfter = Long.parseLong(r.get("lost")) - cutAt;
+        System.out.printf("figure: hazelcast, link to a host cut: HostRemoved after %d ms, TaskExit(LOST) after %d ms "
+                + "(max-no-heartbeat %d s)%n", removedAfter, lostAfter, MAX_NO_HEARTBEAT_SECONDS);
+        assertTrue(Math.max(removedAfter, lostAfter) <= CUT_BOUND.toMillis(), "HostRemoved after " + removedAfter
+                + " ms, TaskExit(LOST) after " + lostAfter + " ms: later than " + CUT_BOUND);
+        // The worker cut off sees its spawner go silent and ends by itself.
+        Duration ended = JobProcesses.awaitGone(List.of(victimMember.pid()), CUT_BOUND.plusSeconds(10));
+        System.out.printf("figure: hazelcast, the cut-off worker ended by itself %d ms after the spawner's close%n",
+                ended.toMillis());
+    }
+}

@@ -1,0 +1,240 @@
+package io.paravm.tck;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Several "hosts" on one Linux machine, for tests that need a VM across hosts: each host
+ * is a network namespace with its own address, and a host name of its own (a UTS
+ * namespace per process started in it, and {@code /etc/netns/NAME/hosts} so every host
+ * resolves every other's name). The hosts meet on a bridge in a hub namespace of their
+ * own, so the machine's own network is never touched, and a link is cut by taking a
+ * host's port on the bridge down. Needs root and iproute2 ({@code ip}); where the machine
+ * cannot, {@link #unavailability()} says why, for the test to skip.
+ *
+ * <p>Names carry this JVM's pid ({@code pvn<pid><run><host>}), so parallel runs never
+ * clash, and {@link #create} removes what runs of JVMs that no longer exist left behind.
+ * {@link #close()} kills every process left in the hosts and removes everything created.
+ *
+ * <pre>{@code
+ * try (NetworkNamespaces net = NetworkNamespaces.create(3)) {
+ *     NetworkNamespaces.Host h = net.hosts().get(1);
+ *     Process p = new ProcessBuilder(net.command(h, List.of("hostname"))).start();   // prints h.name()
+ *     net.cut(h);                                                                    // h is unreachable now
+ * }
+ * }</pre>
+ */
+public final class NetworkNamespaces implements AutoCloseable {
+
+    /**
+     * One host.
+     *
+     * @param name    its host name, which is also its network namespace's name
+     * @param address its IPv4 address
+     */
+    public record Host(String name, String address) {
+    }
+
+    private static final String PREFIX = "pvn";
+    private static final Pattern OURS = Pattern.compile(PREFIX + "(\\d+)[a-z](?:hub|\\d+)");
+    private static final AtomicInteger RUNS = new AtomicInteger();
+    private static final Path ETC_NETNS = Path.of("/etc/netns");
+
+    /** Whether a run of this JVM made /etc/netns (then the last close() removes it, if empty). */
+    private static volatile boolean madeEtcNetns;
+
+    private final String hub;
+    private final List<Host> hosts;
+    private final String subnet;
+    private boolean closed;
+
+    private NetworkNamespaces(String hub, List<Host> hosts, String subnet) {
+        this.hub = hub;
+        this.hosts = List.copyOf(hosts);
+        this.subnet = subnet;
+    }
+
+    /**
+     * Returns why this machine cannot make hosts of network namespaces, or empty if it can.
+     *
+     * @return a reason naming what is missing and how to get it
+     */
+    public static Optional<String> unavailability() {
+        if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
+            return Optional.of("network namespaces need Linux; this is " + System.getProperty("os.name"));
+        }
+        try {
+            String uid = run(List.of("id", "-u")).trim();
+            if (!uid.equals("0")) return Optional.of("network namespaces need root; this runs as uid " + uid);
+            run(List.of("ip", "-V"));
+            run(List.of("unshare", "--version"));
+            String probe = PREFIX + ProcessHandle.current().pid() + "zhub";
+            run(List.of("ip", "netns", "add", probe));
+            run(List.of("ip", "netns", "del", probe));
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.of("cannot create network namespaces here (" + e.getMessage() + "); needs root, iproute2 "
+                    + "('ip', apt-get install iproute2) and unshare (util-linux)");
+        }
+    }
+
+    /**
+     * Creates {@code count} hosts on a fresh bridge, each with its loopback and its address up.
+     *
+     * @param count the number of hosts, 1 to 200
+     * @return the hosts; close them when done
+     * @throws IOException if a command fails (what was made so far is removed)
+     */
+    public static NetworkNamespaces create(int count) throws IOException {
+        if (count < 1 || count > 200) throw new IllegalArgumentException("count " + count + " outside [1, 200]");
+        removeLeftovers();
+        long pid = ProcessHandle.current().pid();
+        String base = PREFIX + pid + (char) ('a' + RUNS.getAndIncrement() % 26);
+        // A /24 of its own per run: 10.X.Y.0 from the pid (the hosts are cut off from the machine anyway).
+        String subnet = "10." + (100 + (pid >> 8) % 150) + "." + (pid & 255);
+        List<Host> hosts = new ArrayList<>();
+        for (int i = 0; i < count; i++) hosts.add(new Host(base + i, subnet + "." + (i + 1)));
+        NetworkNamespaces net = new NetworkNamespaces(base + "hub", hosts, subnet + ".0/24");
+        try {
+            run(List.of("ip", "netns", "add", net.hub));
+            run(List.of("ip", "-n", net.hub, "link", "add", "br0", "type", "bridge"));
+            run(List.of("ip", "-n", net.hub, "link", "set", "br0", "up"));
+            StringBuilder etcHosts = new StringBuilder("127.0.0.1 localhost\n");
+            for (Host h : hosts) etcHosts.append(h.address()).append(' ').append(h.name()).append('\n');
+            for (int i = 0; i < count; i++) {
+                Host h = hosts.get(i);
+                run(List.of("ip", "netns", "add", h.name()));
+                run(List.of("ip", "link", "add", "eth0", "netns", h.name(), "type", "veth", "peer", "name", port(i),
+                        "netns", net.hub));
+                run(List.of("ip", "-n", net.hub, "link", "set", port(i), "master", "br0", "up"));
+                run(List.of("ip", "-n", h.name(), "addr", "add", h.address() + "/24", "dev", "eth0"));
+                run(List.of("ip", "-n", h.name(), "link", "set", "eth0", "up"));
+                run(List.of("ip", "-n", h.name(), "link", "set", "lo", "up"));
+                if (!Files.isDirectory(ETC_NETNS)) madeEtcNetns = true;
+                Path etc = Files.createDirectories(ETC_NETNS.resolve(h.name()));
+                Files.writeString(etc.resolve("hosts"), etcHosts);
+            }
+        } catch (IOException | RuntimeException e) {
+            net.close();
+            throw e;
+        }
+        return net;
+    }
+
+    private static String port(int i) {
+        return "p" + i;
+    }
+
+    /** Returns the hosts, in order. */
+    public List<Host> hosts() {
+        return hosts;
+    }
+
+    /** Returns the hosts' subnet, e.g. {@code 10.142.57.0/24}. */
+    public String subnet() {
+        return subnet;
+    }
+
+    /**
+     * Returns {@code command} wrapped to run in {@code host}: in its network namespace, with
+     * its host name (a UTS namespace of its own, inherited by what the command starts).
+     *
+     * @param host    one of {@link #hosts()}
+     * @param command the command and its arguments
+     * @return the full command line
+     */
+    public List<String> command(Host host, List<String> command) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", host.name(), "unshare", "--uts", "/bin/sh", "-c",
+                "hostname \"$0\" && exec \"$@\"", host.name()));
+        cmd.addAll(command);
+        return cmd;
+    }
+
+    /**
+     * Cuts {@code host} off the network (its port on the bridge goes down); its processes
+     * keep running, and nothing from or to it gets through, not even a connection reset.
+     *
+     * @param host one of {@link #hosts()}
+     * @throws IOException if {@code ip} fails
+     */
+    public void cut(Host host) throws IOException {
+        run(List.of("ip", "-n", hub, "link", "set", port(hosts.indexOf(host)), "down"));
+    }
+
+    /** Kills every process still in the hosts, then removes the namespaces, the bridge and the hosts files. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        List<String> names = new ArrayList<>();
+        for (Host h : hosts) names.add(h.name());
+        names.add(hub);
+        for (String n : names) remove(n);
+        if (madeEtcNetns) {
+            try (Stream<Path> left = Files.list(ETC_NETNS)) {
+                if (left.findAny().isEmpty()) Files.deleteIfExists(ETC_NETNS);
+            } catch (IOException e) {
+                // another run's hosts are in it, or it is gone already
+            }
+        }
+    }
+
+    /** Removes what runs of JVMs that have ended left behind (a run killed before its close()). */
+    private static void removeLeftovers() throws IOException {
+        for (String line : run(List.of("ip", "netns", "list")).split("\n")) {
+            String name = line.split(" ")[0].trim();
+            Matcher m = OURS.matcher(name);
+            if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).map(p -> !p.isAlive()).orElse(true)) {
+                remove(name);
+            }
+        }
+    }
+
+    private static void remove(String namespace) {
+        try {
+            for (String pid : run(List.of("ip", "netns", "pids", namespace)).split("\\s+")) {
+                if (!pid.isBlank()) ProcessHandle.of(Long.parseLong(pid.trim())).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            run(List.of("ip", "netns", "del", namespace));
+        } catch (IOException | RuntimeException e) {
+            // gone already, or never made: nothing to remove
+        }
+        Path etc = ETC_NETNS.resolve(namespace);
+        if (Files.exists(etc)) {
+            try (Stream<Path> files = Files.walk(etc)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Runs a short command; returns its output, or throws with its output if it fails. */
+    private static String run(List<String> command) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException(String.join(" ", command) + " failed: " + out.trim());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted running " + command, e);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+}
