@@ -173,6 +173,21 @@ public final class NetworkNamespaces implements AutoCloseable {
         run(List.of("ip", "-n", hub, "link", "set", port(hosts.indexOf(host)), "down"));
     }
 
+    /**
+     * Returns the pids of every process now in {@code host}.
+     *
+     * @param host one of {@link #hosts()}
+     * @return the pids
+     * @throws IOException if {@code ip} fails
+     */
+    public List<Long> pids(Host host) throws IOException {
+        List<Long> pids = new ArrayList<>();
+        for (String pid : run(List.of("ip", "netns", "pids", host.name())).split("\\s+")) {
+            if (!pid.isBlank()) pids.add(Long.parseLong(pid.trim()));
+        }
+        return pids;
+    }
+
     /** Kills every process still in the hosts, then removes the namespaces, the bridge and the hosts files. */
     @Override
     public void close() {
