@@ -1,6 +1,7 @@
 package io.paravm.transport.hazelcast;
 
 import io.paravm.VmConfig;
+import io.paravm.tck.FaultJob;
 import io.paravm.tck.JobProcesses;
 import io.paravm.tck.NetworkNamespaces;
 import io.paravm.tck.NetworkNamespaces.Host;
@@ -34,7 +35,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * and host name. The TCK passes across them, and cutting a host's link gives
  * {@code HostRemoved} and {@code TaskExit(LOST)} within {@link #CUT_BOUND} (test settings:
  * heartbeat 1 s, a member silent {@value #MAX_NO_HEARTBEAT_SECONDS} s is dead). Skipped,
- * saying why, where the machine cannot create namespaces (not root, no iproute2).
+ * saying why, where the machine cannot create namespaces (not root, no iproute2). A
+ * spawner killed on its host ends the workers on the others by themselves.
  */
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class HazelcastNetnsTest {
@@ -152,5 +154,23 @@ class HazelcastNetnsTest {
         Duration ended = JobProcesses.awaitGone(List.of(victimMember.pid()), CUT_BOUND.plusSeconds(10));
         System.out.printf("figure: hazelcast, the cut-off worker ended by itself %d ms after the spawner's close%n",
                 ended.toMillis());
+    }
+
+    @Test
+    void killingTheSpawnerEndsTheWorkersOnTheOtherHosts() throws Exception {
+        dir = Files.createDirectories(Path.of("target", "netns", "kill-spawner"));
+        Path pidFile = dir.resolve("job.pids");
+        Files.deleteIfExists(pidFile);
+        Process spawner = startJob(FaultJob.class.getName(), List.of("--pids", pidFile.toString(), "--mode", "hold"));
+        JobProcesses.Pids pids = JobProcesses.readPidFile(pidFile, spawner, Duration.ofSeconds(120));
+        assertEquals(2, pids.workers().size(), "a worker on each other host: " + pids);
+        List<Long> workers = new ArrayList<>();
+        for (Host h : net.hosts().subList(1, net.hosts().size())) workers.addAll(net.pids(h));
+        assertTrue(workers.containsAll(pids.workers()), "the workers run on the other hosts: " + workers + " " + pids);
+
+        assertTrue(ProcessHandle.of(pids.spawner()).orElseThrow().destroyForcibly(), "kill -9 the spawner");
+        Duration took = JobProcesses.awaitGone(workers, HazelcastFaultTest.SPAWNER_LOSS_BOUND);
+        System.out.printf("figure: hazelcast on 3 hosts, spawner killed: the workers on the other hosts ended by "
+                + "themselves in %d ms%n", took.toMillis());
     }
 }
