@@ -1,5 +1,7 @@
 package io.paravm.tck;
 
+import org.junit.jupiter.api.Assumptions;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -64,6 +66,23 @@ public final class NetworkNamespaces implements AutoCloseable {
         this.hub = hub;
         this.hosts = List.copyOf(hosts);
         this.subnet = subnet;
+    }
+
+    /** Environment variable: {@code 1} makes a machine that cannot create namespaces fail the tests (CI sets it). */
+    public static final String REQUIRED_ENV_NAME = "PARAVM_NETNS_REQUIRED";
+
+    /**
+     * Skips the calling test (a JUnit assumption), saying why, where this machine cannot make
+     * hosts of network namespaces; with {@value #REQUIRED_ENV_NAME}{@code =1} fails it instead,
+     * so a CI run cannot pass without them.
+     */
+    public static void assumeAvailable() {
+        String why = unavailability().orElse(null);
+        if (why == null) return;
+        if ("1".equals(System.getenv(REQUIRED_ENV_NAME))) {
+            throw new AssertionError(why + "; " + REQUIRED_ENV_NAME + "=1 requires these tests to run");
+        }
+        Assumptions.abort("skipped: " + why);
     }
 
     /**

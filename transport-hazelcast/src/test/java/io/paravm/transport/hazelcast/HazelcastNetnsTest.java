@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Files;
@@ -27,7 +28,6 @@ import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A VM across three hosts made of network namespaces ({@link NetworkNamespaces}): the
@@ -38,6 +38,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * saying why, where the machine cannot create namespaces (not root, no iproute2). A
  * spawner killed on its host ends the workers on the others by themselves.
  */
+@Tag("reliability")
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class HazelcastNetnsTest {
 
@@ -52,8 +53,7 @@ class HazelcastNetnsTest {
 
     @BeforeAll
     static void createHosts() throws Exception {
-        String why = NetworkNamespaces.unavailability().orElse(null);
-        assumeTrue(why == null, () -> "skipped: " + why);
+        NetworkNamespaces.assumeAvailable();
         net = NetworkNamespaces.create(3);
     }
 

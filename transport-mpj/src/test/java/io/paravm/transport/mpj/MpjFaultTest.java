@@ -4,6 +4,7 @@ import io.paravm.core.PolledTransport;
 import io.paravm.tck.FaultJob;
 import io.paravm.tck.JobProcesses;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * launcher, and a clean close. Every process of the job (the launcher and the JVMs under
  * it) is counted by pid and must be gone within {@link #SPAWNER_LOSS_BOUND}.
  */
+@Tag("reliability")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class MpjFaultTest {
 

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * spawner, a killed {@code mpirun}, and a clean close. Every process of the job is counted
  * by pid and must be gone within {@link #SPAWNER_LOSS_BOUND}.
  */
+@Tag("reliability")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class OpenMpiFaultTest {
 

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Files;
@@ -22,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Open MPI with its ranks on three hosts made of network namespaces
@@ -32,6 +32,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * across them, and {@code kill -9} of the spawner ends every process on every host. Skipped,
  * saying why, where the machine cannot create namespaces (not root, no iproute2).
  */
+@Tag("reliability")
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class OpenMpiNetnsTest {
 
@@ -40,8 +41,7 @@ class OpenMpiNetnsTest {
 
     @BeforeAll
     static void createHosts() throws Exception {
-        String why = NetworkNamespaces.unavailability().orElse(null);
-        assumeTrue(why == null, () -> "skipped: " + why);
+        NetworkNamespaces.assumeAvailable();
         net = NetworkNamespaces.create(3);
     }
 
