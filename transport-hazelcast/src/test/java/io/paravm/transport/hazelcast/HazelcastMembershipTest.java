@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -275,5 +277,49 @@ class HazelcastMembershipTest {
             assertEquals(1, awaitMessage(TaskResult.class, others).value());
             assertEquals(new TaskExit(id, TaskExit.Reason.FINISHED), awaitMessage(TaskExit.class, others));
         }
+    }
+
+    /**
+     * Returns the pid of the worker JVM that computed it; inputs from 10 on wait until
+     * {@code gate} exists, so work is left for a worker that joins meanwhile.
+     */
+    private static TaskFunction<Integer, Long> pidOnceGateOpens(String gate) {
+        return x -> {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (x >= 10 && !Files.exists(Path.of(gate)) && System.nanoTime() - deadline < 0) {
+                LockSupport.parkNanos(10_000_000L);
+            }
+            return ProcessHandle.current().pid();
+        };
+    }
+
+    @Test
+    void farmMapGivesWorkToAWorkerThatJoinsLate(TestInfo info) throws Exception {
+        CompletableFuture<VirtualMachine> opening = CompletableFuture.supplyAsync(() -> openSpawner(2));
+        workers.startWorker();
+        vm = opening.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        long firstPid = pidOf(1);
+        Path gate = Files.createDirectories(Path.of("target", "membership-logs", info.getTestMethod().orElseThrow()
+                .getName())).resolve("gate").toAbsolutePath();
+        Files.deleteIfExists(gate);
+        BlockingQueue<Received> others = new LinkedBlockingQueue<>();
+        List<Integer> xs = IntStream.range(0, 200).boxed().toList();
+        List<Long> pids;
+        try (TaskFarm farm = TaskFarm.builder(vm).otherMessages(others::add).build()) {
+            CompletableFuture<List<Long>> mapping = CompletableFuture.supplyAsync(
+                    () -> farm.map(pidOnceGateOpens(gate.toString()), xs));
+            workers.startWorker();
+            Received added = others.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(added != null && added.message() instanceof HostAdded h && h.slots().equals(List.of(2)),
+                    "HostAdded for rank 2 reached the farm's handler: " + added);
+            Files.createFile(gate); // the first worker's inputs from 10 on could not finish before this
+            pids = mapping.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+        long latePid = pidOf(2);
+        assertEquals(xs.size(), pids.size(), "every input has its result");
+        long late = pids.stream().filter(p -> p == latePid).count();
+        assertEquals(xs.size(), late + pids.stream().filter(p -> p == firstPid).count(), "only the two workers ran inputs");
+        assertTrue(late > 0, "the worker that joined mid-map received work");
+        System.out.printf("figure: hazelcast, worker joined mid-map: it ran %d of %d inputs%n", late, xs.size());
     }
 }
