@@ -86,6 +86,57 @@ public final class JobProcesses {
         return new Pids(spawner, List.copyOf(workers), tasks);
     }
 
+    /**
+     * A job launched by a test, once its {@link FaultJob} has reported.
+     *
+     * @param launcher  the process the test started ({@code mpirun}, a launcher JVM, ...)
+     * @param pids      what the job reported
+     * @param processes every process of the job then: the launcher, all under it, and the reported ones
+     */
+    public record Job(Process launcher, Pids pids, Set<Long> processes) {
+    }
+
+    /**
+     * Waits for the pid file of a job's {@link FaultJob}, then notes every process of the job.
+     *
+     * @param launcher the process the test started
+     * @param pidFile  the file given to {@code --pids}
+     * @param timeout  how long to wait for it
+     * @return the job
+     * @throws IOException if the file cannot be read
+     */
+    public static Job started(Process launcher, Path pidFile, Duration timeout) throws IOException {
+        Pids pids = readPidFile(pidFile, launcher, timeout);
+        Set<Long> all = new LinkedHashSet<>(tree(launcher.toHandle()));
+        all.addAll(pids.all());
+        return new Job(launcher, pids, all);
+    }
+
+    /**
+     * For a job that closes its VM ({@code --mode close}): waits for its launcher to end with
+     * status 0, then fails if any process of the job still runs.
+     *
+     * @param job     the job
+     * @param timeout how long it may take to end
+     * @param log     where its output went, for the failure message
+     * @return how many processes were counted
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public static int assertEndsLeavingNoProcess(Job job, Duration timeout, Path log) throws InterruptedException {
+        if (!job.launcher().waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("the job did not end within " + timeout + " of close(); see " + log);
+        }
+        if (job.launcher().exitValue() != 0) {
+            throw new AssertionError("the job ended with status " + job.launcher().exitValue() + "; see " + log);
+        }
+        List<String> left = job.processes().stream().filter(JobProcesses::isRunning).map(JobProcesses::describe).toList();
+        if (!left.isEmpty()) {
+            throw new AssertionError("processes of the job still run once its launcher has returned (of "
+                    + job.processes().size() + " counted): " + left);
+        }
+        return job.processes().size();
+    }
+
     /** Returns {@code root}'s pid and those of all its descendants now alive. */
     public static Set<Long> tree(ProcessHandle root) {
         Set<Long> pids = new LinkedHashSet<>();

@@ -1,17 +1,22 @@
 package io.paravm.tck;
 
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -66,6 +71,43 @@ public final class NetworkNamespaces implements AutoCloseable {
         this.hub = hub;
         this.hosts = List.copyOf(hosts);
         this.subnet = subnet;
+    }
+
+    /**
+     * Hosts for a test class, as a JUnit extension: before the class's tests it skips them
+     * (or fails them, see {@link #assumeAvailable()}) where namespaces cannot be made, else
+     * creates the hosts; after them it removes the hosts.
+     *
+     * <pre>{@code
+     * @RegisterExtension
+     * static final NetworkNamespaces.PerClass HOSTS = new NetworkNamespaces.PerClass(3);
+     * ... HOSTS.get().hosts() ...
+     * }</pre>
+     */
+    public static final class PerClass implements BeforeAllCallback, AfterAllCallback {
+        private final int count;
+        private NetworkNamespaces net;
+
+        /** @param count how many hosts */
+        public PerClass(int count) {
+            this.count = count;
+        }
+
+        @Override
+        public void beforeAll(ExtensionContext context) throws IOException {
+            assumeAvailable();
+            net = create(count);
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) {
+            if (net != null) net.close();
+        }
+
+        /** Returns the hosts (once the class's tests have started). */
+        public NetworkNamespaces get() {
+            return net;
+        }
     }
 
     /** Environment variable: {@code 1} makes a machine that cannot create namespaces fail the tests (CI sets it). */
@@ -182,6 +224,24 @@ public final class NetworkNamespaces implements AutoCloseable {
     }
 
     /**
+     * Waits until a process in {@code host} listens on TCP {@code port} (asks {@code ss}).
+     *
+     * @param host    one of {@link #hosts()}
+     * @param port    the port
+     * @param timeout how long to wait
+     * @throws IOException if {@code ss} fails, or nothing listens in time
+     */
+    public void awaitListening(Host host, int port, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (run(List.of("ip", "netns", "exec", host.name(), "ss", "-Hltn", "sport = :" + port)).isBlank()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IOException("nothing listens on port " + port + " in host " + host.name() + " after " + timeout);
+            }
+            LockSupport.parkNanos(50_000_000L);
+        }
+    }
+
+    /**
      * Cuts {@code host} off the network (its port on the bridge goes down); its processes
      * keep running, and nothing from or to it gets through, not even a connection reset.
      *
@@ -190,6 +250,16 @@ public final class NetworkNamespaces implements AutoCloseable {
      */
     public void cut(Host host) throws IOException {
         run(List.of("ip", "-n", hub, "link", "set", port(hosts.indexOf(host)), "down"));
+    }
+
+    /**
+     * Puts {@code host} back on the network after {@link #cut}.
+     *
+     * @param host one of {@link #hosts()}
+     * @throws IOException if {@code ip} fails
+     */
+    public void reconnect(Host host) throws IOException {
+        run(List.of("ip", "-n", hub, "link", "set", port(hosts.indexOf(host)), "up"));
     }
 
     /**

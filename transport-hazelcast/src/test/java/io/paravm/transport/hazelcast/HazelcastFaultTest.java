@@ -15,9 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -64,6 +62,14 @@ class HazelcastFaultTest {
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("job.log").toFile()).start();
     }
 
+    private JobProcesses.Job startJob(String mode) throws Exception {
+        job = start(mode);
+        JobProcesses.Job j = JobProcesses.started(job, dir.resolve("job.pids"), START);
+        assertEquals(2, j.pids().workers().size(), "two worker JVMs: " + j.pids());
+        assertEquals(4, j.processes().size(), "the launcher and 3 member JVMs: " + j);
+        return j;
+    }
+
     /**
      * {@code hold}: the workers' tasks wait for a message; {@code busy}: they compute and never
      * look at the VM (a worker then ends after {@code paravm.core.orphan.grace.ms}).
@@ -71,43 +77,28 @@ class HazelcastFaultTest {
     @ParameterizedTest(name = "tasks {0}")
     @ValueSource(strings = {"hold", "busy"})
     void killingTheSpawnerEndsEveryWorkerByItself(String mode) throws Exception {
-        job = start(mode);
-        JobProcesses.Pids pids = JobProcesses.readPidFile(dir.resolve("job.pids"), job, START);
-        assertEquals(2, pids.workers().size(), "two worker JVMs: " + pids);
-        Set<Long> all = JobProcesses.tree(job.toHandle());
-        assertEquals(4, all.size(), "the launcher and 3 member JVMs: " + all);
-        assertTrue(all.containsAll(pids.all()), "every member runs under the launcher: " + all + " " + pids);
-
-        assertTrue(ProcessHandle.of(pids.spawner()).orElseThrow().destroyForcibly(), "kill -9 the spawner");
-        Duration took = JobProcesses.awaitGone(pids.workers(), SPAWNER_LOSS_BOUND);
-        Duration launcher = JobProcesses.awaitGone(all, SPAWNER_LOSS_BOUND.minus(took));
+        JobProcesses.Job j = startJob(mode);
+        assertTrue(ProcessHandle.of(j.pids().spawner()).orElseThrow().destroyForcibly(), "kill -9 the spawner");
+        Duration took = JobProcesses.awaitGone(j.pids().workers(), SPAWNER_LOSS_BOUND);
+        Duration launcher = JobProcesses.awaitGone(j.processes(), SPAWNER_LOSS_BOUND.minus(took));
         System.out.printf("figure: hazelcast, spawner killed, tasks %s: both workers ended by themselves in %d ms, "
                 + "the launcher %d ms later%n", mode, took.toMillis(), launcher.toMillis());
     }
 
     @Test
     void closeThenExitLeavesNoProcess() throws Exception {
-        job = start("close");
-        JobProcesses.Pids pids = JobProcesses.readPidFile(dir.resolve("job.pids"), job, START);
-        Set<Long> all = new LinkedHashSet<>(JobProcesses.tree(job.toHandle()));
-        all.addAll(pids.all());
-        assertEquals(2, pids.tasks(), "a task ran in every worker slot");
-        assertTrue(job.waitFor(START.toSeconds(), TimeUnit.SECONDS), "the job ends after close()");
-        assertEquals(0, job.exitValue(), "see " + dir.resolve("job.log"));
-        List<Long> left = all.stream().filter(JobProcesses::isRunning).toList();
-        assertEquals(List.of(), left, "no process of the job runs once the launcher has returned (counted " + all.size() + ")");
-        System.out.printf("figure: hazelcast, close() then exit: %d processes counted, none left%n", all.size());
+        JobProcesses.Job j = startJob("close");
+        assertEquals(2, j.pids().tasks(), "a task ran in every worker slot");
+        int counted = JobProcesses.assertEndsLeavingNoProcess(j, START, dir.resolve("job.log"));
+        System.out.printf("figure: hazelcast, close() then exit: %d processes counted, none left%n", counted);
     }
 
     /** The spawner closes the VM while tasks never return: each worker ends after the orphan grace. */
     @Test
     void closeWhileTasksNeverReturnEndsEveryProcess() throws Exception {
-        job = start("abandon");
-        JobProcesses.Pids pids = JobProcesses.readPidFile(dir.resolve("job.pids"), job, START);
-        Set<Long> all = new LinkedHashSet<>(JobProcesses.tree(job.toHandle()));
-        all.addAll(pids.all());
-        Duration took = JobProcesses.awaitGone(pids.workers(), ABANDON_BOUND);
-        JobProcesses.awaitGone(all, ABANDON_BOUND.minus(took));
+        JobProcesses.Job j = startJob("abandon");
+        Duration took = JobProcesses.awaitGone(j.pids().workers(), ABANDON_BOUND);
+        JobProcesses.awaitGone(j.processes(), ABANDON_BOUND.minus(took));
         System.out.printf("figure: hazelcast, close() while tasks never return: both workers ended by themselves in %d ms"
                 + " (exit %d)%n", took.toMillis(), job.waitFor());
     }

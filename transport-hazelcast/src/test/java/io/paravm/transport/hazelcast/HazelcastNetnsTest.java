@@ -6,13 +6,12 @@ import io.paravm.tck.JobProcesses;
 import io.paravm.tck.NetworkNamespaces;
 import io.paravm.tck.NetworkNamespaces.Host;
 import io.paravm.tck.TckLauncher;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,20 +46,10 @@ class HazelcastNetnsTest {
     static final Duration CUT_BOUND = Duration.ofSeconds(10);
     private static final int PORT = 5701;
 
-    private static NetworkNamespaces net;
+    @RegisterExtension
+    static final NetworkNamespaces.PerClass HOSTS = new NetworkNamespaces.PerClass(3);
     private final List<Process> members = new ArrayList<>();
     private Path dir;
-
-    @BeforeAll
-    static void createHosts() throws Exception {
-        NetworkNamespaces.assumeAvailable();
-        net = NetworkNamespaces.create(3);
-    }
-
-    @AfterAll
-    static void removeHosts() {
-        if (net != null) net.close();
-    }
 
     @AfterEach
     void stopMembers(TestInfo info) {
@@ -76,7 +65,7 @@ class HazelcastNetnsTest {
                 "-D" + HazelcastProperties.CLUSTER_PROP_NAME + "=" + cluster,
                 "-D" + HazelcastProperties.INTERFACE_PROP_NAME + "=" + host.address(),
                 "-D" + HazelcastProperties.MAX_NO_HEARTBEAT_SECONDS_PROP_NAME + "=" + MAX_NO_HEARTBEAT_SECONDS));
-        String spawnerAddress = net.hosts().get(0).address() + ":" + PORT;
+        String spawnerAddress = HOSTS.get().hosts().get(0).address() + ":" + PORT;
         if (spawner) {
             java.add("-D" + HazelcastProperties.PORT_PROP_NAME + "=" + PORT);
             java.add("-D" + HazelcastProperties.NP_PROP_NAME + "=3");
@@ -85,7 +74,7 @@ class HazelcastNetnsTest {
         }
         java.add(main);
         java.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(net.command(host, java)).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(HOSTS.get().command(host, java)).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(logName + ".log").toFile());
         pb.environment().put(HazelcastProperties.envName(HazelcastProperties.SECRET_PROP_NAME), secret);
         Process p = pb.start();
@@ -97,9 +86,11 @@ class HazelcastNetnsTest {
     private Process startJob(String main, List<String> args) throws Exception {
         String cluster = "paravm-netns-" + ProcessHandle.current().pid();
         String secret = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
-        Process spawner = member(net.hosts().get(0), true, cluster, secret, "spawner", main, args);
-        for (int i = 1; i < net.hosts().size(); i++) {
-            member(net.hosts().get(i), false, cluster, secret, "worker-" + i, main, args);
+        Process spawner = member(HOSTS.get().hosts().get(0), true, cluster, secret, "spawner", main, args);
+        // A worker that finds no spawner gives up at once: start the workers once its member listens.
+        HOSTS.get().awaitListening(HOSTS.get().hosts().get(0), PORT, Duration.ofSeconds(120));
+        for (int i = 1; i < HOSTS.get().hosts().size(); i++) {
+            member(HOSTS.get().hosts().get(i), false, cluster, secret, "worker-" + i, main, args);
         }
         return spawner;
     }
@@ -113,7 +104,7 @@ class HazelcastNetnsTest {
         assertTrue(spawner.waitFor(480, TimeUnit.SECONDS), "the TCK job ended");
         String log = Files.readString(dir.resolve("spawner.log"));
         assertEquals(0, spawner.exitValue(), "the TCK passed across the hosts; see " + dir.resolve("spawner.log"));
-        for (Host h : net.hosts()) {
+        for (Host h : HOSTS.get().hosts()) {
             assertTrue(log.contains(h.name() + " ncpu="), "the VM lists host " + h.name() + ":\n" + log);
         }
         for (Process p : members) assertTrue(p.waitFor(60, TimeUnit.SECONDS), "every worker ends after close()");
@@ -126,7 +117,7 @@ class HazelcastNetnsTest {
         dir = Files.createDirectories(Path.of("target", "netns", "cut"));
         Path out = dir.resolve("result.txt");
         Files.deleteIfExists(out);
-        Host victim = net.hosts().get(2);
+        Host victim = HOSTS.get().hosts().get(2);
         Process spawner = startJob(LinkCutJob.class.getName(), List.of("--out", out.toString(), "--cut", victim.name()));
         Process victimMember = members.get(2);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -136,24 +127,28 @@ class HazelcastNetnsTest {
             LockSupport.parkNanos(20_000_000L);
         }
         long cutAt = System.currentTimeMillis();
-        net.cut(victim);
-        assertTrue(spawner.waitFor(180, TimeUnit.SECONDS), "the job ended");
-        Map<String, String> r = new TreeMap<>();
-        for (String line : Files.readAllLines(out)) r.put(line.split(" ")[0], line.split(" ", 2)[1]);
-        assertEquals(0, spawner.exitValue(), "the spawner saw HostRemoved, TaskExit(LOST) and ran a task after: " + r);
-        assertEquals("3", r.get("hosts"), "three hosts before the cut: " + r);
-        assertEquals("2", r.get("hostsAfter"), "two after it: " + r);
-        assertEquals(net.hosts().get(1).name(), r.get("ranOn"), "work goes on on the host left");
-        long removedAfter = Long.parseLong(r.get("removed")) - cutAt;
-        long lostAfter = Long.parseLong(r.get("lost")) - cutAt;
-        System.out.printf("figure: hazelcast, link to a host cut: HostRemoved after %d ms, TaskExit(LOST) after %d ms "
-                + "(max-no-heartbeat %d s)%n", removedAfter, lostAfter, MAX_NO_HEARTBEAT_SECONDS);
-        assertTrue(Math.max(removedAfter, lostAfter) <= CUT_BOUND.toMillis(), "HostRemoved after " + removedAfter
-                + " ms, TaskExit(LOST) after " + lostAfter + " ms: later than " + CUT_BOUND);
-        // The worker cut off sees its spawner go silent and ends by itself.
-        Duration ended = JobProcesses.awaitGone(List.of(victimMember.pid()), CUT_BOUND.plusSeconds(10));
-        System.out.printf("figure: hazelcast, the cut-off worker ended by itself %d ms after the spawner's close%n",
-                ended.toMillis());
+        HOSTS.get().cut(victim);
+        try {
+            assertTrue(spawner.waitFor(180, TimeUnit.SECONDS), "the job ended");
+            Map<String, String> r = new TreeMap<>();
+            for (String line : Files.readAllLines(out)) r.put(line.split(" ")[0], line.split(" ", 2)[1]);
+            assertEquals(0, spawner.exitValue(), "the spawner saw HostRemoved, TaskExit(LOST) and ran a task after: " + r);
+            assertEquals("3", r.get("hosts"), "three hosts before the cut: " + r);
+            assertEquals("2", r.get("hostsAfter"), "two after it: " + r);
+            assertEquals(HOSTS.get().hosts().get(1).name(), r.get("ranOn"), "work goes on on the host left");
+            long removedAfter = Long.parseLong(r.get("removed")) - cutAt;
+            long lostAfter = Long.parseLong(r.get("lost")) - cutAt;
+            System.out.printf("figure: hazelcast, link to a host cut: HostRemoved after %d ms, TaskExit(LOST) after %d ms "
+                    + "(max-no-heartbeat %d s)%n", removedAfter, lostAfter, MAX_NO_HEARTBEAT_SECONDS);
+            assertTrue(Math.max(removedAfter, lostAfter) <= CUT_BOUND.toMillis(), "HostRemoved after " + removedAfter
+                    + " ms, TaskExit(LOST) after " + lostAfter + " ms: later than " + CUT_BOUND);
+            // The worker cut off sees its spawner go silent and ends by itself.
+            Duration ended = JobProcesses.awaitGone(List.of(victimMember.pid()), CUT_BOUND.plusSeconds(10));
+            System.out.printf("figure: hazelcast, the cut-off worker ended by itself %d ms after the spawner's close%n",
+                    ended.toMillis());
+        } finally {
+            HOSTS.get().reconnect(victim); // the next test needs every host
+        }
     }
 
     @Test
@@ -165,7 +160,7 @@ class HazelcastNetnsTest {
         JobProcesses.Pids pids = JobProcesses.readPidFile(pidFile, spawner, Duration.ofSeconds(120));
         assertEquals(2, pids.workers().size(), "a worker on each other host: " + pids);
         List<Long> workers = new ArrayList<>();
-        for (Host h : net.hosts().subList(1, net.hosts().size())) workers.addAll(net.pids(h));
+        for (Host h : HOSTS.get().hosts().subList(1, HOSTS.get().hosts().size())) workers.addAll(HOSTS.get().pids(h));
         assertTrue(workers.containsAll(pids.workers()), "the workers run on the other hosts: " + workers + " " + pids);
 
         assertTrue(ProcessHandle.of(pids.spawner()).orElseThrow().destroyForcibly(), "kill -9 the spawner");

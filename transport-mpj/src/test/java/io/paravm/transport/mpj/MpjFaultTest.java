@@ -13,10 +13,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -67,72 +64,55 @@ class MpjFaultTest {
         return pb.start();
     }
 
-    /** The job's processes: the launcher and every JVM under it (one per rank, or one for all under multicore). */
-    private static Set<Long> processes(Process launcher, JobProcesses.Pids pids, MpjLauncher.Device device) {
-        Set<Long> all = JobProcesses.tree(launcher.toHandle());
-        assertTrue(all.containsAll(pids.all()), "every rank runs under the launcher: " + all + " " + pids);
-        assertEquals(device == MpjLauncher.Device.NIODEV ? 4 : 2, all.size(), "the launcher and its rank JVMs: " + all);
-        return all;
+    /** Starts the job and checks its processes: the launcher and its rank JVMs (one per rank, or one for all). */
+    private JobProcesses.Job startJob(MpjLauncher.Device device, Path dir, String mode) throws Exception {
+        job = start(device, dir, mode);
+        JobProcesses.Job j = JobProcesses.started(job, dir.resolve("job.pids"), START);
+        boolean niodev = device == MpjLauncher.Device.NIODEV;
+        assertEquals(niodev ? 2 : 0, j.pids().workers().size(), "worker JVMs: " + j.pids());
+        assertEquals(niodev ? 4 : 2, j.processes().size(), "the launcher and its rank JVMs: " + j);
+        return j;
     }
 
     /** {@code hold}: the workers' tasks wait for a message; {@code busy}: they compute and never look at the VM. */
     @ParameterizedTest(name = "{0}, tasks {1}")
     @CsvSource({"MULTICORE, hold", "MULTICORE, busy", "NIODEV, hold", "NIODEV, busy"})
     void killingTheSpawnerEndsEveryProcessOfTheJob(MpjLauncher.Device device, String mode) throws Exception {
-        Path dir = dir(device, "killSpawner-" + mode);
-        job = start(device, dir, mode);
-        JobProcesses.Pids pids = JobProcesses.readPidFile(dir.resolve("job.pids"), job, START);
-        assertEquals(device == MpjLauncher.Device.NIODEV ? 2 : 0, pids.workers().size(), "worker JVMs: " + pids);
-        Set<Long> all = processes(job, pids, device);
-
-        assertTrue(ProcessHandle.of(pids.spawner()).orElseThrow().destroyForcibly(), "kill -9 the spawner");
-        Duration took = JobProcesses.awaitGone(all, SPAWNER_LOSS_BOUND);
+        JobProcesses.Job j = startJob(device, dir(device, "killSpawner-" + mode), mode);
+        assertTrue(ProcessHandle.of(j.pids().spawner()).orElseThrow().destroyForcibly(), "kill -9 the spawner");
+        Duration took = JobProcesses.awaitGone(j.processes(), SPAWNER_LOSS_BOUND);
         assertNotEquals(0, job.waitFor(), "the launcher reports the failed job");
         System.out.printf("figure: mpj %s, spawner killed, tasks %s: all %d processes gone in %d ms%n", device, mode,
-                all.size(), took.toMillis());
+                j.processes().size(), took.toMillis());
     }
 
     @ParameterizedTest
     @EnumSource(MpjLauncher.Device.class)
     void killingTheLauncherEndsEveryRank(MpjLauncher.Device device) throws Exception {
-        Path dir = dir(device, "killLauncher");
-        job = start(device, dir, "hold");
-        JobProcesses.Pids pids = JobProcesses.readPidFile(dir.resolve("job.pids"), job, START);
-        Set<Long> all = processes(job, pids, device);
-
+        JobProcesses.Job j = startJob(device, dir(device, "killLauncher"), "hold");
         assertTrue(job.toHandle().destroyForcibly(), "kill -9 the launcher");
-        Duration took = JobProcesses.awaitGone(all, SPAWNER_LOSS_BOUND);
-        System.out.printf("figure: mpj %s, launcher killed: all %d processes gone in %d ms%n", device, all.size(),
-                took.toMillis());
+        Duration took = JobProcesses.awaitGone(j.processes(), SPAWNER_LOSS_BOUND);
+        System.out.printf("figure: mpj %s, launcher killed: all %d processes gone in %d ms%n", device,
+                j.processes().size(), took.toMillis());
     }
 
     @ParameterizedTest
     @EnumSource(MpjLauncher.Device.class)
     void closeThenExitLeavesNoProcess(MpjLauncher.Device device) throws Exception {
         Path dir = dir(device, "close");
-        job = start(device, dir, "close");
-        JobProcesses.Pids pids = JobProcesses.readPidFile(dir.resolve("job.pids"), job, START);
-        Set<Long> all = new LinkedHashSet<>(JobProcesses.tree(job.toHandle()));
-        all.addAll(pids.all());
-        assertEquals(2, pids.tasks(), "a task ran in every worker slot");
-        assertTrue(job.waitFor(START.toSeconds(), TimeUnit.SECONDS), "the job ends after close()");
-        assertEquals(0, job.exitValue(), "see " + dir.resolve("job.log"));
-        List<Long> left = all.stream().filter(JobProcesses::isRunning).toList();
-        assertEquals(List.of(), left, "no process of the job runs once the launcher has returned (counted " + all.size() + ")");
-        System.out.printf("figure: mpj %s, close() then exit: %d processes counted, none left%n", device, all.size());
+        JobProcesses.Job j = startJob(device, dir, "close");
+        assertEquals(2, j.pids().tasks(), "a task ran in every worker slot");
+        int counted = JobProcesses.assertEndsLeavingNoProcess(j, START, dir.resolve("job.log"));
+        System.out.printf("figure: mpj %s, close() then exit: %d processes counted, none left%n", device, counted);
     }
 
     /** The spawner closes the VM while tasks never return: the ranks are ended after the launcher's exit grace. */
     @ParameterizedTest
     @EnumSource(MpjLauncher.Device.class)
     void closeWhileTasksNeverReturnEndsEveryProcess(MpjLauncher.Device device) throws Exception {
-        Path dir = dir(device, "abandon");
-        job = start(device, dir, "abandon");
-        JobProcesses.Pids pids = JobProcesses.readPidFile(dir.resolve("job.pids"), job, START);
-        Set<Long> all = new LinkedHashSet<>(JobProcesses.tree(job.toHandle()));
-        all.addAll(pids.all());
-        Duration took = JobProcesses.awaitGone(all, ABANDON_BOUND);
+        JobProcesses.Job j = startJob(device, dir(device, "abandon"), "abandon");
+        Duration took = JobProcesses.awaitGone(j.processes(), ABANDON_BOUND);
         System.out.printf("figure: mpj %s, close() while tasks never return: all %d processes gone in %d ms (exit %d)%n",
-                device, all.size(), took.toMillis(), job.waitFor());
+                device, j.processes().size(), took.toMillis(), job.waitFor());
     }
 }

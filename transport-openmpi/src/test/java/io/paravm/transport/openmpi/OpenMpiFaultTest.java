@@ -15,9 +15,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -70,63 +67,54 @@ class OpenMpiFaultTest {
         return pb.start();
     }
 
+    private JobProcesses.Job startJob(String mode) throws Exception {
+        job = start(mode);
+        JobProcesses.Job j = JobProcesses.started(job, dir.resolve("job.pids"), START);
+        assertEquals(2, j.pids().workers().size(), "two worker processes: " + j.pids());
+        assertTrue(JobProcesses.tree(job.toHandle()).containsAll(j.pids().all()), "every rank runs under mpirun: " + j);
+        return j;
+    }
+
     /** {@code hold}: the workers' tasks wait for a message; {@code busy}: they compute and never look at the VM. */
     @ParameterizedTest(name = "tasks {0}")
     @ValueSource(strings = {"hold", "busy"})
     void killingTheSpawnerEndsEveryProcessOfTheJob(String mode) throws Exception {
-        job = start(mode);
-        JobProcesses.Pids pids = JobProcesses.readPidFile(dir.resolve("job.pids"), job, START);
-        assertEquals(2, pids.workers().size(), "two worker processes: " + pids);
-        Set<Long> all = JobProcesses.tree(job.toHandle());
-        assertTrue(all.containsAll(pids.all()), "every rank runs under mpirun: " + all + " " + pids);
-
-        assertTrue(ProcessHandle.of(pids.spawner()).orElseThrow().destroyForcibly(), "kill -9 the spawner");
-        Duration took = JobProcesses.awaitGone(all, SPAWNER_LOSS_BOUND);
+        JobProcesses.Job j = startJob(mode);
+        assertTrue(ProcessHandle.of(j.pids().spawner()).orElseThrow().destroyForcibly(), "kill -9 the spawner");
+        Duration took = JobProcesses.awaitGone(j.processes(), SPAWNER_LOSS_BOUND);
         assertNotEquals(0, job.waitFor(), "mpirun reports the failed job");
         System.out.printf("figure: openmpi, spawner killed, tasks %s: all %d processes (mpirun and 3 ranks) gone in %d ms%n",
-                mode, all.size(), took.toMillis());
+                mode, j.processes().size(), took.toMillis());
     }
 
     @Test
     void killingMpirunEndsEveryRank() throws Exception {
-        job = start("hold");
-        JobProcesses.Pids pids = JobProcesses.readPidFile(dir.resolve("job.pids"), job, START);
-        Set<Long> all = JobProcesses.tree(job.toHandle());
-        assertTrue(all.containsAll(pids.all()), "every rank runs under mpirun: " + all + " " + pids);
-
+        JobProcesses.Job j = startJob("hold");
         assertTrue(job.toHandle().destroyForcibly(), "kill -9 mpirun");
-        Duration took = JobProcesses.awaitGone(all, SPAWNER_LOSS_BOUND);
-        System.out.printf("figure: openmpi, mpirun killed: all %d processes gone in %d ms%n", all.size(), took.toMillis());
+        Duration took = JobProcesses.awaitGone(j.processes(), SPAWNER_LOSS_BOUND);
+        System.out.printf("figure: openmpi, mpirun killed: all %d processes gone in %d ms%n", j.processes().size(),
+                took.toMillis());
     }
 
     @Test
     void closeThenExitLeavesNoProcess() throws Exception {
-        job = start("close");
-        JobProcesses.Pids pids = JobProcesses.readPidFile(dir.resolve("job.pids"), job, START);
-        Set<Long> all = new LinkedHashSet<>(JobProcesses.tree(job.toHandle()));
-        all.addAll(pids.all());
-        assertEquals(2, pids.tasks(), "a task ran in every worker slot");
-        assertTrue(job.waitFor(START.toSeconds(), TimeUnit.SECONDS), "the job ends after close()");
-        assertEquals(0, job.exitValue(), "see " + dir.resolve("job.log"));
-        List<Long> left = all.stream().filter(JobProcesses::isRunning).toList();
-        assertEquals(List.of(), left, "no process of the job runs once mpirun has returned (counted " + all.size() + ")");
-        System.out.printf("figure: openmpi, close() then exit: %d processes counted, none left%n", all.size());
+        JobProcesses.Job j = startJob("close");
+        assertEquals(2, j.pids().tasks(), "a task ran in every worker slot");
+        int counted = JobProcesses.assertEndsLeavingNoProcess(j, START, dir.resolve("job.log"));
+        System.out.printf("figure: openmpi, close() then exit: %d processes counted, none left%n", counted);
     }
 
     /**
      * The spawner closes the VM while tasks never return: its MPI_Finalize would wait for
-     * them forever, so it gives up after {@code paravm.openmpi.finalize.timeout.ms} and
+     * them forever, so it gives up after {@code paravm.core.finalize.timeout.ms} and
      * mpirun ends the job.
      */
     @Test
     void closeWhileTasksNeverReturnEndsEveryProcess() throws Exception {
-        job = start("abandon");
-        JobProcesses.Pids pids = JobProcesses.readPidFile(dir.resolve("job.pids"), job, START);
-        Set<Long> all = new LinkedHashSet<>(JobProcesses.tree(job.toHandle()));
-        all.addAll(pids.all());
-        Duration took = JobProcesses.awaitGone(all, ABANDON_BOUND);
+        JobProcesses.Job j = startJob("abandon");
+        Duration took = JobProcesses.awaitGone(j.processes(), ABANDON_BOUND);
         assertNotEquals(0, job.waitFor(), "mpirun reports that rank 0 left without finishing MPI_Finalize");
         System.out.printf("figure: openmpi, close() while tasks never return: all %d processes gone in %d ms%n",
-                all.size(), took.toMillis());
+                j.processes().size(), took.toMillis());
     }
 }

@@ -5,12 +5,11 @@ import io.paravm.tck.JobProcesses;
 import io.paravm.tck.NetworkNamespaces;
 import io.paravm.tck.NetworkNamespaces.Host;
 import io.paravm.tck.TckLauncher;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,19 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class OpenMpiNetnsTest {
 
-    private static NetworkNamespaces net;
+    @RegisterExtension
+    static final NetworkNamespaces.PerClass HOSTS = new NetworkNamespaces.PerClass(3);
     private Process job;
-
-    @BeforeAll
-    static void createHosts() throws Exception {
-        NetworkNamespaces.assumeAvailable();
-        net = NetworkNamespaces.create(3);
-    }
-
-    @AfterAll
-    static void removeHosts() {
-        if (net != null) net.close();
-    }
 
     @AfterEach
     void stopJob() {
@@ -68,18 +57,18 @@ class OpenMpiNetnsTest {
         Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path hostfile = dir.resolve("hostfile");
         List<String> lines = new ArrayList<>();
-        for (Host h : net.hosts()) lines.add(h.name() + " slots=1");
+        for (Host h : HOSTS.get().hosts()) lines.add(h.name() + " slots=1");
         Files.write(hostfile, lines);
 
         List<String> cmd = new ArrayList<>(List.of("mpirun", "-np", "3", "--hostfile", hostfile.toAbsolutePath().toString(),
                 "--mca", "plm", "rsh", "--mca", "plm_rsh_agent", agent.toAbsolutePath().toString(),
                 "--mca", "plm_rsh_no_tree_spawn", "1",
-                "--mca", "btl", "self,tcp", "--mca", "btl_tcp_if_include", net.subnet(),
-                "--mca", "oob_tcp_if_include", net.subnet(),
+                "--mca", "btl", "self,tcp", "--mca", "btl_tcp_if_include", HOSTS.get().subnet(),
+                "--mca", "oob_tcp_if_include", HOSTS.get().subnet(),
                 "java", "-cp", System.getProperty("java.class.path"), "-Xss8m",
                 "-Djava.library.path=" + System.getProperty("openmpi.libdir", OpenMpiProperties.LIBRARY_DIR_DEFAULT)));
         cmd.addAll(program);
-        ProcessBuilder pb = new ProcessBuilder(net.command(net.hosts().get(0), cmd)).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(HOSTS.get().command(HOSTS.get().hosts().get(0), cmd)).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("job.log").toFile());
         pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
         pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
@@ -95,7 +84,7 @@ class OpenMpiNetnsTest {
         assertTrue(job.waitFor(480, TimeUnit.SECONDS), "the TCK job ended");
         String log = Files.readString(dir.resolve("job.log"));
         assertEquals(0, job.exitValue(), "the TCK passed across the hosts; see " + dir.resolve("job.log"));
-        for (Host h : net.hosts()) {
+        for (Host h : HOSTS.get().hosts()) {
             assertTrue(log.contains(h.name() + " ncpu="), "the VM lists host " + h.name() + ":\n" + log);
         }
         System.out.println("figure: " + log.lines().filter(l -> l.startsWith("ParaVM TCK [") && l.contains(" passed"))
@@ -111,7 +100,7 @@ class OpenMpiNetnsTest {
         JobProcesses.Pids pids = JobProcesses.readPidFile(pidFile, job, Duration.ofSeconds(120));
         assertEquals(2, pids.workers().size(), "a worker on each other host: " + pids);
         List<Long> all = new ArrayList<>();
-        for (Host h : net.hosts()) all.addAll(net.pids(h));
+        for (Host h : HOSTS.get().hosts()) all.addAll(HOSTS.get().pids(h));
         assertTrue(all.containsAll(pids.all()), "every rank runs in a namespace: " + all + " " + pids);
 
         assertTrue(ProcessHandle.of(pids.spawner()).orElseThrow().destroyForcibly(), "kill -9 the spawner");
