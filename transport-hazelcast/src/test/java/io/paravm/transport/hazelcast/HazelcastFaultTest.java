@@ -1,17 +1,14 @@
 package io.paravm.transport.hazelcast;
 
 import io.paravm.tck.FaultJob;
+import io.paravm.tck.JobFaultTest;
 import io.paravm.tck.JobProcesses;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,40 +28,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("reliability")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class HazelcastFaultTest {
+class HazelcastFaultTest extends JobFaultTest {
 
     /** How long the workers may outlive a killed spawner. */
     static final Duration SPAWNER_LOSS_BOUND = Duration.ofSeconds(10);
-    private static final Duration START = Duration.ofSeconds(120);
     /** How long a job whose spawner closed while tasks never return may take to end: the orphan grace, and slack. */
     static final Duration ABANDON_BOUND = Duration.ofSeconds(30);
-
-    private Path dir;
-    private Process job;
-
-    @BeforeEach
-    void setUp(TestInfo info) throws Exception {
-        dir = Files.createDirectories(Path.of("target", "fault-tests", info.getTestMethod().orElseThrow().getName()
-                + info.getDisplayName().replaceAll("[^A-Za-z0-9]+", "-")));
-        Files.deleteIfExists(dir.resolve("job.pids"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (job != null) JobProcesses.killTree(job.toHandle());
-    }
 
     private Process start(String mode) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(HazelcastLauncher.JVM_FLAGS);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), HazelcastLauncher.class.getName(), "-np", "3",
-                FaultJob.class.getName(), "--pids", dir.resolve("job.pids").toString(), "--mode", mode));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("job.log").toFile()).start();
+                FaultJob.class.getName(), "--pids", pidFile().toString(), "--mode", mode));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log().toFile()).start();
     }
 
     private JobProcesses.Job startJob(String mode) throws Exception {
         job = start(mode);
-        JobProcesses.Job j = JobProcesses.started(job, dir.resolve("job.pids"), START);
+        JobProcesses.Job j = JobProcesses.started(job, pidFile(), START);
         assertEquals(2, j.pids().workers().size(), "two worker JVMs: " + j.pids());
         assertEquals(4, j.processes().size(), "the launcher and 3 member JVMs: " + j);
         return j;
@@ -89,7 +70,7 @@ class HazelcastFaultTest {
     void closeThenExitLeavesNoProcess() throws Exception {
         JobProcesses.Job j = startJob("close");
         assertEquals(2, j.pids().tasks(), "a task ran in every worker slot");
-        int counted = JobProcesses.assertEndsLeavingNoProcess(j, START, dir.resolve("job.log"));
+        int counted = JobProcesses.assertEndsLeavingNoProcess(j, START, log());
         System.out.printf("figure: hazelcast, close() then exit: %d processes counted, none left%n", counted);
     }
 

@@ -2,15 +2,14 @@ package io.paravm.transport.mpj;
 
 import io.paravm.core.PolledTransport;
 import io.paravm.tck.FaultJob;
+import io.paravm.tck.JobFaultTest;
 import io.paravm.tck.JobProcesses;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -28,46 +27,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("reliability")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class MpjFaultTest {
+class MpjFaultTest extends JobFaultTest {
 
     /** How long the job's processes may outlive a killed spawner (or launcher). */
     static final Duration SPAWNER_LOSS_BOUND = Duration.ofSeconds(10);
-    private static final Duration START = Duration.ofSeconds(120);
     /** The jobs' finalize timeout (shorter than the default, to keep the test short); the launcher passes it on. */
     static final Duration FINALIZE_TIMEOUT = Duration.ofSeconds(5);
     /**
      * How long a job whose spawner closed while tasks never return may take to end: the
-     * EXIT wait (5 s), the finalize timeout, then the launcher's exit grace ({@value MpjProperties#EXIT_GRACE_MS_DEFAULT} ms), and slack.
+     * EXIT wait (5 s), the finalize timeout, then the launcher's exit grace
+     * ({@value MpjProperties#EXIT_GRACE_MS_DEFAULT} ms), and slack.
      */
     static final Duration ABANDON_BOUND = Duration.ofSeconds(35);
 
-    private Process job;
-
-    @AfterEach
-    void tearDown() {
-        if (job != null) JobProcesses.killTree(job.toHandle());
-    }
-
-    private Path dir(MpjLauncher.Device device, String test) throws Exception {
-        Path dir = Files.createDirectories(Path.of("target", "fault-tests", test + "-" + device.name().toLowerCase(Locale.ROOT)));
-        Files.deleteIfExists(dir.resolve("job.pids"));
-        return dir;
-    }
-
-    private Process start(MpjLauncher.Device device, Path dir, String mode) throws Exception {
+    private Process start(MpjLauncher.Device device, String mode) throws Exception {
         String cp = System.getProperty("java.class.path");
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-D" + PolledTransport.FINALIZE_TIMEOUT_MS_PROP_NAME + "=" + FINALIZE_TIMEOUT.toMillis(),
                 "-cp", cp, MpjLauncher.class.getName(), "-np", "3", "-dev", device.name().toLowerCase(Locale.ROOT),
-                "-cp", cp, FaultJob.class.getName(), "--pids", dir.resolve("job.pids").toString(), "--mode", mode);
-        pb.redirectErrorStream(true).redirectOutput(dir.resolve("job.log").toFile());
+                "-cp", cp, FaultJob.class.getName(), "--pids", pidFile().toString(), "--mode", mode);
+        pb.redirectErrorStream(true).redirectOutput(log().toFile());
         return pb.start();
     }
 
     /** Starts the job and checks its processes: the launcher and its rank JVMs (one per rank, or one for all). */
-    private JobProcesses.Job startJob(MpjLauncher.Device device, Path dir, String mode) throws Exception {
-        job = start(device, dir, mode);
-        JobProcesses.Job j = JobProcesses.started(job, dir.resolve("job.pids"), START);
+    private JobProcesses.Job startJob(MpjLauncher.Device device, String mode) throws Exception {
+        job = start(device, mode);
+        JobProcesses.Job j = JobProcesses.started(job, pidFile(), START);
         boolean niodev = device == MpjLauncher.Device.NIODEV;
         assertEquals(niodev ? 2 : 0, j.pids().workers().size(), "worker JVMs: " + j.pids());
         assertEquals(niodev ? 4 : 2, j.processes().size(), "the launcher and its rank JVMs: " + j);
@@ -78,7 +64,7 @@ class MpjFaultTest {
     @ParameterizedTest(name = "{0}, tasks {1}")
     @CsvSource({"MULTICORE, hold", "MULTICORE, busy", "NIODEV, hold", "NIODEV, busy"})
     void killingTheSpawnerEndsEveryProcessOfTheJob(MpjLauncher.Device device, String mode) throws Exception {
-        JobProcesses.Job j = startJob(device, dir(device, "killSpawner-" + mode), mode);
+        JobProcesses.Job j = startJob(device, mode);
         assertTrue(ProcessHandle.of(j.pids().spawner()).orElseThrow().destroyForcibly(), "kill -9 the spawner");
         Duration took = JobProcesses.awaitGone(j.processes(), SPAWNER_LOSS_BOUND);
         assertNotEquals(0, job.waitFor(), "the launcher reports the failed job");
@@ -89,7 +75,7 @@ class MpjFaultTest {
     @ParameterizedTest
     @EnumSource(MpjLauncher.Device.class)
     void killingTheLauncherEndsEveryRank(MpjLauncher.Device device) throws Exception {
-        JobProcesses.Job j = startJob(device, dir(device, "killLauncher"), "hold");
+        JobProcesses.Job j = startJob(device, "hold");
         assertTrue(job.toHandle().destroyForcibly(), "kill -9 the launcher");
         Duration took = JobProcesses.awaitGone(j.processes(), SPAWNER_LOSS_BOUND);
         System.out.printf("figure: mpj %s, launcher killed: all %d processes gone in %d ms%n", device,
@@ -99,10 +85,9 @@ class MpjFaultTest {
     @ParameterizedTest
     @EnumSource(MpjLauncher.Device.class)
     void closeThenExitLeavesNoProcess(MpjLauncher.Device device) throws Exception {
-        Path dir = dir(device, "close");
-        JobProcesses.Job j = startJob(device, dir, "close");
+        JobProcesses.Job j = startJob(device, "close");
         assertEquals(2, j.pids().tasks(), "a task ran in every worker slot");
-        int counted = JobProcesses.assertEndsLeavingNoProcess(j, START, dir.resolve("job.log"));
+        int counted = JobProcesses.assertEndsLeavingNoProcess(j, START, log());
         System.out.printf("figure: mpj %s, close() then exit: %d processes counted, none left%n", device, counted);
     }
 
@@ -110,7 +95,7 @@ class MpjFaultTest {
     @ParameterizedTest
     @EnumSource(MpjLauncher.Device.class)
     void closeWhileTasksNeverReturnEndsEveryProcess(MpjLauncher.Device device) throws Exception {
-        JobProcesses.Job j = startJob(device, dir(device, "abandon"), "abandon");
+        JobProcesses.Job j = startJob(device, "abandon");
         Duration took = JobProcesses.awaitGone(j.processes(), ABANDON_BOUND);
         System.out.printf("figure: mpj %s, close() while tasks never return: all %d processes gone in %d ms (exit %d)%n",
                 device, j.processes().size(), took.toMillis(), job.waitFor());

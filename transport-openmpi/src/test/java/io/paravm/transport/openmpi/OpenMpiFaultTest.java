@@ -2,17 +2,14 @@ package io.paravm.transport.openmpi;
 
 import io.paravm.core.PolledTransport;
 import io.paravm.tck.FaultJob;
+import io.paravm.tck.JobFaultTest;
 import io.paravm.tck.JobProcesses;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -28,48 +25,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("reliability")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class OpenMpiFaultTest {
+class OpenMpiFaultTest extends JobFaultTest {
 
     /** How long the job's processes may outlive a killed spawner (or mpirun). */
     static final Duration SPAWNER_LOSS_BOUND = Duration.ofSeconds(10);
-    private static final Duration START = Duration.ofSeconds(120);
     /** The jobs' finalize timeout (shorter than the default, to keep the test short). */
     static final Duration FINALIZE_TIMEOUT = Duration.ofSeconds(5);
     /** How long a job whose spawner closed while tasks never return may take to end: the finalize timeout, and slack. */
     static final Duration ABANDON_BOUND = Duration.ofSeconds(20);
-
-    private Path dir;
-    private Process job;
-
-    @BeforeEach
-    void setUp(TestInfo info) throws Exception {
-        dir = Files.createDirectories(Path.of("target", "fault-tests", info.getTestMethod().orElseThrow().getName()
-                + info.getDisplayName().replaceAll("[^A-Za-z0-9]+", "-")));
-        Files.deleteIfExists(dir.resolve("job.pids"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (job != null) JobProcesses.killTree(job.toHandle());
-    }
 
     private Process start(String mode) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("mpirun", "--oversubscribe", "-np", "3", "java",
                 "-cp", System.getProperty("java.class.path"),
                 "-Djava.library.path=" + System.getProperty("openmpi.libdir", "/usr/lib/x86_64-linux-gnu/openmpi/lib"),
                 "-D" + PolledTransport.FINALIZE_TIMEOUT_MS_PROP_NAME + "=" + FINALIZE_TIMEOUT.toMillis(),
-                FaultJob.class.getName(), "--pids", dir.resolve("job.pids").toString(), "--mode", mode);
+                FaultJob.class.getName(), "--pids", pidFile().toString(), "--mode", mode);
         pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
         pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
         pb.environment().put("OMPI_MCA_plm", "isolated");
         pb.environment().put("OMPI_MCA_btl_vader_single_copy_mechanism", "none");
-        pb.redirectErrorStream(true).redirectOutput(dir.resolve("job.log").toFile());
+        pb.redirectErrorStream(true).redirectOutput(log().toFile());
         return pb.start();
     }
 
     private JobProcesses.Job startJob(String mode) throws Exception {
         job = start(mode);
-        JobProcesses.Job j = JobProcesses.started(job, dir.resolve("job.pids"), START);
+        JobProcesses.Job j = JobProcesses.started(job, pidFile(), START);
         assertEquals(2, j.pids().workers().size(), "two worker processes: " + j.pids());
         assertTrue(JobProcesses.tree(job.toHandle()).containsAll(j.pids().all()), "every rank runs under mpirun: " + j);
         return j;
@@ -100,7 +81,7 @@ class OpenMpiFaultTest {
     void closeThenExitLeavesNoProcess() throws Exception {
         JobProcesses.Job j = startJob("close");
         assertEquals(2, j.pids().tasks(), "a task ran in every worker slot");
-        int counted = JobProcesses.assertEndsLeavingNoProcess(j, START, dir.resolve("job.log"));
+        int counted = JobProcesses.assertEndsLeavingNoProcess(j, START, log());
         System.out.printf("figure: openmpi, close() then exit: %d processes counted, none left%n", counted);
     }
 
