@@ -32,7 +32,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *     protected Frame pollEngine(int source, boolean keep) throws Exception { ... }
  *     protected boolean probeEngine(int source) throws Exception { ... }
  *     protected void closeEngine() throws Exception { MPI.Finalize(); }
- *     // name(), rank(), size(), hostName(), userArgs()
+ *     // name(); the constructor starts the engine, then calls joined(rank, size, host, userArgs)
  * }
  * }</pre>
  */
@@ -70,6 +70,11 @@ public abstract class PolledTransport implements Transport {
     private final AtomicBoolean wakeup = new AtomicBoolean();
     private boolean closed;                                  // guarded by engine
     private final long finalizeTimeoutMillis;
+    // Who this rank is, told once by the subclass's constructor when its engine has started.
+    private int rank = -1;
+    private int size;
+    private String host;
+    private String[] userArgs = new String[0];
 
     /** A transport that waits {@value #FINALIZE_TIMEOUT_MS_DEFAULT} ms at most for its engine to shut down. */
     protected PolledTransport() {
@@ -84,6 +89,42 @@ public abstract class PolledTransport implements Transport {
     protected PolledTransport(VmConfig config) {
         this.finalizeTimeoutMillis = config.property(FINALIZE_TIMEOUT_MS_PROP_NAME).map(Long::parseLong)
                 .orElse(FINALIZE_TIMEOUT_MS_DEFAULT);
+    }
+
+    /**
+     * Records who this rank is, once the engine has started; the subclass's constructor
+     * calls it before the transport is used.
+     *
+     * @param rank     this rank
+     * @param size     the number of ranks
+     * @param host     this rank's host name
+     * @param userArgs the program's arguments without the engine's
+     */
+    protected final void joined(int rank, int size, String host, String[] userArgs) {
+        this.rank = rank;
+        this.size = size;
+        this.host = host;
+        this.userArgs = userArgs.clone();
+    }
+
+    @Override
+    public final int rank() {
+        return rank;
+    }
+
+    @Override
+    public final int size() {
+        return size;
+    }
+
+    @Override
+    public final String hostName() {
+        return host;
+    }
+
+    @Override
+    public final String[] userArgs() {
+        return userArgs.clone();
     }
 
     /**

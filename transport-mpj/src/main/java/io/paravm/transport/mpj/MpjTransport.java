@@ -35,11 +35,7 @@ final class MpjTransport extends PolledTransport {
     private static final int MPJ_ARGS = 3; // rank, configuration, device name
 
     private final Intracomm world;
-    private final int rank;
-    private final int size;
-    private final String host;
     private final String device;
-    private final String[] userArgs;
 
     // Guarded by PolledTransport's engine lock (sendCopy: one sender at a time).
     private byte[] receiveArray = new byte[64 * 1024];
@@ -57,18 +53,16 @@ final class MpjTransport extends PolledTransport {
         device = args[2];
         try {
             String[] rest = MPI.Init(args);
-            userArgs = rest != null ? rest : Arrays.copyOfRange(args, MPJ_ARGS, args.length);
             world = MPI.COMM_WORLD;
-            rank = world.Rank();
-            size = world.Size();
-            host = MPI.Get_processor_name();
+            joined(world.Rank(), world.Size(), MPI.Get_processor_name(),
+                    rest != null ? rest : Arrays.copyOfRange(args, MPJ_ARGS, args.length));
         } catch (RuntimeException e) {
             throw new VmException("MPJ Express failed to start on device " + device + " (MPI.Init with "
                     + Arrays.toString(Arrays.copyOf(args, MPJ_ARGS)) + "): " + e + "; is MPJ_HOME ("
                     + MpjProperties.home() + ") set up by scripts/install-mpj.sh, and was this started by: "
                     + MpjProperties.LAUNCH_HINT, e);
         }
-        LOG.debug("MPJ rank {} of {} on {} ({})", rank, size, host, device);
+        LOG.debug("MPJ rank {} of {} on {} ({})", rank(), size(), hostName(), device);
     }
 
     @Override
@@ -76,25 +70,9 @@ final class MpjTransport extends PolledTransport {
         return "mpj";
     }
 
-    @Override
-    public int rank() {
-        return rank;
-    }
 
-    @Override
-    public int size() {
-        return size;
-    }
 
-    @Override
-    public String hostName() {
-        return host;
-    }
 
-    @Override
-    public String[] userArgs() {
-        return userArgs.clone();
-    }
 
     @Override
     public boolean ranksShareProcess() {

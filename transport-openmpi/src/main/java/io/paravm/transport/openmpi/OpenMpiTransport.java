@@ -30,10 +30,6 @@ final class OpenMpiTransport extends PolledTransport {
     private static final int TAG = OpenMpiProperties.FRAME_TAG;
 
     private final Comm world;
-    private final int rank;
-    private final int size;
-    private final String host;
-    private final String[] userArgs;
 
     // Guarded by PolledTransport's engine lock.
     private final Message probeHandle = new Message(); // reused: one per probe was a third of the receive garbage
@@ -46,6 +42,7 @@ final class OpenMpiTransport extends PolledTransport {
             String level = config.property(OpenMpiProperties.THREAD_LEVEL_PROP_NAME)
                     .orElse(OpenMpiProperties.THREAD_LEVEL_DEFAULT).toLowerCase(Locale.ROOT);
             String[] args = config.args();
+            String[] userArgs;
             if (level.equals("single")) {
                 userArgs = MPI.Init(args);
             } else if (level.equals("multiple")) {
@@ -59,9 +56,7 @@ final class OpenMpiTransport extends PolledTransport {
                         + " is not a thread level; use 'multiple' or 'single'");
             }
             world = MPI.COMM_WORLD;
-            rank = world.getRank();
-            size = world.getSize();
-            host = MPI.getProcessorName();
+            joined(world.getRank(), world.getSize(), MPI.getProcessorName(), userArgs);
         } catch (MPIException e) {
             throw new VmException("MPI_Init failed: " + e.getMessage() + "; is this process started by mpirun?", e);
         }
@@ -72,25 +67,9 @@ final class OpenMpiTransport extends PolledTransport {
         return "openmpi";
     }
 
-    @Override
-    public int rank() {
-        return rank;
-    }
 
-    @Override
-    public int size() {
-        return size;
-    }
 
-    @Override
-    public String hostName() {
-        return host;
-    }
 
-    @Override
-    public String[] userArgs() {
-        return userArgs.clone();
-    }
 
     @Override
     protected Pending startSend(int destination, ByteBuffer frame) throws MPIException {
