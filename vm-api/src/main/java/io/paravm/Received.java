@@ -6,7 +6,7 @@ package io.paravm;
  *
  * <pre>{@code
  * vm.receiveMessage(Duration.ofSeconds(5)).ifPresent(r ->
- *     System.out.println(r.sender() + " sent " + r.message()));
+ *     log.info("{} sent {}", r.sender(), r.message()));
  * }</pre>
  *
  * @param sender  the sending task (for a {@link TaskExit} of a lost task: that task)

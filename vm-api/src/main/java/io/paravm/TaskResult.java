@@ -10,7 +10,7 @@ import java.io.Serializable;
  * Received r = vm.receiveMessage(Duration.ofSeconds(10)).orElseThrow();
  * if (r.message() instanceof TaskResult res) {
  *     if (res.success()) use(res.value());
- *     else System.err.println(r.sender() + " failed:\n" + res.error());
+ *     else log.warn("{} failed:\n{}", r.sender(), res.error());
  * }
  * }</pre>
  *

@@ -19,7 +19,7 @@ import java.util.Set;
  *         int exits = 0;
  *         while (exits < ids.size()) {
  *             Received r = vm.receiveMessage(Duration.ofSeconds(30)).orElseThrow();
- *             if (r.message() instanceof TaskResult res) System.out.println(r.sender() + ": " + res.value());
+ *             if (r.message() instanceof TaskResult res) log.info("{}: {}", r.sender(), res.value());
  *             if (r.message() instanceof TaskExit) exits++;
  *         }
  *     });

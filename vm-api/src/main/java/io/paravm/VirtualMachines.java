@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  * <pre>{@code
  * try (VirtualMachine vm = VirtualMachines.open()) {
  *     vm.spawnerBarrier();       // workers stay in here
- *     System.out.println(vm.formatSpawnerConfig());
+ *     log.info("VM:\n{}", vm.formatSpawnerConfig());
  * }
  * }</pre>
  */

@@ -9,7 +9,7 @@ import java.util.List;
  * <pre>{@code
  * VmStatus st = vm.status();
  * for (VmStatus.Slot s : st.slots())
- *     System.out.println(s.rank() + " on " + s.host() + (s.isFree() ? " free" : " runs " + s.task()));
+ *     log.info("{} on {} {}", s.rank(), s.host(), s.isFree() ? "free" : "runs " + s.task());
  * }</pre>
  *
  * @param hosts the hosts, in order of their first slot

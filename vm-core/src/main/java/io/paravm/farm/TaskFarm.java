@@ -34,7 +34,7 @@ import java.util.function.Consumer;
  *     try (TaskFarm farm = TaskFarm.on(vm)) {
  *         List<Double> ys = farm.map(x -> Math.sqrt(x), List.of(1.0, 4.0, 9.0));   // [1.0, 2.0, 3.0]
  *         CompletableFuture<String> host = farm.submit(w -> w.hostId().name());
- *         System.out.println(ys + " " + host.join());
+ *         log.info("{} {}", ys, host.join());
  *     }
  * });
  * }</pre>
