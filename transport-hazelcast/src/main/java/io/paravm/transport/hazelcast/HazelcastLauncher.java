@@ -284,11 +284,43 @@ public final class HazelcastLauncher implements AutoCloseable {
         for (Process p : processes) p.destroyForcibly();
     }
 
-    private static int freePort(String iface) {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(iface.contains("*") ? "0.0.0.0" : iface))) {
-            return s.getLocalPort();
+    /**
+     * A port free on {@code iface} for a member to listen on. It is picked below the
+     * system's ephemeral range when there is room: a port taken from that range (as
+     * {@code new ServerSocket(0)} gives) can be handed to some outgoing connection in the
+     * moment between choosing it and the member binding it.
+     *
+     * @param iface an address of this machine, or {@code *} for all
+     * @return a port that was free just now
+     */
+    static int freePort(String iface) {
+        try {
+            InetAddress address = InetAddress.getByName(iface.contains("*") ? "0.0.0.0" : iface);
+            int low = ephemeralLow();
+            java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+            for (int attempt = 0; low > 10_000 && attempt < 100; attempt++) {
+                int port = random.nextInt(10_000, low);
+                try (ServerSocket s = new ServerSocket(port, 1, address)) {
+                    return s.getLocalPort();
+                } catch (IOException taken) {
+                    // try another
+                }
+            }
+            try (ServerSocket s = new ServerSocket(0, 1, address)) {
+                return s.getLocalPort();
+            }
         } catch (IOException e) {
             throw new VmException("no free TCP port on " + iface + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The first port of Linux's ephemeral range, or 0 when unknown. */
+    private static int ephemeralLow() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            return Integer.parseInt(range.split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 0;
         }
     }
 

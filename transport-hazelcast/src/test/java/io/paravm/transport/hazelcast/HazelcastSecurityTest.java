@@ -90,10 +90,8 @@ class HazelcastSecurityTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    private static int freePort() {
+        return HazelcastLauncher.freePort("127.0.0.1");
     }
 
     private VmConfig.Builder spawnerConfig(int np) {
