@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# benchmarks/run.sh [--quick] [--out DIR]
+# benchmarks/run.sh [--quick] [--out DIR] [--only BACKEND,...]
 #
 # Builds the benchmarks, runs them on every installed backend (openmpi; mpj on its multicore
 # and niodev devices; hazelcast), each beside its raw engine in the same job, and writes
@@ -9,6 +9,7 @@
 # A backend whose engine is not installed is skipped, and the report says so.
 #   --quick   CI smoke: short iterations, about 2-3 minutes for all backends; rough numbers
 #   --out DIR where to write
+#   --only B  only these backends (comma-separated: openmpi, mpj-multicore, mpj-niodev, hazelcast)
 # Exits non-zero only when a job failed or timed out (each job runs under
 # `timeout --kill-after=10`), or nothing could be measured. No timing is asserted.
 set -euo pipefail
@@ -17,12 +18,14 @@ root=$PWD
 
 quick=
 out=
+only=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=--quick ;;
     --out) [ $# -ge 2 ] || { echo "run.sh: --out needs a directory" >&2; exit 2; }; out=$2; shift ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "run.sh: unknown argument '$1'; use [--quick] [--out DIR]" >&2; exit 2 ;;
+    --only) [ $# -ge 2 ] || { echo "run.sh: --only needs backend names, e.g. --only openmpi,hazelcast" >&2; exit 2; }; only=(--only "$2"); shift ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown argument '$1'; use [--quick] [--out DIR] [--only BACKEND,...]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -50,4 +53,4 @@ fi
 # The runner's own class path holds no engine; each backend's jobs run on target/lib-<transport>/.
 exec java -cp "$root/benchmarks/target/classes:$root/benchmarks/target/lib/*" \
   ${libdir:+-Dparavm.openmpi.libdir="$libdir"} ${mpj_home:+-Dparavm.mpj.home="$mpj_home"} \
-  io.paravm.benchmarks.BenchRunner --out "$out" --target "$root/benchmarks/target" $quick
+  io.paravm.benchmarks.BenchRunner --out "$out" --target "$root/benchmarks/target" $quick "${only[@]}"

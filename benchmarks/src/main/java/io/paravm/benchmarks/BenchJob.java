@@ -32,7 +32,7 @@ import java.util.Map;
  *
  * <pre>
  * mpirun -np 2 java -cp CP -Djava.library.path=... io.paravm.benchmarks.BenchJob --backend openmpi --out DIR
- *     --label np2 [--quick] [--tasks-only] [--include JMH_REGEX]
+ *     --label np2 [--quick] [--tasks-only] [--include JMH_REGEX] [--param NAME=V1,V2 ...] [--no-tasks]
  * </pre>
  */
 public final class BenchJob {
@@ -48,13 +48,17 @@ public final class BenchJob {
     private final boolean quick;
     private final boolean tasksOnly;
     private final String include;
+    /** JMH parameters to narrow a focused run to, e.g. payload=bytes-8 (profiling one case). */
+    private final Map<String, String[]> params = new LinkedHashMap<>();
+    /** Skip the spawn and farm throughput runs (a focused JMH run). */
+    private final boolean noTasks;
 
     private BenchJob(VirtualMachine vm, String[] args) {
         this.vm = vm;
         Path o = null;
         String name = vm.transportName();
         String l = "np" + vm.slots();
-        boolean q = false, s = false;
+        boolean q = false, s = false, n = false;
         String inc = IN_JOB_BENCHMARKS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -64,8 +68,15 @@ public final class BenchJob {
                 case "--quick" -> q = true;
                 case "--tasks-only" -> s = true;
                 case "--include" -> inc = args[++i];
+                case "--no-tasks" -> n = true;
+                case "--param" -> {
+                    String[] kv = args[++i].split("=", 2);
+                    if (kv.length != 2) throw new IllegalArgumentException("--param wants NAME=V1,V2, not " + args[i]);
+                    params.put(kv[0], kv[1].split(","));
+                }
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-                        + "'; use [--backend NAME] --out DIR [--label L] [--quick] [--tasks-only] [--include JMH_REGEX]");
+                        + "'; use [--backend NAME] --out DIR [--label L] [--quick] [--tasks-only] [--no-tasks] "
+                        + "[--include JMH_REGEX] [--param NAME=V1,V2]");
             }
         }
         if (o == null) throw new IllegalArgumentException("--out DIR is required");
@@ -78,6 +89,7 @@ public final class BenchJob {
         this.label = l;
         this.quick = q;
         this.tasksOnly = s;
+        this.noTasks = n;
         this.include = inc;
     }
 
@@ -121,6 +133,7 @@ public final class BenchJob {
                     .shouldFailOnError(true)
                     .resultFormat(ResultFormatType.JSON)
                     .result(jmhJson.toString());
+            params.forEach(opts::param);
             if (!quick) opts.addProfiler(GCProfiler.class);
             job.put("jmh", Map.of("forks", 0, "threads", 1, "mode", "SampleTime",
                     "warmup", quick ? "1 x 400 ms" : "3 x 1 s", "measurement", quick ? "2 x 400 ms" : "5 x 2 s",
@@ -132,6 +145,12 @@ public final class BenchJob {
             job.put("workerAllocation", workers);
         }
 
+        if (noTasks) {
+            job.put("loadAverageEnd", loadAverage());
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValue(out.resolve("job-" + prefix + ".json").toFile(), job);
+            return;
+        }
         Duration warm = Duration.ofMillis(quick ? 500 : 3000);
         Duration measure = Duration.ofMillis(quick ? 2000 : 10000);
         System.out.println("bench: " + prefix + " spawn throughput, warm-up " + warm.toMillis() + " ms, measured "

@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * java -cp benchmarks/target/classes:benchmarks/target/lib/* io.paravm.benchmarks.BenchRunner --out DIR
- *     --target benchmarks/target [--quick] [--timeout SECONDS]
+ *     --target benchmarks/target [--quick] [--timeout SECONDS] [--only BACKEND,...]
  * </pre>
  * Every backend's jobs run on {@code TARGET/classes} and {@code TARGET/lib-<transport>/*}: Open MPI's
  * and MPJ's jars both define package {@code mpi} and never share a class path. This JVM's own
@@ -53,15 +53,17 @@ public final class BenchRunner {
         Path target = null;
         boolean quick = false;
         long timeout = -1;
+        List<String> only = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--target" -> target = Path.of(args[++i]);
                 case "--quick" -> quick = true;
                 case "--timeout" -> timeout = Long.parseLong(args[++i]);
+                case "--only" -> only.addAll(List.of(args[++i].split(",")));
                 default -> {
                     System.err.println("bench: unknown argument '" + args[i]
-                            + "'; use --out DIR --target BENCHMARKS_TARGET_DIR [--quick] [--timeout SECONDS]");
+                            + "'; use --out DIR --target BENCHMARKS_TARGET_DIR [--quick] [--timeout SECONDS] [--only BACKEND,...]");
                     System.exit(2);
                 }
             }
@@ -71,7 +73,14 @@ public final class BenchRunner {
             System.exit(2);
         }
         if (timeout < 0) timeout = quick ? 300 : 3600;
-        System.exit(new BenchRunner().run(out.toAbsolutePath(), target.toAbsolutePath(), quick, timeout));
+        List<String> known = Backends.ALL.stream().map(Backend::name).toList();
+        for (String name : only) {
+            if (!known.contains(name)) {
+                System.err.println("bench: unknown backend '" + name + "' in --only; the backends are " + known);
+                System.exit(2);
+            }
+        }
+        System.exit(new BenchRunner().run(out.toAbsolutePath(), target.toAbsolutePath(), quick, timeout, only));
     }
 
     /** The class path of {@code backend}'s jobs, or empty if it has not been built. */
@@ -81,7 +90,7 @@ public final class BenchRunner {
         return Optional.of(target.resolve("classes") + File.pathSeparator + lib.resolve("*"));
     }
 
-    private int run(Path out, Path target, boolean quick, long timeout) throws Exception {
+    private int run(Path out, Path target, boolean quick, long timeout, List<String> only) throws Exception {
         Files.createDirectories(out.resolve("logs"));
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         Map<String, Object> machine = new LinkedHashMap<>();
@@ -98,6 +107,10 @@ public final class BenchRunner {
         boolean failed = false;
         int ran = 0;
         for (Backend backend : Backends.ALL) {
+            if (!only.isEmpty() && !only.contains(backend.name())) {
+                skipped.put(backend.name(), "not asked for (--only " + String.join(",", only) + ")");
+                continue;
+            }
             Optional<String> classPath = jobClassPath(target, backend);
             Optional<String> cause = classPath.isEmpty()
                     ? Optional.of(target.resolve("lib-" + backend.transport()) + " is missing; build with benchmarks/run.sh")
