@@ -20,8 +20,15 @@ import java.util.concurrent.locks.LockSupport;
 public final class Backoff {
     /** Default time spent spinning before yielding, in nanoseconds (20 µs). */
     public static final long SPIN_NS_DEFAULT = 20_000L;
-    /** Default time after which yielding gives way to parking, in nanoseconds (200 µs). */
-    public static final long YIELD_NS_DEFAULT = 200_000L;
+    /**
+     * Default time after which yielding gives way to parking, in nanoseconds (2 ms). It must
+     * be well above the longest park plus the OS's timer slack: a rank that parks answers
+     * late, so its peer waits longer, parks too, and a ping-pong (one task in flight, or a
+     * spawn loop) locks into the parking pace for good. With 200 µs that was measured here:
+     * both ends in futex waits, 400 µs per farm task instead of a few µs. Yielding costs
+     * nothing another thread wants, and an idle rank parks after 2 ms.
+     */
+    public static final long YIELD_NS_DEFAULT = 2_000_000L;
     /** Default longest park, in nanoseconds (1 ms): the most an idle wait adds to latency. */
     public static final long MAX_PARK_NS_DEFAULT = 1_000_000L;
     private static final long MIN_PARK_NS = 10_000L;

@@ -222,7 +222,7 @@ public abstract class PolledTransport implements Transport {
             } finally {
                 engine.unlock();
             }
-            if (wakeup.getAndSet(false)) return null;
+            if (wakeup.get() && wakeup.getAndSet(false)) return null; // a plain read first: this runs every poll
             if (timeoutNanos == 0) return null;
             if (timeoutNanos > 0 && System.nanoTime() - deadline >= 0) return null;
             if (idle == null) idle = new Backoff();

@@ -21,13 +21,16 @@ import java.util.Locale;
  * waiting and draining are {@link PolledTransport}'s: two Java threads inside Open MPI at
  * once were measured 300x slower here than one at a time. Receives use
  * {@code MPI_Improbe}/{@code MPI_Mrecv} (a matched probe, so a frame of any size is
- * received into a buffer sized from the probe); sends are {@code MPI_Isend} from the
- * frame's direct buffer.
+ * received into a buffer sized from the probe); small frames are sent with {@code MPI_Send},
+ * larger ones with {@code MPI_Isend}, from the frame's direct buffer
+ * ({@link OpenMpiProperties#EAGER_BYTES_PROP_NAME}).
  */
 final class OpenMpiTransport extends PolledTransport {
 
     private static final Logger LOG = LoggerFactory.getLogger(OpenMpiTransport.class);
     private static final int TAG = OpenMpiProperties.FRAME_TAG;
+
+    private static final Pending SENT = () -> true;
 
     private final Comm world;
 
@@ -35,9 +38,22 @@ final class OpenMpiTransport extends PolledTransport {
     private final Message probeHandle = new Message(); // reused: one per probe was a third of the receive garbage
     private ByteBuffer receiveBuffer = MPI.newByteBuffer(64 * 1024).order(ByteOrder.LITTLE_ENDIAN);
     private ByteBuffer sendCopy = MPI.newByteBuffer(0);
+    private final int eagerBytes;
 
     OpenMpiTransport(VmConfig config) {
         super(config);
+        eagerBytes = config.property(OpenMpiProperties.EAGER_BYTES_PROP_NAME).map(v -> {
+            try {
+                return Integer.parseInt(v.trim());
+            } catch (NumberFormatException e) {
+                throw new VmException(OpenMpiProperties.EAGER_BYTES_PROP_NAME + "=" + v + " is not a number of bytes; "
+                        + "use 0 to " + OpenMpiProperties.EAGER_BYTES_DEFAULT + " (the default)");
+            }
+        }).orElse(OpenMpiProperties.EAGER_BYTES_DEFAULT);
+        if (eagerBytes < 0) {
+            throw new VmException(OpenMpiProperties.EAGER_BYTES_PROP_NAME + "=" + eagerBytes + " is negative; use 0 to "
+                    + "send every frame with MPI_Isend, or a size at or below the BTLs' eager limit");
+        }
         try {
             String level = config.property(OpenMpiProperties.THREAD_LEVEL_PROP_NAME)
                     .orElse(OpenMpiProperties.THREAD_LEVEL_DEFAULT).toLowerCase(Locale.ROOT);
@@ -45,15 +61,16 @@ final class OpenMpiTransport extends PolledTransport {
             String[] userArgs;
             if (level.equals("single")) {
                 userArgs = MPI.Init(args);
-            } else if (level.equals("multiple")) {
-                int provided = MPI.InitThread(args, MPI.THREAD_MULTIPLE);
-                if (provided < MPI.THREAD_MULTIPLE) {
-                    LOG.debug("Open MPI provides thread level {} (asked MULTIPLE); engine calls are serialised anyway", provided);
+            } else if (level.equals("serialized") || level.equals("multiple")) {
+                int asked = level.equals("multiple") ? MPI.THREAD_MULTIPLE : MPI.THREAD_SERIALIZED;
+                int provided = MPI.InitThread(args, asked);
+                if (provided < asked) {
+                    LOG.debug("Open MPI provides thread level {} (asked {}); engine calls are serialised anyway", provided, level);
                 }
                 userArgs = args;
             } else {
                 throw new VmException(OpenMpiProperties.THREAD_LEVEL_PROP_NAME + "=" + level
-                        + " is not a thread level; use 'multiple' or 'single'");
+                        + " is not a thread level; use 'serialized' (the default), 'multiple' or 'single'");
             }
             world = MPI.COMM_WORLD;
             joined(world.getRank(), world.getSize(), MPI.getProcessorName(), userArgs);
@@ -67,10 +84,6 @@ final class OpenMpiTransport extends PolledTransport {
         return "openmpi";
     }
 
-
-
-
-
     @Override
     protected Pending startSend(int destination, ByteBuffer frame) throws MPIException {
         int n = frame.remaining();
@@ -81,6 +94,11 @@ final class OpenMpiTransport extends PolledTransport {
             sendCopy.clear();
             sendCopy.put(frame.duplicate()).flip();
             out = sendCopy;
+        }
+        if (n <= eagerBytes) {
+            // Eager: MPI_Send returns once the bytes are buffered, whether or not the receiver polls.
+            world.send(out, n, MPI.BYTE, destination, TAG);
+            return SENT;
         }
         Request request = world.iSend(out, n, MPI.BYTE, destination, TAG);
         return () -> {
