@@ -62,6 +62,9 @@ final class Codec {
             "java.util.Collections$CheckedCollection", "java.util.Collections$CheckedMap",
             "java.util.Arrays$ArrayList");
 
+    private static final List<String> FARM_RECORDS = List.of("io.paravm.farm.Job", "io.paravm.farm.Outcome",
+            "io.paravm.farm.InstallFunction", "io.paravm.farm.SkipJob", "io.paravm.farm.StopWorker");
+
     private final Pool<Context> pool;
 
     /** A codec for ParaVM's classes and the JDK's value types only. */
@@ -112,6 +115,16 @@ final class Codec {
         kryo.register(HostRemoved.class, 106);
         kryo.register(SpawnRequest.class, 107);
         kryo.register(Hello.class, 108);
+        // The task farm's wire records (package-private in io.paravm.farm), one per task each
+        // way: an id instead of a class name on every message.
+        int id = 109;
+        for (String farmRecord : FARM_RECORDS) {
+            try {
+                kryo.register(Class.forName(farmRecord, false, Codec.class.getClassLoader()), id++);
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("vm-core lacks its own " + farmRecord, e);
+            }
+        }
         return kryo;
     }
 

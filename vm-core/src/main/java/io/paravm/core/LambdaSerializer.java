@@ -8,17 +8,31 @@ import com.esotericsoftware.kryo.io.Output;
 
 import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Serializable lambdas (a {@code Task} is one) through their {@link SerializedLambda}
- * form: written field by field, captured arguments through Kryo, and turned back into a
- * lambda by the capturing class's own {@code $deserializeLambda$}. Unlike Kryo's
- * {@code ClosureSerializer} it needs no access to JDK internals on Java 17 (which makes
- * that one log a stack trace per Kryo instance). The capturing class must be allowed by
- * the {@link ClassAllowList}: a lambda can only be one its capturing class defines, so that
- * class decides what code a received lambda may run.
+ * form: its nine descriptive fields as one string, the captured arguments through Kryo,
+ * and turned back into a lambda by the capturing class's own {@code $deserializeLambda$}.
+ * Unlike Kryo's {@code ClosureSerializer} it needs no access to JDK internals on Java 17
+ * (which makes that one log a stack trace per Kryo instance). The capturing class must be
+ * allowed by the {@link ClassAllowList}: a lambda can only be one its capturing class
+ * defines, so that class decides what code a received lambda may run.
+ *
+ * <p>Spawning sends the same lambda again and again, so both ends remember: the sender
+ * each lambda class's descriptor (and, for one that captures nothing, skips
+ * {@code writeReplace}), the receiver each descriptor's checked capturing class and method
+ * (and, for one that captures nothing, the lambda itself: such a lambda has no state, and
+ * the JDK shares one instance of it too). Measured here, that took the spawn loop's
+ * worker from rebuilding nine strings, a class lookup and an allow-list check per task to
+ * one string and a map lookup.
  */
 final class LambdaSerializer extends Serializer<Object> {
+
+    /** The most descriptors a receiver remembers; more distinct lambdas than this are rebuilt each time. */
+    private static final int MAX_REMEMBERED = 4096;
 
     private final ClassAllowList allowList;
 
@@ -26,92 +40,125 @@ final class LambdaSerializer extends Serializer<Object> {
         this.allowList = allowList;
     }
 
-    /** Each lambda class's {@code writeReplace}, looked up once. */
-    private final ClassValue<Method> writeReplace = new ClassValue<>() {
-        @Override
-        protected Method computeValue(Class<?> type) {
+    /** What a sender knows about one lambda class, filled on its first send. */
+    private static final class SendShape {
+        final Method writeReplace;
+        /** No captured arguments: the lambda class has no instance fields. */
+        final boolean capturesNothing;
+        volatile String descriptor; // null until the first send computed it
+
+        SendShape(Class<?> type) {
+            Method m;
             try {
-                Method m = type.getDeclaredMethod("writeReplace");
+                m = type.getDeclaredMethod("writeReplace");
                 m.setAccessible(true);
-                return m;
             } catch (ReflectiveOperationException | RuntimeException e) {
-                return null;
+                m = null;
             }
+            writeReplace = m;
+            capturesNothing = Arrays.stream(type.getDeclaredFields()).allMatch(f -> Modifier.isStatic(f.getModifiers()));
+        }
+    }
+
+    private final ClassValue<SendShape> sendShapes = new ClassValue<>() {
+        @Override
+        protected SendShape computeValue(Class<?> type) {
+            return new SendShape(type);
         }
     };
 
-    /** Each capturing class's {@code $deserializeLambda$}, looked up once. */
-    private final ClassValue<Method> deserializeLambda = new ClassValue<>() {
-        @Override
-        protected Method computeValue(Class<?> type) {
-            try {
-                Method m = type.getDeclaredMethod("$deserializeLambda$", SerializedLambda.class);
-                m.setAccessible(true);
-                return m;
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                return null;
-            }
-        }
-    };
+    /** What a receiver knows about one descriptor, once it was rebuilt successfully. */
+    private record Rebuilder(Class<?> capturingClass, Method deserialize, String[] fields, Object sharedInstance) {
+    }
+
+    private final ConcurrentHashMap<String, Rebuilder> rebuilders = new ConcurrentHashMap<>();
 
     @Override
     public void write(Kryo kryo, Output out, Object lambda) {
+        SendShape shape = sendShapes.get(lambda.getClass());
+        String descriptor = shape.descriptor;
+        if (descriptor != null && shape.capturesNothing) {
+            out.writeString(descriptor);
+            out.writeVarInt(0, true);
+            return;
+        }
         SerializedLambda sl;
-        Method replace = writeReplace.get(lambda.getClass());
         try {
-            if (replace == null) throw new NoSuchMethodException("writeReplace");
-            sl = (SerializedLambda) replace.invoke(lambda);
+            if (shape.writeReplace == null) throw new NoSuchMethodException("writeReplace");
+            sl = (SerializedLambda) shape.writeReplace.invoke(lambda);
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new KryoException("lambda " + lambda.getClass().getName() + " is not serializable", e);
         }
-        String capturing = sl.getCapturingClass().replace('/', '.');
-        if (!allowList.permits(capturing, lambda.getClass().getClassLoader())) {
-            throw new AllowListClassResolver.RefusedClassException("a lambda made in " + capturing + " cannot be sent: "
-                    + allowList.refusalOnSend(capturing));
+        if (descriptor == null) {
+            String capturing = sl.getCapturingClass().replace('/', '.');
+            if (!allowList.permits(capturing, lambda.getClass().getClassLoader())) {
+                throw new AllowListClassResolver.RefusedClassException("a lambda made in " + capturing + " cannot be sent: "
+                        + allowList.refusalOnSend(capturing));
+            }
+            descriptor = String.join("\n", sl.getCapturingClass(), sl.getFunctionalInterfaceClass(),
+                    sl.getFunctionalInterfaceMethodName(), sl.getFunctionalInterfaceMethodSignature(),
+                    String.valueOf(sl.getImplMethodKind()), sl.getImplClass(), sl.getImplMethodName(),
+                    sl.getImplMethodSignature(), sl.getInstantiatedMethodType());
+            shape.descriptor = descriptor;
         }
-        out.writeString(sl.getCapturingClass());
-        out.writeString(sl.getFunctionalInterfaceClass());
-        out.writeString(sl.getFunctionalInterfaceMethodName());
-        out.writeString(sl.getFunctionalInterfaceMethodSignature());
-        out.writeVarInt(sl.getImplMethodKind(), true);
-        out.writeString(sl.getImplClass());
-        out.writeString(sl.getImplMethodName());
-        out.writeString(sl.getImplMethodSignature());
-        out.writeString(sl.getInstantiatedMethodType());
+        out.writeString(descriptor);
         out.writeVarInt(sl.getCapturedArgCount(), true);
         for (int i = 0; i < sl.getCapturedArgCount(); i++) kryo.writeClassAndObject(out, sl.getCapturedArg(i));
     }
 
     @Override
     public Object read(Kryo kryo, Input in, Class<?> type) {
-        String capturing = in.readString();
-        if (capturing == null) throw new KryoException("a lambda without a capturing class");
-        if (!allowList.permits(capturing.replace('/', '.'), kryo.getClassLoader())) {
-            throw new AllowListClassResolver.RefusedClassException(allowList.refusalOnReceipt(capturing.replace('/', '.')));
+        String descriptor = in.readString();
+        if (descriptor == null) throw new KryoException("a lambda without a descriptor");
+        int n = in.readVarInt(true);
+        if (n < 0 || n > 255) throw new KryoException("a lambda cannot capture " + n + " arguments");
+        Rebuilder known = rebuilders.get(descriptor);
+        if (known != null && n == 0 && known.sharedInstance() != null) return known.sharedInstance();
+        Rebuilder r = known != null ? known : checked(kryo, descriptor);
+        Object[] captured = new Object[n];
+        for (int i = 0; i < n; i++) captured[i] = kryo.readClassAndObject(in);
+        String[] f = r.fields();
+        SerializedLambda sl = new SerializedLambda(r.capturingClass(), f[1], f[2], f[3], Integer.parseInt(f[4]), f[5],
+                f[6], f[7], f[8], captured);
+        Object lambda;
+        try {
+            lambda = r.deserialize().invoke(null, sl);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new KryoException("cannot rebuild lambda " + f[5] + "." + f[6] + " in " + f[0], e);
+        }
+        if (known == null && rebuilders.size() < MAX_REMEMBERED) {
+            // Remembered only once it rebuilt: a descriptor that names nothing real is never kept.
+            rebuilders.putIfAbsent(descriptor, n == 0 ? new Rebuilder(r.capturingClass(), r.deserialize(), f, lambda) : r);
+        }
+        return lambda;
+    }
+
+    /** Parses a descriptor and checks and loads its capturing class. */
+    private Rebuilder checked(Kryo kryo, String descriptor) {
+        String[] f = descriptor.split("\n", -1);
+        if (f.length != 9) throw new KryoException("a lambda descriptor with " + f.length + " fields, not 9");
+        try {
+            Integer.parseInt(f[4]);
+        } catch (NumberFormatException e) {
+            throw new KryoException("a lambda descriptor whose method kind is not a number: " + f[4]);
+        }
+        String capturing = f[0].replace('/', '.');
+        if (!allowList.permits(capturing, kryo.getClassLoader())) {
+            throw new AllowListClassResolver.RefusedClassException(allowList.refusalOnReceipt(capturing));
         }
         Class<?> capturingClass;
         try {
-            capturingClass = Class.forName(capturing.replace('/', '.'), false, kryo.getClassLoader());
+            capturingClass = Class.forName(capturing, false, kryo.getClassLoader());
         } catch (ClassNotFoundException e) {
-            throw new KryoException("the class that made this lambda, " + capturing.replace('/', '.')
-                    + ", is not on this rank's class path", e);
+            throw new KryoException("the class that made this lambda, " + capturing + ", is not on this rank's class path", e);
         }
-        String fiClass = in.readString(), fiName = in.readString(), fiSig = in.readString();
-        int kind = in.readVarInt(true);
-        String implClass = in.readString(), implName = in.readString(), implSig = in.readString();
-        String instantiated = in.readString();
-        int n = in.readVarInt(true);
-        if (n < 0 || n > 255) throw new KryoException("a lambda cannot capture " + n + " arguments");
-        Object[] captured = new Object[n];
-        for (int i = 0; i < n; i++) captured[i] = kryo.readClassAndObject(in);
-        SerializedLambda sl = new SerializedLambda(capturingClass, fiClass, fiName, fiSig, kind, implClass,
-                implName, implSig, instantiated, captured);
-        Method deserialize = deserializeLambda.get(capturingClass);
+        Method deserialize;
         try {
-            if (deserialize == null) throw new NoSuchMethodException(capturing + ".$deserializeLambda$");
-            return deserialize.invoke(null, sl);
+            deserialize = capturingClass.getDeclaredMethod("$deserializeLambda$", SerializedLambda.class);
+            deserialize.setAccessible(true);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new KryoException("cannot rebuild lambda " + implClass + "." + implName + " in " + capturing, e);
+            throw new KryoException("cannot rebuild a lambda made in " + capturing + ": it has no $deserializeLambda$", e);
         }
+        return new Rebuilder(capturingClass, deserialize, f, null);
     }
 }

@@ -76,6 +76,50 @@ class CodecTest {
         assertEquals("hello world", back.run(null));
     }
 
+    private static Task<String> greeting(String who) {
+        return vm -> "hello " + who;
+    }
+
+    @Test
+    void aLambdaSentAgainAndAgainKeepsEachSendsCapturedArguments() throws Exception {
+        // Both ends remember a lambda class after its first trip; what it captured must never be remembered.
+        for (String who : List.of("ann", "bob", "ann", "cy")) {
+            @SuppressWarnings("unchecked")
+            Task<String> back = (Task<String>) roundTrip(greeting(who));
+            assertEquals("hello " + who, back.run(null));
+        }
+        Task<Integer> constant = vm -> 7;
+        for (int i = 0; i < 3; i++) {
+            @SuppressWarnings("unchecked")
+            Task<Integer> back = (Task<Integer>) roundTrip(constant);
+            assertEquals(7, back.run(null));
+        }
+    }
+
+    @Test
+    void aLambdaDescriptorThatNamesNoRealMethodIsRefusedEveryTime() throws Exception {
+        Task<Integer> real = vm -> 1;
+        FrameWriter w = new FrameWriter();
+        w.start();
+        codec.encode(real, w);
+        ByteBuffer frame = w.finish();
+        byte[] bytes = new byte[frame.remaining()];
+        frame.get(bytes);
+        // The implementing method's name is in the descriptor: point it at one that does not exist.
+        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int at = text.indexOf("lambda$");
+        assertTrue(at > 0, "the descriptor names the implementing method");
+        bytes[at] = 'X';
+        for (int i = 0; i < 2; i++) {
+            VmException e = assertThrows(VmException.class,
+                    () -> codec.decode(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN)));
+            assertTrue(e.getMessage().contains("cannot decode"), e.getMessage());
+        }
+        @SuppressWarnings("unchecked")
+        Task<Integer> back = (Task<Integer>) roundTrip(real);
+        assertEquals(1, back.run(null), "the real one still decodes");
+    }
+
     @Test
     void primitiveArraysAndBuffersSkipKryo() {
         FrameWriter w = new FrameWriter();
