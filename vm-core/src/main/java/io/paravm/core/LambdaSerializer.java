@@ -68,7 +68,8 @@ final class LambdaSerializer extends Serializer<Object> {
     };
 
     /** What a receiver knows about one descriptor, once it was rebuilt successfully. */
-    private record Rebuilder(Class<?> capturingClass, Method deserialize, String[] fields, Object sharedInstance) {
+    private record Rebuilder(Class<?> capturingClass, Method deserialize, String[] fields, int implMethodKind,
+                             Object sharedInstance) {
     }
 
     private final ConcurrentHashMap<String, Rebuilder> rebuilders = new ConcurrentHashMap<>();
@@ -118,7 +119,7 @@ final class LambdaSerializer extends Serializer<Object> {
         Object[] captured = new Object[n];
         for (int i = 0; i < n; i++) captured[i] = kryo.readClassAndObject(in);
         String[] f = r.fields();
-        SerializedLambda sl = new SerializedLambda(r.capturingClass(), f[1], f[2], f[3], Integer.parseInt(f[4]), f[5],
+        SerializedLambda sl = new SerializedLambda(r.capturingClass(), f[1], f[2], f[3], r.implMethodKind(), f[5],
                 f[6], f[7], f[8], captured);
         Object lambda;
         try {
@@ -128,7 +129,7 @@ final class LambdaSerializer extends Serializer<Object> {
         }
         if (known == null && rebuilders.size() < MAX_REMEMBERED) {
             // Remembered only once it rebuilt: a descriptor that names nothing real is never kept.
-            rebuilders.putIfAbsent(descriptor, n == 0 ? new Rebuilder(r.capturingClass(), r.deserialize(), f, lambda) : r);
+            rebuilders.putIfAbsent(descriptor, n == 0 ? new Rebuilder(r.capturingClass(), r.deserialize(), f, r.implMethodKind(), lambda) : r);
         }
         return lambda;
     }
@@ -137,8 +138,9 @@ final class LambdaSerializer extends Serializer<Object> {
     private Rebuilder checked(Kryo kryo, String descriptor) {
         String[] f = descriptor.split("\n", -1);
         if (f.length != 9) throw new KryoException("a lambda descriptor with " + f.length + " fields, not 9");
+        int kind;
         try {
-            Integer.parseInt(f[4]);
+            kind = Integer.parseInt(f[4]);
         } catch (NumberFormatException e) {
             throw new KryoException("a lambda descriptor whose method kind is not a number: " + f[4]);
         }
@@ -159,6 +161,6 @@ final class LambdaSerializer extends Serializer<Object> {
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new KryoException("cannot rebuild a lambda made in " + capturing + ": it has no $deserializeLambda$", e);
         }
-        return new Rebuilder(capturingClass, deserialize, f, null);
+        return new Rebuilder(capturingClass, deserialize, f, kind, null);
     }
 }
