@@ -146,9 +146,7 @@ public final class BenchJob {
         }
 
         if (noTasks) {
-            job.put("loadAverageEnd", loadAverage());
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValue(out.resolve("job-" + prefix + ".json").toFile(), job);
+            writeJob(job, prefix);
             return;
         }
         Duration warm = Duration.ofMillis(quick ? 500 : 3000);
@@ -173,6 +171,11 @@ public final class BenchJob {
                     prefix, f.mode(), f.tasksPerSecond(), f.workers(), f.minTasksPerSecond(), f.maxTasksPerSecond());
         }
         job.put("farm", farm);
+        writeJob(job, prefix);
+    }
+
+    /** Ends the job's record with the load average and writes it as job-PREFIX.json. */
+    private void writeJob(Map<String, Object> job, String prefix) throws java.io.IOException {
         job.put("loadAverageEnd", loadAverage());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(out.resolve("job-" + prefix + ".json").toFile(), job);
