@@ -51,8 +51,8 @@ final class Codec {
         final Output output = new Output(4096, -1);
         final BoundedInput input = new BoundedInput();
 
-        Context(ClassLoader loader, ClassAllowList allowList) {
-            kryo = newKryo(loader, allowList);
+        Context(ClassLoader loader, ClassAllowList allowList, CodecTypeTable types) {
+            kryo = newKryo(loader, allowList, types);
         }
     }
 
@@ -62,10 +62,8 @@ final class Codec {
             "java.util.Collections$CheckedCollection", "java.util.Collections$CheckedMap",
             "java.util.Arrays$ArrayList");
 
-    private static final List<String> FARM_RECORDS = List.of("io.paravm.farm.Job", "io.paravm.farm.Outcome",
-            "io.paravm.farm.InstallFunction", "io.paravm.farm.SkipJob", "io.paravm.farm.StopWorker");
-
     private final Pool<Context> pool;
+    private final CodecTypeTable types;
 
     /** A codec for ParaVM's classes and the JDK's value types only. */
     Codec(ClassLoader loader) {
@@ -73,15 +71,29 @@ final class Codec {
     }
 
     Codec(ClassLoader loader, ClassAllowList allowList) {
+        this.types = CodecTypeTable.load(loader);
         this.pool = new Pool<>(true, false, 64) {
             @Override
             protected Context create() {
-                return new Context(loader, allowList);
+                return new Context(loader, allowList, types);
             }
         };
     }
 
-    static Kryo newKryo(ClassLoader loader, ClassAllowList allowList) {
+    /**
+     * Returns a hash of the types registered through {@link io.paravm.spi.CodecTypes}: ranks
+     * compare it when they say hello, since ranks with different tables cannot read each other.
+     */
+    long typeTableHash() {
+        return types.hash();
+    }
+
+    /** Returns the types registered through {@link io.paravm.spi.CodecTypes}, for a mismatch message. */
+    String describeTypeTable() {
+        return types.describe();
+    }
+
+    static Kryo newKryo(ClassLoader loader, ClassAllowList allowList, CodecTypeTable types) {
         Kryo kryo = new Kryo(new AllowListClassResolver(allowList), new MapReferenceResolver()) {
             @Override
             public Serializer getDefaultSerializer(Class type) {
@@ -115,16 +127,9 @@ final class Codec {
         kryo.register(HostRemoved.class, 106);
         kryo.register(SpawnRequest.class, 107);
         kryo.register(Hello.class, 108);
-        // The task farm's wire records (package-private in io.paravm.farm), one per task each
-        // way: an id instead of a class name on every message.
-        int id = 109;
-        for (String farmRecord : FARM_RECORDS) {
-            try {
-                kryo.register(Class.forName(farmRecord, false, Codec.class.getClassLoader()), id++);
-            } catch (ClassNotFoundException e) {
-                throw new IllegalStateException("vm-core lacks its own " + farmRecord, e);
-            }
-        }
+        // The upper layers' wire records (the task farm's, ...), handed down through CodecTypes:
+        // an id instead of a class name on every message.
+        types.types().forEach((id, type) -> kryo.register(type, id));
         return kryo;
     }
 

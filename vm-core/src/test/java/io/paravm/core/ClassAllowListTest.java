@@ -250,7 +250,7 @@ class ClassAllowListTest {
 
     /** A Kryo payload: the codec's tag, then {@code type} as writeClassAndObject writes it, then what {@code body} writes. */
     private static byte[] kryoPayload(Class<?> type, java.util.function.Consumer<Output> body) {
-        Kryo kryo = Codec.newKryo(LOADER, ClassAllowList.builtIn());
+        Kryo kryo = Codec.newKryo(LOADER, ClassAllowList.builtIn(), CodecTypeTable.load(LOADER));
         Output out = new Output(64, -1);
         out.writeByte(Codec.KRYO);
         kryo.writeClass(out, type);
