@@ -55,6 +55,14 @@ public interface EngineLauncher {
      */
     EngineCheck check();
 
+    /**
+     * Returns whether the engine needs nothing installed beyond its jars, so a job runs on
+     * it wherever Java runs; {@code paravm demo} prefers such an engine.
+     */
+    default boolean embedded() {
+        return false;
+    }
+
     /** Returns the options this engine takes beyond the common ones ({@code --device}, {@code --join}, ...). */
     default List<LaunchOption> options() {
         return List.of();

@@ -1,0 +1,89 @@
+package io.paravm.launcher;
+
+import io.paravm.spi.launch.LaunchException;
+import io.paravm.spi.launch.LaunchRequest;
+import io.paravm.spi.launch.ProcessTree;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** Starts a job through its engine's recipe, waits for it, and ends every process it started; the job's exit status is the launcher's. */
+final class JobRunner {
+
+    /** The exit status when the job ran past {@code --timeout} (as {@code timeout(1)}'s). */
+    static final int TIMED_OUT = 124;
+    /** The exit status when the launcher was interrupted (as a shell's after SIGINT). */
+    static final int INTERRUPTED = 130;
+
+    private JobRunner() {
+    }
+
+    /**
+     * Runs a job to its end, or until its timeout, or until this JVM is stopped; then ends
+     * every process it started.
+     *
+     * @param installation where the engines' class paths are
+     * @param engine       the engine to run on
+     * @param ranks        the ranks, spawner included
+     * @param classPath    the program's class path
+     * @param mainClass    the class every rank runs
+     * @param args         the program's arguments
+     * @param options      the common options (JVM options, timeout)
+     * @param engineValues the engine's own options given
+     * @param err          where the launcher's own messages go
+     * @return the job's exit status
+     */
+    static int run(Installation installation, Engine engine, int ranks, String classPath, String mainClass,
+                   java.util.List<String> args, JobOptions options, Map<String, String> engineValues, PrintWriter err) {
+        if (!engine.installed()) {
+            throw new LaunchException("transport " + engine.name() + " is not installed here: " + engine.check().detail());
+        }
+        checkClassPath(classPath, Path.of("").toAbsolutePath());
+        Optional<Duration> timeout = options.timeout();
+        timeout.ifPresent(t -> {
+            if (t.isNegative() || t.isZero()) throw new LaunchException("--timeout " + t.toSeconds() + " must be positive");
+        });
+        LaunchRequest request = new LaunchRequest(ranks, classPath, engine.classPath(installation.conf()), mainClass, args,
+                options.jvmOptions, engineValues, Path.of(System.getProperty("java.home"), "bin", "java"));
+        ProcessBuilder command = engine.recipe().command(request).inheritIO();
+        try (ProcessTree tree = ProcessTree.create()) {
+            Process job = tree.start(command);
+            if (timeout.isEmpty()) return job.waitFor();
+            if (job.waitFor(timeout.get().toMillis(), TimeUnit.MILLISECONDS)) return job.exitValue();
+            err.println("paravm: the job ran longer than --timeout " + timeout.get().toSeconds() + " s; ending it");
+            err.flush();
+            return TIMED_OUT;
+        } catch (IOException e) {
+            throw new LaunchException("could not start " + command.command().get(0) + " for " + engine.name() + ": "
+                    + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return INTERRUPTED;
+        }
+    }
+
+    /**
+     * Checks that every class path entry exists (relative ones against {@code workDir}), so a
+     * typo fails here rather than as N copies of "could not find main class".
+     */
+    static void checkClassPath(String classPath, Path workDir) {
+        if (classPath == null || classPath.isBlank()) throw new LaunchException("no class path given; use -cp CLASSPATH");
+        for (String entry : classPath.split(File.pathSeparator)) {
+            if (entry.isEmpty()) continue;
+            String dir = entry.equals("*") ? "." : entry.endsWith(File.separator + "*")
+                    ? entry.substring(0, entry.length() - 2) : null;
+            Path p = workDir.resolve(dir != null ? dir : entry);
+            if (dir != null ? !Files.isDirectory(p) : !Files.exists(p)) {
+                throw new LaunchException("class path entry " + entry + " does not exist (looked for " + p.normalize()
+                        + "); -cp takes directories, jars and dir/* separated by " + File.pathSeparator);
+            }
+        }
+    }
+}
