@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs every ParaVM test: installs the engines' native parts where missing (Open MPI's
-# Java bindings, MPJ Express), then `mvn verify -Preliability`, which runs the unit tests,
-# the TCK inside real jobs on every transport, and the slow reliability suite (floods,
-# failing tasks, large payloads, killed processes; docs/reliability.md); then the
-# benchmarks' quick mode as a smoke test (PARAVM_SKIP_BENCH=1 skips it).
+# Java bindings, MPJ Express), then `mvn install -Preliability`, which runs the unit tests,
+# the TCK inside real jobs on every transport, the launcher's and demos' tests, and the slow
+# reliability suite (floods, failing tasks, large payloads, killed processes;
+# docs/reliability.md), and installs the artifacts; then a user's own project built against
+# them (scripts/user-project.sh); then the benchmarks' quick mode as a smoke test
+# (PARAVM_SKIP_BENCH=1 skips it).
 #   scripts/test.sh [extra mvn args...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +14,10 @@ bash scripts/install-openmpi-java.sh >/dev/null
 if [ -f transport-mpj/pom.xml ]; then
   bash scripts/install-mpj.sh >/dev/null
 fi
-mvn -B -ntp verify -Preliability "$@"
+mvn -B -ntp install -Preliability "$@"
+
+# A user's project (README, "Use ParaVM in your build"), built against what was just installed.
+bash scripts/user-project.sh
 
 # The benchmarks' quick mode, once, to prove they still run (no timing is asserted).
 if [ -x benchmarks/run.sh ] && [ "${PARAVM_SKIP_BENCH:-0}" != 1 ]; then
