@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Runs the TCK's rules (the VM's and the task farm's) over vm-core with three ranks as
  * threads of this JVM. This checks vm-core's semantics and the TCK itself quickly; the
  * transports run the same suite in real jobs. It lives in vm-tck (in vm-core's package, for
- * the in-memory double from vm-core's test-jar) because vm-tck depends on vm-core.
+ * the in-memory double from vm-core's test-jar, which vm-tck's tests alone depend on).
  */
 class InMemoryTckTest {
 

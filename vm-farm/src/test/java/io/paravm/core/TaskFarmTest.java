@@ -44,8 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The task farm ({@code io.paravm.farm}) over vm-core with ranks as threads of this JVM:
- * 3 ranks, so 2 workers (ranks 1 and 2). It sits in this package for the in-memory double;
- * it uses only the farm's public API. Tasks run in this JVM, so they share the static
+ * 3 ranks, so 2 workers (ranks 1 and 2). It sits in vm-core's package for the in-memory double
+ * of vm-core's test-jar; of the farm it uses only the public API. Tasks run in this JVM, so they share the static
  * gates and counters below (keyed per test); real transports run the same rules through
  * the TCK's {@code FarmVerification}.
  */

@@ -1,0 +1,32 @@
+package io.paravm.core;
+
+import io.paravm.farm.FarmCodecTypes;
+import io.paravm.spi.CodecTypes;
+import org.junit.jupiter.api.Test;
+
+import java.util.ServiceLoader;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The farm's wire records reach vm-core's codec through the {@link CodecTypes} SPI, each at
+ * its fixed id. It sits in vm-core's package to read the codec's table, which the ranks'
+ * hello compares.
+ */
+class FarmCodecTypesTest {
+
+    private static final ClassLoader LOADER = FarmCodecTypesTest.class.getClassLoader();
+
+    @Test
+    void serviceLoaderFindsTheFarmsProvider() {
+        assertEquals(1, ServiceLoader.load(CodecTypes.class, LOADER).stream()
+                .filter(p -> p.type() == FarmCodecTypes.class).count(), "META-INF/services lists FarmCodecTypes once");
+    }
+
+    @Test
+    void codecRegistersTheFarmsRecordsAtIds200To204() {
+        assertEquals("200=io.paravm.farm.Job, 201=io.paravm.farm.Outcome, 202=io.paravm.farm.InstallFunction, "
+                        + "203=io.paravm.farm.SkipJob, 204=io.paravm.farm.StopWorker",
+                new Codec(LOADER).describeTypeTable());
+    }
+}
