@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * A rank whose {@code main} throws (other than {@link WorkerFinished}) exits the JVM with
  * status 1 (under multicore that ends every rank). Under niodev a rank exits 0 when its
  * {@code main} returns; under multicore the spawner (rank 0) does, after waiting up to
- * {@value MpjProperties#EXIT_GRACE_MS_PROP_NAME} ms for the other rank threads.
+ * {@value MpjProperties#EXIT_GRACE_MILLIS_PROP_NAME} ms for the other rank threads.
  *
  * <pre>{@code
  * java ... runtime.starter.MulticoreStarter WDIR 3 smpdev useLocalLoader CP \
@@ -70,8 +70,8 @@ public final class MpjRankMain {
         }
         if (!multicore) System.exit(0);
         if (rank.equals("0")) {
-            awaitOtherRanks(MpjProperties.longProperty(MpjProperties.EXIT_GRACE_MS_PROP_NAME,
-                    MpjProperties.EXIT_GRACE_MS_DEFAULT));
+            awaitOtherRanks(MpjProperties.longProperty(MpjProperties.EXIT_GRACE_MILLIS_PROP_NAME,
+                    MpjProperties.EXIT_GRACE_MILLIS_DEFAULT));
             System.exit(0);
         }
     }

@@ -59,7 +59,7 @@ final class MpjTransport extends PolledTransport {
         } catch (RuntimeException e) {
             throw new VmException("MPJ Express failed to start on device " + device + " (MPI.Init with "
                     + Arrays.toString(Arrays.copyOf(args, MPJ_ARGS)) + "): " + e + "; is MPJ_HOME ("
-                    + MpjProperties.home() + ") set up by scripts/install-mpj.sh, and was this started by: "
+                    + MpjHome.locate() + ") set up by scripts/install-mpj.sh, and was this started by: "
                     + MpjProperties.LAUNCH_HINT, e);
         }
         LOG.debug("MPJ rank {} of {} on {} ({})", rank(), size(), hostName(), device);

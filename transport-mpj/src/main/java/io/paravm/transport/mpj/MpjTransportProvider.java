@@ -16,14 +16,20 @@ import java.util.Optional;
  * }</pre>
  */
 public final class MpjTransportProvider implements TransportProvider {
+
+    /** The transport's name; its launch recipe's too. */
+    static final String NAME = "mpj";
+    /** The rank in automatic selection; its launch recipe's too. */
+    static final int PRIORITY = 200;
+
     @Override
     public String name() {
-        return "mpj";
+        return NAME;
     }
 
     @Override
     public int priority() {
-        return 200;
+        return PRIORITY;
     }
 
     @Override

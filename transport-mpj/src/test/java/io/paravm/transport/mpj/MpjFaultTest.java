@@ -12,7 +12,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,25 +35,25 @@ class MpjFaultTest extends JobFaultTest {
     /**
      * How long a job whose spawner closed while tasks never return may take to end: the
      * EXIT wait (5 s), the finalize timeout, then the launcher's exit grace
-     * ({@value MpjProperties#EXIT_GRACE_MS_DEFAULT} ms), and slack.
+     * ({@value MpjProperties#EXIT_GRACE_MILLIS_DEFAULT} ms), and slack.
      */
     static final Duration ABANDON_BOUND = Duration.ofSeconds(35);
 
-    private Process start(MpjLauncher.Device device, String mode) throws Exception {
+    private Process start(MpjDevice device, String mode) throws Exception {
         String cp = System.getProperty("java.class.path");
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-D" + PolledTransport.FINALIZE_TIMEOUT_MS_PROP_NAME + "=" + FINALIZE_TIMEOUT.toMillis(),
-                "-cp", cp, MpjLauncher.class.getName(), "-np", "3", "-dev", device.name().toLowerCase(Locale.ROOT),
+                "-cp", cp, MpjLauncher.class.getName(), "-np", "3", "-dev", device.id(),
                 "-cp", cp, FaultJob.class.getName(), "--pids", pidFile().toString(), "--mode", mode);
         pb.redirectErrorStream(true).redirectOutput(log().toFile());
         return pb.start();
     }
 
     /** Starts the job and checks its processes: the launcher and its rank JVMs (one per rank, or one for all). */
-    private JobProcesses.Job startJob(MpjLauncher.Device device, String mode) throws Exception {
+    private JobProcesses.Job startJob(MpjDevice device, String mode) throws Exception {
         job = start(device, mode);
         JobProcesses.Job j = JobProcesses.started(job, pidFile(), START);
-        boolean niodev = device == MpjLauncher.Device.NIODEV;
+        boolean niodev = device == MpjDevice.NIODEV;
         assertEquals(niodev ? 2 : 0, j.pids().workers().size(), "worker JVMs: " + j.pids());
         assertEquals(niodev ? 4 : 2, j.processes().size(), "the launcher and its rank JVMs: " + j);
         return j;
@@ -63,7 +62,7 @@ class MpjFaultTest extends JobFaultTest {
     /** {@code hold}: the workers' tasks wait for a message; {@code busy}: they compute and never look at the VM. */
     @ParameterizedTest(name = "{0}, tasks {1}")
     @CsvSource({"MULTICORE, hold", "MULTICORE, busy", "NIODEV, hold", "NIODEV, busy"})
-    void killingTheSpawnerEndsEveryProcessOfTheJob(MpjLauncher.Device device, String mode) throws Exception {
+    void killingTheSpawnerEndsEveryProcessOfTheJob(MpjDevice device, String mode) throws Exception {
         JobProcesses.Job j = startJob(device, mode);
         assertTrue(ProcessHandle.of(j.pids().spawner()).orElseThrow().destroyForcibly(), "kill -9 the spawner");
         Duration took = JobProcesses.awaitGone(j.processes(), SPAWNER_LOSS_BOUND);
@@ -73,8 +72,8 @@ class MpjFaultTest extends JobFaultTest {
     }
 
     @ParameterizedTest
-    @EnumSource(MpjLauncher.Device.class)
-    void killingTheLauncherEndsEveryRank(MpjLauncher.Device device) throws Exception {
+    @EnumSource(MpjDevice.class)
+    void killingTheLauncherEndsEveryRank(MpjDevice device) throws Exception {
         JobProcesses.Job j = startJob(device, "hold");
         assertTrue(job.toHandle().destroyForcibly(), "kill -9 the launcher");
         Duration took = JobProcesses.awaitGone(j.processes(), SPAWNER_LOSS_BOUND);
@@ -83,8 +82,8 @@ class MpjFaultTest extends JobFaultTest {
     }
 
     @ParameterizedTest
-    @EnumSource(MpjLauncher.Device.class)
-    void closeThenExitLeavesNoProcess(MpjLauncher.Device device) throws Exception {
+    @EnumSource(MpjDevice.class)
+    void closeThenExitLeavesNoProcess(MpjDevice device) throws Exception {
         JobProcesses.Job j = startJob(device, "close");
         assertEquals(2, j.pids().tasks(), "a task ran in every worker slot");
         int counted = JobProcesses.assertEndsLeavingNoProcess(j, START, log());
@@ -93,8 +92,8 @@ class MpjFaultTest extends JobFaultTest {
 
     /** The spawner closes the VM while tasks never return: the ranks are ended after the launcher's exit grace. */
     @ParameterizedTest
-    @EnumSource(MpjLauncher.Device.class)
-    void closeWhileTasksNeverReturnEndsEveryProcess(MpjLauncher.Device device) throws Exception {
+    @EnumSource(MpjDevice.class)
+    void closeWhileTasksNeverReturnEndsEveryProcess(MpjDevice device) throws Exception {
         JobProcesses.Job j = startJob(device, "abandon");
         Duration took = JobProcesses.awaitGone(j.processes(), ABANDON_BOUND);
         System.out.printf("figure: mpj %s, close() while tasks never return: all %d processes gone in %d ms (exit %d)%n",

@@ -16,14 +16,20 @@ import java.util.Optional;
  * }</pre>
  */
 public final class OpenMpiTransportProvider implements TransportProvider {
+
+    /** The transport's name; its launch recipe's too. */
+    static final String NAME = "openmpi";
+    /** The rank in automatic selection; its launch recipe's too. */
+    static final int PRIORITY = 300;
+
     @Override
     public String name() {
-        return "openmpi";
+        return NAME;
     }
 
     @Override
     public int priority() {
-        return 300;
+        return PRIORITY;
     }
 
     @Override

@@ -1,0 +1,121 @@
+package io.paravm.transport.openmpi;
+
+import io.paravm.spi.launch.EngineCheck;
+import io.paravm.spi.launch.EngineLauncher;
+import io.paravm.spi.launch.Executables;
+import io.paravm.spi.launch.LaunchException;
+import io.paravm.spi.launch.LaunchOption;
+import io.paravm.spi.launch.LaunchRequest;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Open MPI's launch recipe: a job is one {@code mpirun} running {@code java} on every rank.
+ * It looks at files and builds a command line only; it never loads Open MPI's Java classes
+ * (that is {@link OpenMpi}'s job, inside a rank).
+ *
+ * <pre>{@code
+ * EngineLauncher openMpi = new OpenMpiEngineLauncher();
+ * if (openMpi.check().installed()) {
+ *     ProcessBuilder job = openMpi.command(new LaunchRequest(4, "app.jar", "lib-openmpi/*", "com.example.Main",
+ *             List.of(), List.of("-Xmx1g"), Map.of("--hosts", "node1,node2"), Path.of("/usr/bin/java")));
+ * }
+ * }</pre>
+ */
+public final class OpenMpiEngineLauncher implements EngineLauncher {
+
+    /** The option naming the hosts to place ranks on, comma-separated; it becomes {@code mpirun --host}. */
+    public static final String HOSTS_OPTION = "--hosts";
+
+    private static final String MPIRUN = "mpirun";
+
+    @Override
+    public String name() {
+        return OpenMpiTransportProvider.NAME;
+    }
+
+    @Override
+    public int priority() {
+        return OpenMpiTransportProvider.PRIORITY;
+    }
+
+    @Override
+    public String summary() {
+        return "Open MPI's Java bindings; one JVM per rank, started by mpirun (on other hosts too, with --hosts)";
+    }
+
+    @Override
+    public EngineCheck check() {
+        Optional<Path> mpirun = Executables.onPath(MPIRUN);
+        if (mpirun.isEmpty()) {
+            return EngineCheck.missing("mpirun is not on PATH; install Open MPI (scripts/install-openmpi-java.sh "
+                    + "installs Debian's)");
+        }
+        Optional<Path> libDir = OpenMpiProperties.libraryDir();
+        if (libDir.isEmpty() || !OpenMpiProperties.holdsJavaBindings(libDir.get())) {
+            return EngineCheck.missing(missingBindings(libDir));
+        }
+        return EngineCheck.installed("mpirun " + mpirun.get() + ", libmpi_java in " + libDir.get());
+    }
+
+    @Override
+    public List<LaunchOption> options() {
+        return List.of(new LaunchOption(HOSTS_OPTION, "HOST[,HOST...]",
+                "Hosts to place ranks on, comma-separated (mpirun --host); this machine when not given."));
+    }
+
+    /**
+     * {@code mpirun --oversubscribe -np N [--host H] java -cp CP -Djava.library.path=DIR
+     * [JVM options] MAIN [args]}, with the environment {@code mpirun} needs here: permission
+     * to run as root, no ssh for a job on this machine when there is no ssh, and no
+     * cross-memory attach (containers forbid it).
+     */
+    @Override
+    public ProcessBuilder command(LaunchRequest request) {
+        Optional<Path> libDir = OpenMpiProperties.libraryDir();
+        if (libDir.isEmpty() || !OpenMpiProperties.holdsJavaBindings(libDir.get())) {
+            throw new LaunchException(missingBindings(libDir));
+        }
+        List<String> hosts = hosts(request);
+        List<String> cmd = new ArrayList<>(List.of(MPIRUN, "--oversubscribe", "-np", Integer.toString(request.ranks())));
+        if (!hosts.isEmpty()) cmd.addAll(List.of("--host", String.join(",", hosts)));
+        // -cp first: mpirun rewrites a java command line (it adds its own library path and jar).
+        cmd.addAll(List.of(request.java().toString(), "-cp", request.rankClassPath(), "-Djava.library.path=" + libDir.get()));
+        cmd.addAll(request.jvmOptions());
+        cmd.add(request.mainClass());
+        cmd.addAll(request.args());
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Map<String, String> env = pb.environment();
+        if ("root".equals(System.getProperty("user.name"))) {
+            env.putIfAbsent("OMPI_ALLOW_RUN_AS_ROOT", "1");
+            env.putIfAbsent("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
+        }
+        // Without ssh, mpirun's default launcher fails even for local ranks.
+        if (hosts.isEmpty() && Executables.onPath("ssh").isEmpty()) env.putIfAbsent("OMPI_MCA_plm", "isolated");
+        // Containers usually forbid the cross-memory attach the shared-memory transport tries first.
+        env.putIfAbsent("OMPI_MCA_btl_vader_single_copy_mechanism", "none");
+        return pb;
+    }
+
+    private static List<String> hosts(LaunchRequest request) {
+        Optional<String> given = request.option(HOSTS_OPTION);
+        if (given.isEmpty()) return List.of();
+        List<String> hosts = Arrays.stream(given.get().split(",")).map(String::trim).filter(h -> !h.isEmpty()).toList();
+        if (hosts.isEmpty()) {
+            throw new LaunchException(HOSTS_OPTION + " '" + given.get() + "' names no host; give host names separated "
+                    + "by commas (" + HOSTS_OPTION + " node1,node2), or leave it out to run on this machine");
+        }
+        return hosts;
+    }
+
+    private static String missingBindings(Optional<Path> libDir) {
+        return "libmpi_java.so (Open MPI's Java bindings) was not found" + libDir.map(d -> " in " + d).orElse("")
+                + "; run scripts/install-openmpi-java.sh, or name its directory with -D"
+                + OpenMpiProperties.LIBRARY_DIR_PROP_NAME + "=DIR or " + OpenMpiProperties.LIBRARY_DIR_ENV_NAME;
+    }
+}
