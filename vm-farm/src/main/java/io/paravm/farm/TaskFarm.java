@@ -539,12 +539,10 @@ public final class TaskFarm implements AutoCloseable {
             closed = true;
             stopping = true;
             VmException why = new VmException("the task farm stopped: " + cause.getMessage(), cause);
-            for (Item item : queue) resolveFailed(item, why, false);
-            queue.clear();
+            for (Item item : drainQueue()) resolveFailed(item, why, false);
             placement.forEachInFlight(item -> {
                 if (!item.resolved) resolveFailed(item, why, false);
             });
-            notFull.signalAll();
             deliveries = takeDeliveries();
         } finally {
             lock.unlock();
@@ -639,16 +637,26 @@ public final class TaskFarm implements AutoCloseable {
         }
     }
 
+    /**
+     * Empties the queue and wakes the callers waiting for room. The caller resolves the items
+     * afterwards: resolving a map input stops its map call, which takes that call's items out
+     * of the queue, so they must not be resolved while the queue is iterated.
+     */
+    private List<Item> drainQueue() {
+        List<Item> all = new ArrayList<>(queue);
+        queue.clear();
+        notFull.signalAll();
+        return all;
+    }
+
     /** No worker is left: fail everything queued, since nothing could run it. */
     void noWorkersLeft(String why) {
         if (queue.isEmpty()) return;
         LOG.warn("the task farm has no worker left ({}); failing {} queued tasks", why, queue.size());
-        for (Item item : queue) {
+        for (Item item : drainQueue()) {
             resolveFailed(item, new TaskLostException(item.describe() + " cannot run: the task farm has no worker "
                     + "left (" + why + ")", item.index), false);
         }
-        queue.clear();
-        notFull.signalAll();
     }
 
     void timedOut(Item item, String where) {
