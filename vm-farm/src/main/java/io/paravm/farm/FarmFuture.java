@@ -7,17 +7,17 @@ import java.util.concurrent.CompletableFuture;
  * the farm (from the queue, or from its worker if it has not started there).
  */
 final class FarmFuture<R> extends CompletableFuture<R> {
-    private final TaskFarm farm;
+    private final FarmLedger ledger;
     Item item;
 
-    FarmFuture(TaskFarm farm) {
-        this.farm = farm;
+    FarmFuture(FarmLedger ledger) {
+        this.ledger = ledger;
     }
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
-        if (cancelled && item != null) farm.cancelled(item);
+        if (cancelled && item != null) ledger.cancelled(item);
         return cancelled;
     }
 }

@@ -70,7 +70,12 @@ final class Item {
         return new Item(wire);
     }
 
-    /** Names the item in messages: "input 17 of map 3" or "task 42". */
+    /** Returns whether this is an input of a {@code map} call that has stopped (it is cancelled, not run). */
+    boolean runStopping() {
+        return run != null && run.stopping;
+    }
+
+    /** Names the item in messages: "input 17 of 100" (of a map call) or "farm task". */
     String describe() {
         return run != null ? "input " + index + " of " + run.size() : "farm task";
     }

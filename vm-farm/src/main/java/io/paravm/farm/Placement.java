@@ -7,12 +7,15 @@ import java.util.function.Consumer;
 /**
  * How a farm runs its items: on resident worker tasks ({@link ResidentWorkers}) or as one
  * spawned task per item ({@link SpawnPerTask}). Every method is called with the farm's
- * lock held; outcomes go back through the farm's {@code succeeded}, {@code threw},
- * {@code lost}, {@code requeue} and {@code timedOut}.
+ * lock held; outcomes go back through the {@link FarmLedger}'s {@code succeeded},
+ * {@code threw}, {@code lost}, {@code requeue} and {@code timedOut}.
  */
 interface Placement {
 
-    /** Starts whatever the farm runs on; called once, by the builder. */
+    /** "No running item has a deadline"; compared with ==, never subtracted (nanoTime may be negative). */
+    long NO_DEADLINE = Long.MAX_VALUE;
+
+    /** Starts whatever the farm runs on; called once, when the farm is built. */
     void start();
 
     /**
@@ -38,7 +41,7 @@ interface Placement {
      * Resolves the items whose timeout has passed.
      *
      * @param now {@link System#nanoTime()}
-     * @return the next deadline of a running item, or {@link TaskFarm#NO_DEADLINE}
+     * @return the next deadline of a running item, or {@link #NO_DEADLINE}
      */
     long checkTimeouts(long now);
 

@@ -55,8 +55,8 @@ final class ResidentWorkers implements Placement {
         }
     }
 
-    private final TaskFarm farm;
     private final VirtualMachine vm;
+    private final FarmLedger ledger;
     private final int inFlightPerSlot;
     private final Map<TaskId, Worker> workers = new HashMap<>();
     /** Workers that ended: what they still send (a lost rank's last words) is dropped. */
@@ -65,13 +65,15 @@ final class ResidentWorkers implements Placement {
     private final List<Worker> order = new ArrayList<>();
     private int next;
     private int inFlight;
+    /** The id of the last job sent; each dispatch gets the next. */
+    private long wireSequence;
     /** Worker tasks that ended other than by our stop. */
     private int unexpectedExits;
 
-    ResidentWorkers(TaskFarm farm) {
-        this.farm = farm;
-        this.vm = farm.vm;
-        this.inFlightPerSlot = farm.inFlightPerSlot;
+    ResidentWorkers(VirtualMachine vm, FarmLedger ledger, int inFlightPerSlot) {
+        this.vm = vm;
+        this.ledger = ledger;
+        this.inFlightPerSlot = inFlightPerSlot;
     }
 
     @Override
@@ -116,16 +118,16 @@ final class ResidentWorkers implements Placement {
                 w.functions.add(item.fn);
             }
             if (item.fn != 0) w.lastFn = item.fn;
-            long wire = farm.nextWire();
+            long wire = ++wireSequence;
             vm.sendMessage(w.id, new Job(wire, item.fn, item.work));
             item.wire = wire;
         } catch (VmException e) {
-            if (farm.cannotSend(item.fn != 0 && !w.hasFunction(item.fn) ? item.run.function : item.work)) {
-                farm.unsendable(item, e);
+            if (SendProbe.cannotSend(vm, item.fn != 0 && !w.hasFunction(item.fn) ? item.run.function : item.work)) {
+                ledger.unsendable(item, e);
             } else {
                 LOG.warn("the task farm could not reach its worker {}: {}", w.id, e.getMessage());
                 w.dead = true;
-                farm.requeue(item);
+                ledger.requeue(item);
             }
             return;
         }
@@ -139,7 +141,7 @@ final class ResidentWorkers implements Placement {
     /** {@code item} is now first in its worker's list: it runs now. */
     private void started(Item item) {
         item.startedAt = System.nanoTime();
-        if (item.timeoutNanos > 0 && !item.resolved) farm.noteDeadline(item.startedAt + item.timeoutNanos);
+        if (item.timeoutNanos > 0 && !item.resolved) ledger.noteDeadline(item.startedAt + item.timeoutNanos);
     }
 
     @Override
@@ -154,7 +156,7 @@ final class ResidentWorkers implements Placement {
             if (m instanceof TaskResult res) {
                 if (!res.success()) {
                     LOG.warn("task farm worker {} failed:\n{}", w.id, res.error());
-                    farm.workerError(res.error());
+                    ledger.workerError(res.error());
                 }
                 return true;
             }
@@ -168,9 +170,9 @@ final class ResidentWorkers implements Placement {
             LOG.debug("the task farm dropped {} from its former worker {}", m, r.sender());
             return true;
         }
-        if (m instanceof HostAdded added && !farm.isStopping()) {
+        if (m instanceof HostAdded added && !ledger.isStopping()) {
             spawnWorkers(added.slots().size(), List.of(added.host()));
-            farm.pump();
+            ledger.pump();
         }
         return false;
     }
@@ -199,12 +201,12 @@ final class ResidentWorkers implements Placement {
         }
         if (!item.resolved) {
             switch (o.status()) {
-                case Outcome.OK -> farm.succeeded(item, o.value());
-                case Outcome.THREW -> farm.threw(item, String.valueOf(o.value()));
-                default -> farm.requeue(item); // skipped although we did not ask: send it again
+                case Outcome.OK -> ledger.succeeded(item, o.value());
+                case Outcome.THREW -> ledger.threw(item, String.valueOf(o.value()));
+                default -> ledger.requeue(item); // skipped although we did not ask: send it again
             }
         }
-        farm.pump();
+        ledger.pump();
     }
 
     /** A worker task ended: its jobs run again elsewhere; a crashed one is replaced. */
@@ -219,10 +221,10 @@ final class ResidentWorkers implements Placement {
         Item[] sent = w.sent.toArray(new Item[0]);
         for (Item item : sent) if (!item.tombstone) inFlight--;
         for (int i = sent.length - 1; i >= 0; i--) {
-            if (!sent[i].resolved) farm.lost(sent[i], where, i == 0);
+            if (!sent[i].resolved) ledger.lost(sent[i], where, i == 0);
         }
         w.sent.clear();
-        if (farm.isStopping()) return;
+        if (ledger.isStopping()) return;
         if (reason == TaskExit.Reason.LOST) {
             LOG.warn("task farm worker {} was lost; {} workers left", w.id, workers.size());
         } else if (unexpectedExits++ < MAX_REPLACEMENTS) {
@@ -230,8 +232,8 @@ final class ResidentWorkers implements Placement {
             LOG.warn("task farm worker {} ended ({}); starting a replacement", w.id, reason);
             spawnWorkers(1, null);
         }
-        if (workers.isEmpty()) farm.noWorkersLeft("its last worker, " + w.id + ", ended: " + reason);
-        farm.pump();
+        if (workers.isEmpty()) ledger.noWorkersLeft("its last worker, " + w.id + ", ended: " + reason);
+        ledger.pump();
     }
 
     @Override
@@ -273,22 +275,22 @@ final class ResidentWorkers implements Placement {
         for (Item item : w.sent) kept.add(moved.contains(item) ? Item.tombstone(item.wire) : item);
         w.sent.clear();
         w.sent.addAll(kept);
-        for (int i = moved.size() - 1; i >= 0; i--) farm.requeue(moved.get(i));
-        farm.pump();
+        for (int i = moved.size() - 1; i >= 0; i--) ledger.requeue(moved.get(i));
+        ledger.pump();
     }
 
     @Override
     public long checkTimeouts(long now) {
-        long nextDeadline = TaskFarm.NO_DEADLINE;
+        long nextDeadline = NO_DEADLINE;
         for (int i = 0; i < order.size(); i++) {
             Worker w = order.get(i);
             Item head = w.sent.peekFirst();
             if (head == null || head.resolved || head.timeoutNanos == 0 || head.startedAt == 0) continue;
             long deadline = head.startedAt + head.timeoutNanos;
             if (now - deadline >= 0) {
-                farm.timedOut(head, "worker " + w.id);
+                ledger.timedOut(head, "worker " + w.id);
                 blockBehind(w, head);
-            } else if (nextDeadline == TaskFarm.NO_DEADLINE || deadline - nextDeadline < 0) {
+            } else if (nextDeadline == NO_DEADLINE || deadline - nextDeadline < 0) {
                 nextDeadline = deadline;
             }
         }

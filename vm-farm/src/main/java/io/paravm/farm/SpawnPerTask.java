@@ -36,14 +36,14 @@ final class SpawnPerTask implements Placement {
         }
     }
 
-    private final TaskFarm farm;
     private final VirtualMachine vm;
+    private final FarmLedger ledger;
     /** Spawned tasks not yet exited. */
     private final Map<TaskId, Item> running = new HashMap<>();
 
-    SpawnPerTask(TaskFarm farm) {
-        this.farm = farm;
-        this.vm = farm.vm;
+    SpawnPerTask(VirtualMachine vm, FarmLedger ledger) {
+        this.vm = vm;
+        this.ledger = ledger;
     }
 
     @Override
@@ -58,8 +58,8 @@ final class SpawnPerTask implements Placement {
         try {
             ids = vm.spawnFunction(task, 1, null, true);
         } catch (VmException e) {
-            if (farm.cannotSend(task)) {
-                farm.unsendable(item, e);
+            if (SendProbe.cannotSend(vm, task)) {
+                ledger.unsendable(item, e);
                 return true;
             }
             // The task is fine: the slot's rank is going away. Try again when the VM has noticed.
@@ -71,7 +71,7 @@ final class SpawnPerTask implements Placement {
         item.worker = id;
         item.reported = false;
         item.startedAt = System.nanoTime();
-        if (item.timeoutNanos > 0) farm.noteDeadline(item.startedAt + item.timeoutNanos);
+        if (item.timeoutNanos > 0) ledger.noteDeadline(item.startedAt + item.timeoutNanos);
         running.put(id, item);
         return true;
     }
@@ -83,22 +83,22 @@ final class SpawnPerTask implements Placement {
         if (item != null && m instanceof TaskResult res) {
             item.reported = true;
             if (!item.resolved) {
-                if (res.success()) farm.succeeded(item, res.value());
-                else farm.threw(item, res.error());
+                if (res.success()) ledger.succeeded(item, res.value());
+                else ledger.threw(item, res.error());
             }
             return true;
         }
         if (m instanceof TaskExit exit) {
             Item ended = running.remove(exit.taskId());
             if (ended != null && !ended.reported && !ended.resolved) {
-                farm.lost(ended, "task " + exit.taskId() + " (it ended " + exit.reason() + " without a result)", true);
+                ledger.lost(ended, "task " + exit.taskId() + " (it ended " + exit.reason() + " without a result)", true);
             }
-            farm.pump(); // a slot is free, whoever's task it was
+            ledger.pump(); // a slot is free, whoever's task it was
             return ended != null;
         }
-        if (m instanceof HostAdded) farm.pump();
+        if (m instanceof HostAdded) ledger.pump();
         if (m instanceof HostRemoved && running.isEmpty() && workers() == 0) {
-            farm.noWorkersLeft("the VM's last worker slot was lost");
+            ledger.noWorkersLeft("the VM's last worker slot was lost");
         }
         return false;
     }
@@ -110,13 +110,13 @@ final class SpawnPerTask implements Placement {
 
     @Override
     public long checkTimeouts(long now) {
-        long next = TaskFarm.NO_DEADLINE;
+        long next = NO_DEADLINE;
         for (Map.Entry<TaskId, Item> e : running.entrySet()) {
             Item item = e.getValue();
             if (item.resolved || item.timeoutNanos == 0) continue;
             long deadline = item.startedAt + item.timeoutNanos;
-            if (now - deadline >= 0) farm.timedOut(item, "task " + e.getKey());
-            else if (next == TaskFarm.NO_DEADLINE || deadline - next < 0) next = deadline;
+            if (now - deadline >= 0) ledger.timedOut(item, "task " + e.getKey());
+            else if (next == NO_DEADLINE || deadline - next < 0) next = deadline;
         }
         return next;
     }

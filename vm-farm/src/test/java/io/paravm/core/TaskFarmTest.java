@@ -536,6 +536,37 @@ class TaskFarmTest {
     }
 
     @Test
+    void whenTheLastWorkerIsLostAMapsQueuedInputsFailItAndTheFarmStaysOpen() throws Exception {
+        farm = TaskFarm.builder(vm()).inFlightPerSlot(1).build();
+        Busy busy = occupyBothWorkers();
+        int n = 4;
+        CountDownLatch lastInputRead = new CountDownLatch(1);
+        // map reads input i just before it queues it: once it reads the last, the others wait in the queue.
+        List<Integer> inputs = new java.util.AbstractList<>() {
+            @Override
+            public Integer get(int i) {
+                if (i == n - 1) lastInputRead.countDown();
+                return i;
+            }
+
+            @Override
+            public int size() {
+                return n;
+            }
+        };
+        CompletableFuture<List<Integer>> mapped = CompletableFuture.supplyAsync(() -> farm.map(square(), inputs));
+        assertTrue(lastInputRead.await(WAIT_S, TimeUnit.SECONDS), "map fed its inputs");
+        vms.cluster.kill(1);
+        vms.cluster.kill(2);
+        Throwable m = failureOf(mapped);
+        assertInstanceOf(TaskLostException.class, m, "the map's queued inputs cannot run: " + m);
+        assertInstanceOf(TaskLostException.class, failureOf(busy.a()));
+        assertInstanceOf(TaskLostException.class, failureOf(busy.b()));
+        VmException none = assertThrows(VmException.class, () -> farm.submit(rank()));
+        assertTrue(none.getMessage().contains("no worker"), "the farm is open, without workers: " + none.getMessage());
+    }
+
+    @Test
     void aHostThatJoinsGetsAResidentWorkerAndWork() throws Exception {
         BlockingQueue<Received> others = new LinkedBlockingQueue<>();
         farm = TaskFarm.builder(vm()).inFlightPerSlot(1).otherMessages(others::add).build();
