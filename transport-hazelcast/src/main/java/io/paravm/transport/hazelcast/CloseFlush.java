@@ -42,13 +42,7 @@ final class CloseFlush {
 
     /** Notes that {@code source} has every frame this member sent it. */
     void confirmed(int source) {
-        member.lock();
-        try {
-            confirmed.add(source);
-            member.signalAll();
-        } finally {
-            member.unlock();
-        }
+        member.change(() -> confirmed.add(source));
     }
 
     /**

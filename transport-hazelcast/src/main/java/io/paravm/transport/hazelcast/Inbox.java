@@ -75,12 +75,6 @@ final class Inbox {
 
     /** As {@link io.paravm.spi.Transport#wakeup}. */
     void wakeup() {
-        member.lock();
-        try {
-            wakeup = true;
-            member.signalAll();
-        } finally {
-            member.unlock();
-        }
+        member.change(() -> wakeup = true);
     }
 }

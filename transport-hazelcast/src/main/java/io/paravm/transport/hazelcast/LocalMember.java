@@ -64,6 +64,17 @@ final class LocalMember {
         }
     }
 
+    /** Makes {@code change} under the lock, then wakes every waiter. */
+    void change(Runnable change) {
+        lock.lock();
+        try {
+            change.run();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Returns whether the member has left; lock held. */
     boolean isClosed() {
         return closed;
