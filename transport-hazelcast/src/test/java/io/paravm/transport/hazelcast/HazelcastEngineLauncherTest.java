@@ -9,6 +9,8 @@ import io.paravm.spi.launch.ProcessTree;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,6 +86,25 @@ class HazelcastEngineLauncherTest {
         LaunchException join = assertThrows(LaunchException.class,
                 () -> recipe.command(request(2, List.of(), Map.of("--join", "10.0.0.5:5701"))));
         assertTrue(join.getMessage().contains("--join needs --cluster"), join.getMessage());
+    }
+
+    /** As the paravm CLI may load it: a class loader with the transport and vm-api, and no Hazelcast. */
+    @Test
+    void theRecipeNeedsNoHazelcastClassAndSaysWhenHazelcastIsMissing() throws Exception {
+        URL[] path = {location(HazelcastEngineLauncher.class), location(EngineLauncher.class)};
+        try (URLClassLoader loader = new URLClassLoader(path, ClassLoader.getPlatformClassLoader())) {
+            Class<?> type = loader.loadClass(HazelcastEngineLauncher.class.getName());
+            Object alone = type.getConstructor().newInstance();
+            assertEquals("hazelcast", type.getMethod("name").invoke(alone));
+            Object check = type.getMethod("check").invoke(alone);
+            assertEquals(false, check.getClass().getMethod("installed").invoke(check));
+            assertTrue(check.getClass().getMethod("detail").invoke(check).toString().contains("com.hazelcast:hazelcast"));
+            assertFalse(((List<?>) type.getMethod("options").invoke(alone)).isEmpty());
+        }
+    }
+
+    private static URL location(Class<?> c) {
+        return c.getProtectionDomain().getCodeSource().getLocation();
     }
 
     @Test
