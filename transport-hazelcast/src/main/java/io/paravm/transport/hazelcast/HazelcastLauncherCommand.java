@@ -118,7 +118,8 @@ final class HazelcastLauncherCommand {
     }
 
     private static CommandLine commandLine(HazelcastLauncherCommand c) {
-        return new CommandLine(c).setStopAtPositional(true);
+        // Everything from MAIN on is the program's, taken as it is: no @file expansion either.
+        return new CommandLine(c).setStopAtPositional(true).setExpandAtFiles(false);
     }
 
     private static HazelcastLauncherCommand parse(CommandLine cl, String... argv) {

@@ -16,11 +16,11 @@ class HazelcastLauncherCommandTest {
     void theTckCommandLineParsesAndEverythingAfterMainIsTheProgramsOwn() {
         HazelcastLauncherCommand c = HazelcastLauncherCommand.parse("-np", "2", "-J-Xss8m", "-J-Dparavm.worker.slots=2",
                 "-J-Dparavm.mirror=target/tck-mirror/**", "io.paravm.tck.TckLauncher", "--verification", "X",
-                "-np", "9", "-J-Xmx1g");
+                "-np", "9", "-J-Xmx1g", "@pom.xml", "--");
         assertEquals(2, c.np);
         assertEquals(List.of("-Xss8m", "-Dparavm.worker.slots=2", "-Dparavm.mirror=target/tck-mirror/**"), c.jvmOptions);
         assertEquals("io.paravm.tck.TckLauncher", c.mainClass);
-        assertEquals(List.of("--verification", "X", "-np", "9", "-J-Xmx1g"), c.args);
+        assertEquals(List.of("--verification", "X", "-np", "9", "-J-Xmx1g", "@pom.xml", "--"), c.args);
     }
 
     @Test
