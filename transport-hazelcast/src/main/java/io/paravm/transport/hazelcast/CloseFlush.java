@@ -11,9 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Delivers the last frames before the member leaves: on close, a flush marker goes to every
- * rank this one sent to, and close waits (bounded) for each to confirm it has every frame,
- * so the spawner's EXIT reaches the workers before its member leaves.
+ * Delivers the last frames before this member leaves.
+ *
+ * <p>On close, a flush marker goes to every rank this one sent to, and close waits (bounded)
+ * for each to confirm it has every frame, so the spawner's EXIT reaches the workers before its
+ * member leaves.
  *
  * <pre>{@code
  * flush.sentTo(destination);                    // on every send

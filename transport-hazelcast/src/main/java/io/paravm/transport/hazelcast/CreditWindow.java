@@ -9,11 +9,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Flow control between each pair of ranks. Hazelcast drops events when a member's event
- * queue is full, so a sender may have at most {@code window} frames in flight to a rank
+ * Bounds the frames in flight from this rank to each other rank (flow control).
+ *
+ * <p>Hazelcast drops events when a member's event queue is full, so a sender may have at most
+ * {@code window} frames in flight to a rank
  * ({@link HazelcastProperties#WINDOW_FRAMES_PROP_NAME}); the receiver gives credits back, a
- * quarter of the window at a time, as frames reach its inbox (not when vm-core takes them,
- * so two ranks sending to each other never deadlock).
+ * quarter of the window at a time, as frames reach its inbox (not when vm-core takes them, so
+ * two ranks sending to each other never deadlock).
  *
  * <pre>{@code
  * credits.acquire(destination);                 // before publishing a frame to it

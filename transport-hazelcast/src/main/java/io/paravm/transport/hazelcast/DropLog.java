@@ -9,9 +9,11 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Logs the frames this member drops (from members without a rank, under another's rank, or
- * out of turn in the handshake): the first from each member as a warning, the rest at
- * debug, so an impostor cannot flood the log.
+ * Logs the frames this member drops, the first from each member as a warning.
+ *
+ * <p>Frames are dropped when they come from a member without a rank, under another's rank, or
+ * out of turn in the handshake. Later drops from the same member are logged at debug, so an
+ * impostor cannot flood the log.
  *
  * <pre>{@code
  * drops.dropped(publisher, from, "a frame from a member without a rank");

@@ -8,9 +8,11 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * How the JVMs of a job end: the spawner's exit status is the job's; once it has ended,
- * workers get {@link #WORKER_GRACE} to leave by themselves (they see the spawner's member
- * leave), then are asked to stop, then killed after {@link #STOP_GRACE}.
+ * Decides how the JVMs of a job end, and the job's exit status.
+ *
+ * <p>The spawner's exit status is the job's; once it has ended, workers get
+ * {@link #WORKER_GRACE} to leave by themselves (they see the spawner's member leave), then are
+ * asked to stop, then killed after {@link #STOP_GRACE}.
  *
  * <pre>{@code
  * int status = ExitPolicy.spawnerStatus(spawner, Duration.ofMinutes(10));

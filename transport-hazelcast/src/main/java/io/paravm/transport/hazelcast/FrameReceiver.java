@@ -10,11 +10,12 @@ import org.slf4j.LoggerFactory;
 import java.util.UUID;
 
 /**
- * Takes every frame published to this member's topic: handshake frames to the
- * {@link JoinHandshake} (JOIN and PROOF on the spawner, CHALLENGE and REFUSED from the
- * spawner on a worker); any other frame only from the member holding the rank it claims,
- * then data to the inbox (giving credits back), credits to the window, flush markers
- * answered. Everything else is dropped and logged.
+ * Takes in every frame published to this member's topic.
+ *
+ * <p>Handshake frames go to the {@link JoinHandshake} (JOIN and PROOF on the spawner,
+ * CHALLENGE and REFUSED from the spawner on a worker). Any other frame is taken only from the
+ * member holding the rank it claims: data goes to the inbox (giving credits back), credits to
+ * the window, and flush markers are answered. Everything else is dropped and logged.
  *
  * <pre>{@code
  * topics.subscribe(receiver);

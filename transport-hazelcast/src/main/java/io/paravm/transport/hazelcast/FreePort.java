@@ -10,10 +10,11 @@ import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Picks a port free on an interface for a spawner's member to listen on. It is picked below
- * the system's ephemeral range when there is room: a port taken from that range (as
- * {@code new ServerSocket(0)} gives) can be handed to some outgoing connection in the moment
- * between choosing it and the member binding it.
+ * Picks a port free on an interface for a spawner's member to listen on.
+ *
+ * <p>It is picked below the system's ephemeral range when there is room: a port taken from
+ * that range (as {@code new ServerSocket(0)} gives) can be handed to some outgoing connection
+ * in the moment between choosing it and the member binding it.
  *
  * <pre>{@code
  * int port = FreePort.on("127.0.0.1");

@@ -10,10 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The launch recipe for Hazelcast: a job is started by {@link HazelcastLauncher} in a JVM of
- * its own, on the engine's class path; it starts the member JVMs on the rank class path.
- * Nothing to install: the members are embedded, and run on loopback unless
- * {@code --interface} names another address. Loads none of Hazelcast's classes.
+ * Hazelcast's launch recipe: the command that starts a job of N member JVMs.
+ *
+ * <p>A job is started by {@link HazelcastLauncher} in a JVM of its own, on the engine's class
+ * path; it starts the member JVMs on the rank class path. Nothing to install: the members are
+ * embedded, and run on loopback unless {@code --interface} names another address. Loads none
+ * of Hazelcast's classes.
  *
  * <pre>{@code
  * // paravm run -t hazelcast --interface 10.0.0.5 --secret-file ~/.paravm-secret -np 4 -cp app.jar com.example.Main

@@ -16,15 +16,16 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Starts the member JVMs of one ParaVM job on Hazelcast: the spawner (rank 0) first, then
- * the workers, which join it; every JVM runs the same {@code main}. Picks a free port
- * ({@link FreePort}), a unique cluster name and the job's secret ({@link JobSecret}, handed
- * to the JVMs in their environment, so it does not show in {@code ps}), listens on loopback
- * unless told otherwise, and ends every JVM it started ({@link ExitPolicy}, in one
- * {@link ProcessTree}) when the spawner ends or dies, or when the launcher itself is
- * stopped. Also starts workers that join a spawner elsewhere; they need the spawner's
- * secret, which {@code --secret-file FILE} shares (the spawner's launcher writes a new one
- * there, readable only by you, if the file does not exist).
+ * Starts and ends the member JVMs of one ParaVM job on Hazelcast.
+ *
+ * <p>The spawner (rank 0) starts first, then the workers, which join it; every JVM runs the
+ * same {@code main}. Picks a free port ({@link FreePort}), a unique cluster name and the job's
+ * secret ({@link JobSecret}, handed to the JVMs in their environment, so it does not show in
+ * {@code ps}), listens on loopback unless told otherwise, and ends every JVM it started
+ * ({@link ExitPolicy}, in one {@link ProcessTree}) when the spawner ends or dies, or when the
+ * launcher itself is stopped. Also starts workers that join a spawner elsewhere; they need the
+ * spawner's secret, which {@code --secret-file FILE} shares (the spawner's launcher writes a
+ * new one there, readable only by you, if the file does not exist).
  *
  * <pre>{@code
  * // command line: 4 JVMs on this machine; exits with the spawner's exit code

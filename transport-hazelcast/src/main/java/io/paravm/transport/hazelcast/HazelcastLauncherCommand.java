@@ -15,9 +15,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The command line of {@link HazelcastLauncher}: parses it (everything after MAIN is the
- * program's), builds the launcher, runs the job or starts the joining workers, and returns
- * the exit status; only {@link HazelcastLauncher#main} exits.
+ * Runs {@link HazelcastLauncher}'s command line and returns its exit status.
+ *
+ * <p>It parses the command line with picocli (everything after MAIN is the program's), builds
+ * the launcher, and runs the job or starts the joining workers; only
+ * {@link HazelcastLauncher#main} exits.
  *
  * <pre>{@code
  * int status = HazelcastLauncherCommand.execute("-np", "4", "-J-Xmx1g", "com.example.Main", "arg1");

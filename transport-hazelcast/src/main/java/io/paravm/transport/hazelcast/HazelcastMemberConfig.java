@@ -19,12 +19,14 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
 /**
- * Starts this JVM's Hazelcast member as ParaVM wants it: the Hazelcast cluster name derived
- * from the secret (a member without it is in another cluster), bound to one interface
- * (loopback unless {@link HazelcastProperties#INTERFACE_PROP_NAME} says otherwise), joining
- * by TCP only (no multicast, no auto-detection), Java deserialization limited to JDK and
- * Hazelcast classes, ParaVM's heartbeats, few partitions, and the {@link MemberWatch}
- * listening from the first moment.
+ * Starts this JVM's Hazelcast member, configured as ParaVM wants it.
+ *
+ * <p>Its Hazelcast cluster name is derived from the secret (a member without it is in another
+ * cluster); it binds to one interface (loopback unless
+ * {@link HazelcastProperties#INTERFACE_PROP_NAME} says otherwise) and joins by TCP only (no
+ * multicast, no auto-detection); Java deserialization is limited to JDK and Hazelcast classes;
+ * it has ParaVM's heartbeats and few partitions; and the {@link MemberWatch} listens from the
+ * first moment.
  *
  * <pre>{@code
  * HazelcastMemberConfig members = new HazelcastMemberConfig(vmConfig, secret, "paravm", watch);

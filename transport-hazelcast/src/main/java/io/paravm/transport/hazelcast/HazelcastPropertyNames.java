@@ -5,8 +5,10 @@ import io.paravm.spi.PropertyNames;
 import java.util.Set;
 
 /**
- * The {@code paravm.hazelcast.*} settings this module reads, each a constant of
- * {@link HazelcastProperties}, so that a misspelt one is warned about when a VM opens.
+ * Lists the {@code paravm.hazelcast.*} settings this module reads.
+ *
+ * <p>Each is a constant of {@link HazelcastProperties}, so that a misspelt one is warned about
+ * when a VM opens.
  *
  * <pre>{@code
  * ServiceLoader.load(PropertyNames.class).forEach(p -> known.addAll(p.names()));

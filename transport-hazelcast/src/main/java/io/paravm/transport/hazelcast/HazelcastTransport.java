@@ -13,28 +13,29 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Frames between embedded Hazelcast members, one member (one rank) per JVM: the
- * {@link Transport} role, over the parts that do the work.
+ * Moves frames between embedded Hazelcast members, one member (one rank) per JVM.
  *
- * <p>Frames: each member listens on its own topic ({@link MemberTopics}); a frame is
- * published there as one {@code byte[]}, a {@link WireHeader} then vm-core's bytes (Hazelcast
- * writes a {@code byte[]} as it is, nothing is serialized twice), and taken by the
+ * <p>It plays the {@link Transport} role, over the parts that do the work.
+ *
+ * <p>Frames: each member listens on its own topic ({@link MemberTopics}); a frame is published
+ * there as one {@code byte[]}, a {@link WireHeader} then vm-core's bytes (Hazelcast writes a
+ * {@code byte[]} as it is, nothing is serialized twice), and taken by the
  * {@link FrameReceiver} into the {@link Inbox}. A sender has a bounded number of frames in
  * flight to each rank ({@link CreditWindow}), and {@link #close()} first has the last frames
  * confirmed ({@link CloseFlush}), so the spawner's EXIT arrives before its member leaves.
  *
  * <p>Ranks: the spawner (rank 0, no join address) starts the cluster
- * ({@link HazelcastMemberConfig}). A worker joins, listens on its topic, then earns a rank
- * by proving it knows the cluster's secret ({@link JoinHandshake}); the spawner publishes
- * each rank, signed, in the {@link RankDirectory}, which every member follows. A member that
- * leaves or dies is reported to vm-core as {@code rankLost} on every other member
+ * ({@link HazelcastMemberConfig}). A worker joins, listens on its topic, then earns a rank by
+ * proving it knows the cluster's secret ({@link JoinHandshake}); the spawner publishes each
+ * rank, signed, in the {@link RankDirectory}, which every member follows. A member that leaves
+ * or dies is reported to vm-core as {@code rankLost} on every other member
  * ({@link MemberWatch}, {@link MembershipEvents}); a receive waiting for it is woken.
  *
- * <p>Security: the Hazelcast cluster name is derived from the secret, so a member without
- * it cannot join Hazelcast; one that joins anyway (it learnt the name) gets no rank, and
- * every member drops frames that do not come from the member holding the rank they claim,
- * logging the first from each member ({@link DropLog}). Hazelcast's own Java
- * deserialization is limited to JDK and Hazelcast classes.
+ * <p>Security: the Hazelcast cluster name is derived from the secret, so a member without it
+ * cannot join Hazelcast; one that joins anyway (it learnt the name) gets no rank, and every
+ * member drops frames that do not come from the member holding the rank they claim, logging
+ * the first from each member ({@link DropLog}). Hazelcast's own Java deserialization is
+ * limited to JDK and Hazelcast classes.
  *
  * <pre>{@code
  * Transport t = HazelcastTransport.start(VmConfig.builder().build()); // rank 0 unless paravm.hazelcast.join is set

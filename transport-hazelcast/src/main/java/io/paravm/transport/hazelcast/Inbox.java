@@ -4,8 +4,10 @@ import io.paravm.core.FrameBacklog;
 import io.paravm.spi.Transport.Frame;
 
 /**
- * The frames that reached this member, until vm-core takes them; a receive waits here for a
- * frame, a wakeup, or the member leaving, without burning a core.
+ * Holds the frames that reached this member until vm-core takes them.
+ *
+ * <p>A receive waits here for a frame, a wakeup, or the member leaving, without burning a
+ * core.
  *
  * <pre>{@code
  * inbox.add(new Frame(source, WireHeader.payloadView(bytes)));  // on the topic's event thread

@@ -13,10 +13,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 
 /**
- * Which secret a job the launcher starts gets: the one given; else the secret file's (a new
- * job writes a new secret there if the file does not exist, readable only by you); else the
- * one this JVM inherited ({@code PARAVM_HAZELCAST_SECRET}, or the secret-file setting); else,
- * for a new job, a new random one. Workers joining a spawner elsewhere must have one.
+ * Chooses the secret of a job the launcher starts.
+ *
+ * <p>It is the one given; else the secret file's (a new job writes a new secret there if the
+ * file does not exist, readable only by you); else the one this JVM inherited
+ * ({@code PARAVM_HAZELCAST_SECRET}, or the secret-file setting); else, for a new job, a new
+ * random one. Workers joining a spawner elsewhere must have one.
  *
  * <pre>{@code
  * String secret = JobSecret.resolve(null, Path.of("/home/me/.paravm-secret"), null); // read or written

@@ -12,12 +12,13 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * How a worker earns a rank: once it listens on its topic, it sends the spawner JOIN; the
- * spawner answers with a fresh nonce (CHALLENGE); the worker returns the HMAC of the nonce
- * and both members' ids (PROOF); the spawner then gives it the next rank in the
- * {@link RankDirectory}, or answers REFUSED and logs it. So a rank is known only once frames
- * can reach it, and only members that know the cluster's secret ({@link HazelcastSecret})
- * get one.
+ * Gives a worker a rank once it proves it knows the cluster's secret.
+ *
+ * <p>Once a worker listens on its topic, it sends the spawner JOIN; the spawner answers with a
+ * fresh nonce (CHALLENGE); the worker returns the HMAC of the nonce and both members' ids
+ * (PROOF); the spawner then gives it the next rank in the {@link RankDirectory}, or answers
+ * REFUSED and logs it. So a rank is known only once frames can reach it, and only members that
+ * know the cluster's secret ({@link HazelcastSecret}) get one.
  *
  * <pre>{@code
  * int rank = handshake.join("10.0.0.5:5701", deadlineNanos);   // a worker, while it starts

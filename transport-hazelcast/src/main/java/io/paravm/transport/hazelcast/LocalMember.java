@@ -9,9 +9,11 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * This JVM's member: its Hazelcast instance, member id and rank once it has them, whether it
- * has left, and the one lock over the transport's state with the condition every waiter
- * waits on (a frame, a rank, a loss, a wakeup, a flush answer each signal it).
+ * Holds this JVM's member and the one lock over the transport's state.
+ *
+ * <p>The member: its Hazelcast instance, member id and rank once it has them, whether it has
+ * left, and the one lock over the transport's state with the condition every waiter waits on
+ * (a frame, a rank, a loss, a wakeup, a flush answer each signal it).
  *
  * <pre>{@code
  * member.lock();

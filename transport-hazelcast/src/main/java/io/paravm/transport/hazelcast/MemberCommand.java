@@ -10,12 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The command line and environment of one member JVM of a job: Hazelcast's JVM flags, the
- * job's settings as {@code -D} options (transport, cluster, interface, then the role's:
- * port and rank count for the spawner, the join address for a worker), the user's JVM
- * options, the class path and the program. The secret goes in the environment, which unlike
- * the command line only this user (and root) can read; the output goes to this JVM's, or to
- * {@code <log dir>/<role>.log}.
+ * Builds the command line and environment of one member JVM of a job.
+ *
+ * <p>The command line holds Hazelcast's JVM flags, the job's settings as {@code -D} options
+ * (transport, cluster, interface, then the role's: port and rank count for the spawner, the
+ * join address for a worker), the user's JVM options, the class path and the program. The
+ * secret goes in the environment, which unlike the command line only this user (and root) can
+ * read; the output goes to this JVM's, or to {@code <log dir>/<role>.log}.
  *
  * <pre>{@code
  * MemberCommand member = new MemberCommand("paravm-1a2b3c4d", "127.0.0.1", cp, List.of("-Xmx1g"),

@@ -11,9 +11,11 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The topics frames travel on: each member listens on its own, {@value #TOPIC_PREFIX} and its
- * member id. A topic's events are handled on one event thread in the order they arrived on
- * the connection, so frames between a pair of members stay in order.
+ * Publishes frames on the members' topics, and listens on this member's.
+ *
+ * <p>Each member listens on its own, {@value #TOPIC_PREFIX} and its member id. A topic's
+ * events are handled on one event thread in the order they arrived on the connection, so
+ * frames between a pair of members stay in order.
  *
  * <pre>{@code
  * topics.subscribe(receiver);                          // this member's topic

@@ -10,10 +10,11 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Turns Hazelcast's membership and lifecycle events into lost ranks: a member that leaves or
- * dies loses its rank, on every other member; this member itself leaving (not by
- * {@code close()}) loses the spawner for a worker, and everyone for the spawner. Members
- * are given ranks by the join handshake, not when Hazelcast adds them.
+ * Turns Hazelcast's membership and lifecycle events into lost ranks.
+ *
+ * <p>A member that leaves or dies loses its rank, on every other member; this member itself
+ * leaving (not by {@code close()}) loses the spawner for a worker, and everyone for the
+ * spawner. Members are given ranks by the join handshake, not when Hazelcast adds them.
  *
  * <pre>{@code
  * config.addListenerConfig(new ListenerConfig(watch));

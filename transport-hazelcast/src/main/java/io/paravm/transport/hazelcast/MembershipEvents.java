@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Tells vm-core's membership listener of ranks that joined, once the transport has started
- * (the ranks it started with are its size), and of ranks that were lost, until it closes.
+ * Tells vm-core's membership listener of ranks that joined or were lost.
+ *
+ * <p>Joins are told once the transport has started (the ranks it started with are its size);
+ * losses until it closes.
  *
  * <pre>{@code
  * events.listen(vmCore, directory::lostRanks); // told at once of the ranks already lost

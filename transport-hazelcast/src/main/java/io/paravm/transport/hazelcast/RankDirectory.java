@@ -19,11 +19,12 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Which member holds which rank, and which ranks are gone. The spawner gives the ranks out
- * and writes each, signed with the secret, into the map {@value #RANKS_MAP}
- * ({@code member id -> rank:signature}); every member follows that map and takes only
- * entries signed with the cluster's secret. Ranks are never reused. Ranks that are new
- * after the start are reported to {@link MembershipEvents}.
+ * Knows which member holds which rank, and which ranks are gone.
+ *
+ * <p>The spawner gives the ranks out and writes each, signed with the secret, into the map
+ * {@value #RANKS_MAP} ({@code member id -> rank:signature}); every member follows that map and
+ * takes only entries signed with the cluster's secret. Ranks are never reused. Ranks that are
+ * new after the start are reported to {@link MembershipEvents}.
  *
  * <pre>{@code
  * directory.follow(hazelcast.getMap(RankDirectory.RANKS_MAP)); // a worker

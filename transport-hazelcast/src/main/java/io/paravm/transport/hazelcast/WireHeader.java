@@ -5,9 +5,11 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * The 5-byte header in front of every frame on a member's topic: the sender's rank (4 bytes,
- * little-endian; -1 from a worker that has no rank yet) and the frame's kind; then the
- * payload (vm-core's bytes, a credit count, a nonce or a proof).
+ * Writes and reads the 5-byte header in front of every frame on a member's topic.
+ *
+ * <p>The header is the sender's rank (4 bytes, little-endian; -1 from a worker that has no
+ * rank yet) and the frame's kind; the payload follows (vm-core's bytes, a credit count, a
+ * nonce or a proof).
  *
  * <pre>{@code
  * byte[] b = WireHeader.frame(rank, WireHeader.CREDIT, WireHeader.value(256));
