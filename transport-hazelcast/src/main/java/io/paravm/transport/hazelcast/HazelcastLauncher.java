@@ -1,35 +1,31 @@
 package io.paravm.transport.hazelcast;
 
-import io.paravm.VmConfig;
 import io.paravm.VmException;
+import io.paravm.spi.launch.LaunchException;
+import io.paravm.spi.launch.ProcessTree;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Starts the member JVMs of one ParaVM job on Hazelcast: the spawner (rank 0) first, then
- * the workers, which join it; every JVM runs the same {@code main}. Picks a free port, a
- * unique cluster name and a random shared secret per job (handed to the JVMs in their
- * environment, so it does not show in {@code ps}), listens on loopback unless told
- * otherwise, and ends every JVM it started when the spawner ends or dies, or when the
- * launcher itself is stopped. Also starts workers that join a spawner elsewhere; they need
- * the spawner's secret, which {@code --secret-file FILE} shares (the spawner's launcher
- * writes a new one there, readable only by you, if the file does not exist).
+ * Starts and ends the member JVMs of one ParaVM job on Hazelcast.
+ *
+ * <p>The spawner (rank 0) starts first, then the workers, which join it; every JVM runs the
+ * same {@code main}. Picks a free port ({@link FreePort}), a unique cluster name and the job's
+ * secret ({@link JobSecret}, handed to the JVMs in their environment, so it does not show in
+ * {@code ps}), listens on loopback unless told otherwise, and ends every JVM it started
+ * ({@link ExitPolicy}, in one {@link ProcessTree}) when the spawner ends or dies, or when the
+ * launcher itself is stopped. Also starts workers that join a spawner elsewhere; they need the
+ * spawner's secret, which {@code --secret-file FILE} shares (the spawner's launcher writes a
+ * new one there, readable only by you, if the file does not exist).
  *
  * <pre>{@code
  * // command line: 4 JVMs on this machine; exits with the spawner's exit code
@@ -60,12 +56,9 @@ public final class HazelcastLauncher implements AutoCloseable {
             "-Dorg.slf4j.simpleLogger.log.com.hazelcast=warn");
 
     /** How long workers may take to leave by themselves once the spawner has ended. */
-    public static final Duration WORKER_GRACE = Duration.ofSeconds(15);
+    public static final Duration WORKER_GRACE = ExitPolicy.WORKER_GRACE;
 
     private static final Logger LOG = LoggerFactory.getLogger(HazelcastLauncher.class);
-    private static final String USAGE = "usage: HazelcastLauncher [-np N] [--join HOST:PORT --cluster NAME] "
-            + "[--secret-file FILE] [--port P] [--interface IP] [--timeout SECONDS] [-cp CLASSPATH] [-J<jvm option>]... "
-            + "MAIN_CLASS [ARGS...]";
 
     private final String cluster;
     private final String secret;     // never logged nor put on a command line
@@ -73,13 +66,8 @@ public final class HazelcastLauncher implements AutoCloseable {
     private final String iface;
     private final int port;
     private final String join;
-    private final String classpath;
-    private final List<String> jvmOptions;
-    private final String mainClass;
-    private final List<String> args;
-    private final Path logDir;
-    private final List<Process> processes = new CopyOnWriteArrayList<>();
-    private final Thread hook = new Thread(this::close, "paravm-launcher-shutdown");
+    private final MemberCommand member;
+    private final ProcessTree tree;
     private int workersStarted;
 
     private HazelcastLauncher(Builder b) {
@@ -88,45 +76,12 @@ public final class HazelcastLauncher implements AutoCloseable {
         this.iface = b.iface;
         this.join = b.join;
         this.secretFile = b.secretFile;
-        this.secret = secret(b);
-        this.port = b.port > 0 ? b.port : b.join != null ? 0 : freePort(b.iface);
-        this.classpath = b.classpath != null ? b.classpath : System.getProperty("java.class.path");
-        this.jvmOptions = List.copyOf(b.jvmOptions);
-        this.mainClass = Objects.requireNonNull(b.mainClass, "mainClass");
-        this.args = List.copyOf(b.args);
-        this.logDir = b.logDir;
-        Runtime.getRuntime().addShutdownHook(hook);
-    }
-
-    /** The secret given, else read from (or, for a new job, written to) the secret file, else inherited, else new. */
-    private static String secret(Builder b) {
-        if (b.secret != null) return b.secret;
-        if (b.secretFile != null) {
-            if (Files.exists(b.secretFile) || b.join != null) return HazelcastSecret.read(b.secretFile);
-            String fresh = HazelcastSecret.newSecret();
-            try {
-                Files.writeString(Files.createFile(b.secretFile, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rw-------"))), fresh + System.lineSeparator());
-            } catch (FileAlreadyExistsException e) {
-                return HazelcastSecret.read(b.secretFile);
-            } catch (IOException | UnsupportedOperationException e) {
-                throw new VmException("cannot write a new secret to " + b.secretFile + ": " + e
-                        + "; name a file in a directory you can write", e);
-            }
-            LOG.info("wrote a new secret for this job to {} (readable only by you); workers on other machines join "
-                    + "with a copy of it: --secret-file FILE", b.secretFile);
-            return fresh;
-        }
-        var inherited = HazelcastProperties.get(VmConfig.defaults(), HazelcastProperties.SECRET_PROP_NAME)
-                .or(() -> HazelcastProperties.get(VmConfig.defaults(), HazelcastProperties.SECRET_FILE_PROP_NAME)
-                        .map(f -> HazelcastSecret.read(Path.of(f))));
-        if (inherited.isPresent()) return inherited.get();
-        if (b.join != null) {
-            throw new VmException("joining the spawner at " + b.join + " needs its secret: pass --secret-file FILE (a "
-                    + "copy of the spawner's) or set the environment variable "
-                    + HazelcastProperties.envName(HazelcastProperties.SECRET_PROP_NAME));
-        }
-        return HazelcastSecret.newSecret();
+        this.secret = JobSecret.resolve(b.secret, b.secretFile, b.join);
+        this.port = b.port > 0 ? b.port : b.join != null ? 0 : FreePort.on(b.iface);
+        this.member = new MemberCommand(cluster, iface, b.classpath != null ? b.classpath
+                : System.getProperty("java.class.path"), b.jvmOptions, Objects.requireNonNull(b.mainClass, "mainClass"),
+                b.args, b.logDir);
+        this.tree = ProcessTree.create();
     }
 
     /** Returns a builder. */
@@ -144,6 +99,18 @@ public final class HazelcastLauncher implements AutoCloseable {
         return join != null ? join : iface + ":" + port;
     }
 
+    /** Returns whether this launcher only starts workers that join a spawner elsewhere. */
+    boolean joinsElsewhere() {
+        return join != null;
+    }
+
+    /** Returns how workers on other machines join this job, for the log. */
+    String joinHint() {
+        return "--join " + joinAddress() + " --cluster " + cluster + " " + (secretFile != null
+                ? "--secret-file <a copy of " + secretFile + ">"
+                : "--secret-file FILE, once this job is started with --secret-file FILE (they need its secret)");
+    }
+
     /**
      * Starts the spawner's JVM, which waits for {@code np} ranks in all before it opens.
      *
@@ -152,9 +119,7 @@ public final class HazelcastLauncher implements AutoCloseable {
      */
     public Process startSpawner(int np) {
         if (join != null) throw new VmException("this launcher joins the spawner at " + join + "; it starts no spawner");
-        List<String> props = List.of("-D" + HazelcastProperties.PORT_PROP_NAME + "=" + port,
-                "-D" + HazelcastProperties.NP_PROP_NAME + "=" + np);
-        return start(props, "spawner");
+        return start("spawner", MemberCommand.spawner(port, np));
     }
 
     /**
@@ -163,43 +128,17 @@ public final class HazelcastLauncher implements AutoCloseable {
      * @return its process
      */
     public synchronized Process startWorker() {
-        return start(List.of("-D" + HazelcastProperties.JOIN_PROP_NAME + "=" + joinAddress()), "worker-" + ++workersStarted);
+        return start("worker-" + ++workersStarted, MemberCommand.worker(joinAddress()));
     }
 
-    private Process start(List<String> roleProps, String role) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(JVM_FLAGS);
-        cmd.add("-D" + VmConfig.TRANSPORT_PROP_NAME + "=" + HazelcastTransport.NAME);
-        cmd.add("-D" + HazelcastProperties.CLUSTER_PROP_NAME + "=" + cluster);
-        cmd.add("-D" + HazelcastProperties.INTERFACE_PROP_NAME + "=" + iface);
-        cmd.addAll(roleProps);
-        cmd.addAll(jvmOptions);
-        cmd.add("-cp");
-        cmd.add(classpath);
-        cmd.add(mainClass);
-        cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        // The environment, unlike the command line, is readable only by this user (and root).
-        pb.environment().put(HazelcastProperties.envName(HazelcastProperties.SECRET_PROP_NAME), secret);
-        pb.environment().remove(HazelcastProperties.envName(HazelcastProperties.SECRET_FILE_PROP_NAME));
-        if (logDir != null) {
-            try {
-                Files.createDirectories(logDir);
-            } catch (IOException e) {
-                throw new VmException("cannot create the log directory " + logDir + ": " + e.getMessage(), e);
-            }
-            pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.resolve(role + ".log").toFile()));
-        } else {
-            pb.inheritIO();
-        }
+    private Process start(String role, List<String> roleProperties) {
+        ProcessBuilder pb = member.build(role, roleProperties, secret);
         try {
-            Process p = pb.start();
-            processes.add(p);
+            Process p = tree.start(pb);
             LOG.debug("started {} (pid {}) of cluster '{}' at {}", role, p.pid(), cluster, joinAddress());
             return p;
         } catch (IOException e) {
-            throw new VmException("could not start the " + role + " JVM (" + cmd.get(0) + "): " + e.getMessage(), e);
+            throw new VmException("could not start the " + role + " JVM (" + pb.command().get(0) + "): " + e.getMessage(), e);
         }
     }
 
@@ -213,17 +152,10 @@ public final class HazelcastLauncher implements AutoCloseable {
      */
     public int run(int np, Duration timeout) {
         if (np < 1) throw new VmException("-np " + np + " must be at least 1 (the spawner)");
-        Process spawner = startSpawner(np);
-        for (int i = 1; i < np; i++) startWorker();
         try {
-            if (!spawner.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.error("the spawner (pid {}) ran longer than {}; ending the job", spawner.pid(), timeout);
-                return -1;
-            }
-            return spawner.exitValue();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
+            Process spawner = startSpawner(np);
+            for (int i = 1; i < np; i++) startWorker();
+            return ExitPolicy.spawnerStatus(spawner, timeout);
         } finally {
             close();
         }
@@ -236,18 +168,7 @@ public final class HazelcastLauncher implements AutoCloseable {
      * @return whether they all exited with 0 in time
      */
     public boolean awaitAll(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        boolean ok = true;
-        try {
-            for (Process p : processes) {
-                long left = deadline - System.nanoTime();
-                ok &= p.waitFor(Math.max(left, 0), TimeUnit.NANOSECONDS) && p.exitValue() == 0;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-        return ok;
+        return ExitPolicy.allSucceeded(tree, timeout);
     }
 
     /**
@@ -256,72 +177,26 @@ public final class HazelcastLauncher implements AutoCloseable {
      */
     @Override
     public void close() {
-        long deadline = System.nanoTime() + WORKER_GRACE.toNanos();
-        try {
-            for (Process p : processes) {
-                long left = deadline - System.nanoTime();
-                if (left > 0) p.waitFor(left, TimeUnit.NANOSECONDS);
-                if (p.isAlive()) {
-                    p.destroy();
-                    if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            processes.forEach(Process::destroyForcibly);
-        }
-        if (Thread.currentThread() != hook) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // the JVM is already shutting down
-            }
-        }
+        ExitPolicy.end(tree);
+        tree.close();
     }
 
     /** Ends every JVM this launcher started at once, without a grace period. */
     public void kill() {
-        for (Process p : processes) p.destroyForcibly();
+        tree.kill();
     }
 
     /**
-     * A port free on {@code iface} for a member to listen on. It is picked below the
-     * system's ephemeral range when there is room: a port taken from that range (as
-     * {@code new ServerSocket(0)} gives) can be handed to some outgoing connection in the
-     * moment between choosing it and the member binding it.
+     * Runs the command line ({@link HazelcastLauncherCommand}) and returns its exit status
+     * instead of exiting.
      *
-     * @param iface an address of this machine, or {@code *} for all
-     * @return a port that was free just now
+     * @param argv {@code [-np N] [--join HOST:PORT --cluster NAME] [--secret-file FILE] [--port P]
+     *             [--interface IP] [--timeout SECONDS] [-cp CLASSPATH] [-J<jvm option>]... MAIN_CLASS [ARGS...]}
+     * @return the spawner's exit status; with {@code --join}, 0 when every worker exited with 0;
+     *         {@link LaunchException#EXIT_STATUS} for a usage error
      */
-    static int freePort(String iface) {
-        try {
-            InetAddress address = InetAddress.getByName(iface.contains("*") ? "0.0.0.0" : iface);
-            int low = ephemeralLow();
-            java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-            for (int attempt = 0; low > 10_000 && attempt < 100; attempt++) {
-                int port = random.nextInt(10_000, low);
-                try (ServerSocket s = new ServerSocket(port, 1, address)) {
-                    return s.getLocalPort();
-                } catch (IOException taken) {
-                    // try another
-                }
-            }
-            try (ServerSocket s = new ServerSocket(0, 1, address)) {
-                return s.getLocalPort();
-            }
-        } catch (IOException e) {
-            throw new VmException("no free TCP port on " + iface + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The first port of Linux's ephemeral range, or 0 when unknown. */
-    private static int ephemeralLow() {
-        try {
-            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
-            return Integer.parseInt(range.split("\\s+")[0]);
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
+    public static int execute(String... argv) {
+        return HazelcastLauncherCommand.execute(argv);
     }
 
     /**
@@ -329,66 +204,10 @@ public final class HazelcastLauncher implements AutoCloseable {
      * code; or, with {@code --join}, starts {@code N} workers (default 1) joining a spawner
      * elsewhere and exits when they have.
      *
-     * @param argv {@code [-np N] [--join HOST:PORT] [--cluster NAME] [--port P] [--interface IP]
-     *             [--timeout SECONDS] [-cp CLASSPATH] [-J<jvm option>]... MAIN_CLASS [ARGS...]}
+     * @param argv as {@link #execute}
      */
     public static void main(String[] argv) {
-        Builder b = builder();
-        Integer np = null;
-        long timeoutSeconds = Long.MAX_VALUE / 2_000_000_000L;
-        int i = 0;
-        try {
-            for (; i < argv.length && b.mainClass == null; i++) {
-                String a = argv[i];
-                switch (a) {
-                    case "-np", "-n" -> np = Integer.parseInt(argv[++i]);
-                    case "--join" -> b.join(argv[++i]);
-                    case "--cluster" -> b.cluster(argv[++i]);
-                    case "--secret-file" -> b.secretFile(Path.of(argv[++i]));
-                    case "--port" -> b.port(Integer.parseInt(argv[++i]));
-                    case "--interface" -> b.networkInterface(argv[++i]);
-                    case "--timeout" -> timeoutSeconds = Long.parseLong(argv[++i]);
-                    case "-cp", "-classpath", "--class-path" -> b.classpath(argv[++i]);
-                    default -> {
-                        if (a.startsWith("-J")) b.jvmOption(a.substring(2));
-                        else if (a.startsWith("-")) throw new IllegalArgumentException("unknown option " + a);
-                        else b.mainClass(a);
-                    }
-                }
-            }
-            if (b.mainClass == null) throw new IllegalArgumentException("no main class given");
-            if (b.join != null && b.cluster == null) {
-                throw new IllegalArgumentException("--join needs --cluster NAME, the spawner's cluster name");
-            }
-        } catch (RuntimeException e) {
-            LOG.error("{}\n{}", e.getMessage(), USAGE);
-            System.exit(2);
-            return;
-        }
-        b.args(List.of(argv).subList(i, argv.length));
-        HazelcastLauncher job;
-        try {
-            job = b.build();
-        } catch (VmException e) {
-            LOG.error("{}", e.getMessage());
-            System.exit(2);
-            return;
-        }
-        Duration timeout = Duration.ofSeconds(timeoutSeconds);
-        int exit;
-        if (job.join != null) {
-            int n = np == null ? 1 : np;
-            for (int w = 0; w < n; w++) job.startWorker();
-            exit = job.awaitAll(timeout) ? 0 : 1;
-            job.close();
-        } else {
-            LOG.info("ParaVM job on Hazelcast: cluster '{}', spawner at {}; other machines join with: --join {} "
-                    + "--cluster {} {}", job.clusterName(), job.joinAddress(), job.joinAddress(), job.clusterName(),
-                    job.secretFile != null ? "--secret-file <a copy of " + job.secretFile + ">"
-                            : "--secret-file FILE, once this job is started with --secret-file FILE (they need its secret)");
-            exit = job.run(np == null ? 2 : np, timeout);
-        }
-        System.exit(exit);
+        System.exit(execute(argv));
     }
 
     /** Configures a {@link HazelcastLauncher}. */

@@ -16,6 +16,10 @@ import java.util.Optional;
  * }</pre>
  */
 public final class HazelcastTransportProvider implements TransportProvider {
+
+    /** The rank in automatic selection: below the MPI transports, which need their launcher. */
+    static final int PRIORITY = 100;
+
     @Override
     public String name() {
         return HazelcastTransport.NAME;
@@ -23,7 +27,7 @@ public final class HazelcastTransportProvider implements TransportProvider {
 
     @Override
     public int priority() {
-        return 100;
+        return PRIORITY;
     }
 
     @Override

@@ -66,7 +66,7 @@ class HazelcastMembershipTest {
 
     @BeforeEach
     void setUp(TestInfo info) throws IOException {
-        port = HazelcastLauncher.freePort("127.0.0.1");
+        port = FreePort.on("127.0.0.1");
         cluster = "paravm-test-" + ProcessHandle.current().pid() + "-" + port;
         workers = HazelcastLauncher.builder().join("127.0.0.1:" + port).cluster(cluster).secret(secret)
                 .mainClass(MembershipWorker.class.getName())

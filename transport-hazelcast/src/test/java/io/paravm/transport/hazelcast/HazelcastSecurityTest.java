@@ -91,7 +91,7 @@ class HazelcastSecurityTest {
     }
 
     private static int freePort() {
-        return HazelcastLauncher.freePort("127.0.0.1");
+        return FreePort.on("127.0.0.1");
     }
 
     private VmConfig.Builder spawnerConfig(int np) {

@@ -30,7 +30,7 @@ public final class RogueMember {
         c.setClusterName(args[1]);
         c.setProperty("hazelcast.logging.type", "slf4j");
         c.setProperty("hazelcast.phone.home.enabled", "false");
-        c.setProperty("hazelcast.partition.count", Integer.toString(HazelcastTransport.PARTITION_COUNT)); // as a copy of the config would
+        c.setProperty("hazelcast.partition.count", Integer.toString(HazelcastMemberConfig.PARTITION_COUNT)); // as a copy of the config would
         c.getNetworkConfig().setPort(Integer.parseInt(args[0].substring(args[0].indexOf(':') + 1)) + 100)
                 .setPortAutoIncrement(true);
         c.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
@@ -44,26 +44,26 @@ public final class RogueMember {
                 System.exit(3);
             }
             UUID me = hz.getCluster().getLocalMember().getUuid();
-            IMap<String, String> ranks = hz.getMap(HazelcastTransport.RANKS_MAP);
+            IMap<String, String> ranks = hz.getMap(RankDirectory.RANKS_MAP);
             UUID spawner = null;
             for (Map.Entry<String, String> e : ranks.entrySet()) {
                 if (e.getValue().startsWith("0:")) spawner = UUID.fromString(e.getKey());
             }
             ranks.set(me.toString(), "1:" + "00".repeat(32)); // a rank it was never given
-            ITopic<byte[]> toSpawner = hz.getTopic(HazelcastTransport.TOPIC_PREFIX + spawner);
+            ITopic<byte[]> toSpawner = hz.getTopic(MemberTopics.TOPIC_PREFIX + spawner);
             toSpawner.publish(forgedMessage("forged before the handshake"));
 
             CountDownLatch refused = new CountDownLatch(1);
-            hz.<byte[]>getTopic(HazelcastTransport.TOPIC_PREFIX + me).addMessageListener(m -> {
+            hz.<byte[]>getTopic(MemberTopics.TOPIC_PREFIX + me).addMessageListener(m -> {
                 byte[] b = m.getMessageObject();
-                if (b[4] == HazelcastTransport.CHALLENGE) {
+                if (WireHeader.kind(b) == WireHeader.CHALLENGE) {
                     byte[] proof = new byte[32]; // the HMAC it cannot compute
-                    toSpawner.publish(frame(-1, HazelcastTransport.PROOF, proof));
-                } else if (b[4] == HazelcastTransport.REFUSED) {
+                    toSpawner.publish(frame(-1, WireHeader.PROOF, proof));
+                } else if (WireHeader.kind(b) == WireHeader.REFUSED) {
                     refused.countDown();
                 }
             });
-            toSpawner.publish(frame(-1, HazelcastTransport.JOIN, new byte[0]));
+            toSpawner.publish(frame(-1, WireHeader.JOIN, new byte[0]));
             boolean wasRefused = refused.await(60, TimeUnit.SECONDS);
             toSpawner.publish(forgedMessage("forged after the handshake"));
             System.out.println(wasRefused ? "ROGUE REFUSED" : "ROGUE NOT REFUSED");
@@ -76,7 +76,7 @@ public final class RogueMember {
 
     /** The transport's header (rank, kind) and a payload. */
     private static byte[] frame(int rank, byte kind, byte[] payload) {
-        return ByteBuffer.allocate(HazelcastTransport.HEADER + payload.length).order(ByteOrder.LITTLE_ENDIAN)
+        return ByteBuffer.allocate(WireHeader.LENGTH + payload.length).order(ByteOrder.LITTLE_ENDIAN)
                 .putInt(rank).put(kind).put(payload).array();
     }
 
@@ -86,6 +86,6 @@ public final class RogueMember {
         byte messageKind = 6, stringTag = 2; // FrameKind.MESSAGE, Codec.STRING
         byte[] vmFrame = ByteBuffer.allocate(9 + 5 + utf8.length).order(ByteOrder.LITTLE_ENDIAN)
                 .put(messageKind).putInt(1).putInt(0).put(stringTag).putInt(utf8.length).put(utf8).array();
-        return frame(1, HazelcastTransport.DATA, vmFrame);
+        return frame(1, WireHeader.DATA, vmFrame);
     }
 }

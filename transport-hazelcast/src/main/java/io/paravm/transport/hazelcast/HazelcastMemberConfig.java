@@ -1,0 +1,171 @@
+package io.paravm.transport.hazelcast;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JavaSerializationFilterConfig;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.ListenerConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleListener;
+import io.paravm.VirtualMachines;
+import io.paravm.VmConfig;
+import io.paravm.VmException;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+
+/**
+ * Starts this JVM's Hazelcast member, configured as ParaVM wants it.
+ *
+ * <p>Its Hazelcast cluster name is derived from the secret (a member without it is in another
+ * cluster); it binds to one interface (loopback unless
+ * {@link HazelcastProperties#INTERFACE_PROP_NAME} says otherwise) and joins by TCP only (no
+ * multicast, no auto-detection); Java deserialization is limited to JDK and Hazelcast classes;
+ * it has ParaVM's heartbeats and few partitions; and the {@link MemberWatch} listens from the
+ * first moment.
+ *
+ * <pre>{@code
+ * HazelcastMemberConfig members = new HazelcastMemberConfig(vmConfig, secret, "paravm", watch);
+ * HazelcastInstance spawner = members.startSpawner(5701);
+ * HazelcastInstance worker = members.startWorker("10.0.0.5:5701");   // on another machine
+ * }</pre>
+ */
+final class HazelcastMemberConfig {
+
+    /** Few partitions: the one map is tiny, and joins and leaves migrate less. */
+    static final int PARTITION_COUNT = 7;
+
+    private final VmConfig config;
+    private final HazelcastSecret secret;
+    private final String clusterName;
+    private final MemberWatch watch;
+    private final String iface;
+
+    HazelcastMemberConfig(VmConfig config, HazelcastSecret secret, String clusterName, MemberWatch watch) {
+        this.config = config;
+        this.secret = secret;
+        this.clusterName = clusterName;
+        this.watch = watch;
+        this.iface = HazelcastProperties.get(config, HazelcastProperties.INTERFACE_PROP_NAME)
+                .orElse(HazelcastProperties.INTERFACE_DEFAULT);
+    }
+
+    /**
+     * Starts the spawner's member, which starts the cluster, on exactly {@code port}.
+     *
+     * @param port the port ({@link HazelcastProperties#PORT_PROP_NAME})
+     * @return the member
+     * @throws VmException if the port is taken or the member cannot start
+     */
+    HazelcastInstance startSpawner(int port) {
+        if (!iface.contains("*")) requireFreePort(port);
+        Config c = base(port, false);
+        if (!iface.contains("*")) c.getNetworkConfig().getJoin().getTcpIpConfig().addMember(iface + ":" + port);
+        return newInstance(c, "the spawner could not start its Hazelcast member on " + iface + ":" + port
+                + " (is the port taken? set " + HazelcastProperties.PORT_PROP_NAME + ")");
+    }
+
+    /**
+     * Starts a worker's member, joining the spawner's cluster at {@code join}; it listens on
+     * {@link HazelcastProperties#PORT_PROP_NAME} or a port after it (default: the join port + 1).
+     *
+     * @param join the spawner's {@code host:port}
+     * @return the member; {@link #requireSpawner} checks it found the spawner
+     * @throws VmException if {@code join} is no address, or the member cannot start
+     */
+    HazelcastInstance startWorker(String join) {
+        int colon = join.lastIndexOf(':');
+        int joinPort;
+        try {
+            joinPort = Integer.parseInt(join.substring(colon + 1));
+        } catch (NumberFormatException | IndexOutOfBoundsException e) {
+            throw new VmException(HazelcastProperties.JOIN_PROP_NAME + "=" + join + " is not host:port, e.g. "
+                    + "127.0.0.1:" + HazelcastProperties.PORT_DEFAULT);
+        }
+        int port = (int) HazelcastProperties.number(config, HazelcastProperties.PORT_PROP_NAME, joinPort + 1L, 1);
+        Config c = base(port, true);
+        c.getNetworkConfig().getJoin().getTcpIpConfig().addMember(join);
+        return newInstance(c, "this worker could not start its Hazelcast member");
+    }
+
+    /**
+     * Checks a worker's member found the spawner's cluster: the one with its secret.
+     *
+     * @param hz   the worker's member
+     * @param join the spawner's {@code host:port}, for the message
+     * @throws VmException saying what a worker needs, if it is alone
+     */
+    void requireSpawner(HazelcastInstance hz, String join) {
+        if (hz.getCluster().getMembers().size() < 2) {
+            throw new VmException("this worker found no spawner at " + join + " in cluster '" + clusterName + "' with its "
+                    + "secret (" + secret.origin() + "): start the spawner first, and give workers its address ("
+                    + HazelcastProperties.JOIN_PROP_NAME + "), its cluster name (" + HazelcastProperties.CLUSTER_PROP_NAME
+                    + ") and its secret (environment " + HazelcastProperties.envName(HazelcastProperties.SECRET_PROP_NAME)
+                    + ", or " + HazelcastProperties.SECRET_FILE_PROP_NAME + "; a member with another secret is in "
+                    + "another cluster) [" + VirtualMachines.ERROR_CODES_URL + "#hazelcast-secret]");
+        }
+    }
+
+    /** Says plainly that the spawner's port is taken, which Hazelcast reports less clearly. */
+    private void requireFreePort(int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(InetAddress.getByName(iface), port));
+        } catch (BindException e) {
+            throw new VmException("the spawner's port " + iface + ":" + port + " is taken (by another program, or "
+                    + "another ParaVM job); set " + HazelcastProperties.PORT_PROP_NAME + " to a free port, or start the "
+                    + "job with HazelcastLauncher, which picks one");
+        } catch (IOException e) {
+            throw new VmException("the spawner cannot listen on " + iface + ":" + port + ": " + e + "; check "
+                    + HazelcastProperties.INTERFACE_PROP_NAME + " names an address of this machine", e);
+        }
+    }
+
+    private Config base(int port, boolean autoIncrement) {
+        Config c = new Config();
+        c.setClusterName(secret.clusterName(clusterName));
+        // Hazelcast deserializes with Java serialization what members send it; ParaVM stores
+        // only strings, so allow no more than the JDK's and Hazelcast's own classes.
+        JavaSerializationFilterConfig filter = new JavaSerializationFilterConfig().setDefaultsDisabled(true);
+        filter.getWhitelist().addPrefixes("java.", "com.hazelcast.", "[Ljava.", "[Lcom.hazelcast.") // arrays: stack traces
+                .addClasses("[Z", "[B", "[C", "[S", "[I", "[J", "[F", "[D");
+        c.getSerializationConfig().setJavaSerializationFilterConfig(filter);
+        long heartbeat = HazelcastProperties.number(config, HazelcastProperties.HEARTBEAT_SECONDS_PROP_NAME,
+                HazelcastProperties.HEARTBEAT_SECONDS_DEFAULT, 1);
+        long maxNoHeartbeat = HazelcastProperties.number(config, HazelcastProperties.MAX_NO_HEARTBEAT_SECONDS_PROP_NAME,
+                HazelcastProperties.MAX_NO_HEARTBEAT_SECONDS_DEFAULT, 2 * heartbeat);
+        c.setProperty("hazelcast.logging.type", "slf4j");
+        c.setProperty("hazelcast.phone.home.enabled", "false");
+        c.setProperty("hazelcast.socket.bind.any", "false");
+        c.setProperty("hazelcast.wait.seconds.before.join", "0");
+        c.setProperty("hazelcast.max.wait.seconds.before.join", "0");
+        c.setProperty("hazelcast.heartbeat.interval.seconds", Long.toString(heartbeat));
+        c.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(maxNoHeartbeat));
+        c.setProperty("hazelcast.partition.count", Integer.toString(PARTITION_COUNT));
+        c.setProperty("hazelcast.health.monitoring.level", "OFF");
+        c.setProperty("hazelcast.shutdownhook.policy", "TERMINATE");
+        c.setProperty("hazelcast.graceful.shutdown.max.wait", "10");
+        NetworkConfig net = c.getNetworkConfig();
+        net.setPort(port).setPortAutoIncrement(autoIncrement).setPortCount(HazelcastProperties.PORT_COUNT_DEFAULT);
+        net.getInterfaces().setEnabled(true).addInterface(iface);
+        JoinConfig join = net.getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(1);
+        c.addListenerConfig(new ListenerConfig(watch));
+        c.addListenerConfig(new ListenerConfig((LifecycleListener) watch::lifecycle));
+        return c;
+    }
+
+    private static HazelcastInstance newInstance(Config c, String what) {
+        try {
+            return Hazelcast.newHazelcastInstance(c);
+        } catch (RuntimeException e) {
+            throw new VmException(what + ": " + e.getMessage(), e);
+        }
+    }
+}
