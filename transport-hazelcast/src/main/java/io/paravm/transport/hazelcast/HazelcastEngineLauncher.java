@@ -71,6 +71,12 @@ public final class HazelcastEngineLauncher implements EngineLauncher {
         return EngineCheck.installed("embedded members, one JVM per rank, on loopback (nothing to install)");
     }
 
+    /** Hazelcast comes in its jar: nothing to install, so {@code paravm demo} runs here by default. */
+    @Override
+    public boolean embedded() {
+        return true;
+    }
+
     @Override
     public List<LaunchOption> options() {
         return OPTIONS;
