@@ -30,8 +30,8 @@ final class InfoCommand extends LauncherCommand {
         out.println("paravm run uses: " + catalog.best().map(Engine::name).orElse("none (nothing is installed)")
                 + " (the best installed one); paravm demo uses: " + DemoCommand.defaultEngine(catalog).map(Engine::name)
                 .orElse("none") + "; --transport chooses.");
-        out.println("An engine missing from this list was not built into this installation: install its libraries "
-                + "(README, \"Engines\") and run ./paravm again, which rebuilds.");
+        out.println("An engine missing from this list was not built into this installation: install its "
+                + "libraries (the README's set-up says how) and run ./paravm again, which rebuilds.");
         out.flush();
         return 0;
     }

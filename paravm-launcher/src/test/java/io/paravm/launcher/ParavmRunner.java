@@ -2,12 +2,17 @@ package io.paravm.launcher;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -24,8 +29,6 @@ final class ParavmRunner {
     static final String DEMOS = HOME.resolve("demos") + File.separator + "*";
     /** Where the test programs are. */
     static final Path TEST_CLASSES = Path.of("target", "test-classes").toAbsolutePath();
-    /** The installation's engines, as the launcher sees them. */
-    private static final EngineCatalog CATALOG = EngineCatalog.load(new Installation(HOME));
     /** How long one launcher run may take before the test fails (and ends it). */
     static final Duration RUN_LIMIT = Duration.ofMinutes(5);
 
@@ -80,16 +83,45 @@ final class ParavmRunner {
 
     /** Returns whether the installation has the engine and {@code paravm info} calls it installed. */
     static boolean installed(String engine) {
-        return built(engine) && CATALOG.find(engine).installed();
+        return Boolean.TRUE.equals(Info.ONCE.installed().get(engine));
     }
 
     /** Returns whether the engine was built into the installation at all. */
     static boolean built(String engine) {
-        return CATALOG.engines().stream().anyMatch(e -> e.name().equals(engine));
+        return Info.ONCE.installed().containsKey(engine);
     }
 
     /** Returns the engine {@code paravm run} picks without {@code --transport}. */
     static String best() {
-        return CATALOG.best().orElseThrow().name();
+        return Info.ONCE.best();
+    }
+
+    /**
+     * {@code paravm info}, read once: asked of the launcher itself, since only its own JVM
+     * (the installation's lib/, no engine) loads each engine's recipe the way a user's does.
+     *
+     * @param installed each engine listed, and whether it is installed
+     * @param best      the engine {@code paravm run} picks
+     */
+    private record Info(Map<String, Boolean> installed, String best) {
+        /** Read on first use, after the runner's own constants. */
+        static final Info ONCE = read();
+
+        static Info read() {
+            try {
+                Path dir = Files.createTempDirectory("paravm-info");
+                Result r = run(dir, "info");
+                Map<String, Boolean> installed = new LinkedHashMap<>();
+                Matcher line = Pattern.compile("(?m)^  (\\S+) +(installed|not installed) ").matcher(r.output());
+                while (line.find()) installed.put(line.group(1), line.group(2).equals("installed"));
+                Matcher best = Pattern.compile("paravm run uses: (\\S+) ").matcher(r.output());
+                return new Info(installed, best.find() ? best.group(1) : "none");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 }
