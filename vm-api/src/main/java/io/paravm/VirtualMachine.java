@@ -73,6 +73,7 @@ public interface VirtualMachine extends AutoCloseable {
      * @throws Exception what {@code main} threw
      */
     static void run(VmConfig config, SpawnerMain main) throws Exception {
+        java.util.Objects.requireNonNull(main, "main is null; pass the spawner's program, (vm, args) -> ...");
         try (VirtualMachine vm = VirtualMachines.open(config)) {
             if (vm.isSpawner()) {
                 main.run(vm, vm.args());

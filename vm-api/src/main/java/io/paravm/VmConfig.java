@@ -59,7 +59,7 @@ public record VmConfig(String transport, String[] args, int debug, Duration star
         if (startupTimeout.isNegative() || startupTimeout.isZero()) {
             throw new VmException("startup timeout " + startupTimeout + " must be positive");
         }
-        properties = Map.copyOf(properties);
+        properties = Map.copyOf(Objects.requireNonNull(properties, "properties"));
     }
 
     /** The default configuration: automatic transport, no arguments, debug 0. */
@@ -220,8 +220,9 @@ public record VmConfig(String transport, String[] args, int debug, Duration star
          * @return this builder
          */
         public Builder mirror(String... globs) {
-            for (String g : globs) {
-                if (g == null || g.isBlank() || g.contains(",")) {
+            for (String g : Objects.requireNonNull(globs, "globs")) {
+                Objects.requireNonNull(g, "globs holds null; pass files or globs relative to the spawner's working directory");
+                if (g.isBlank() || g.contains(",")) {
                     throw new VmException("mirror: '" + g + "' is not a file or glob; pass paths relative to the "
                             + "spawner's working directory, without commas");
                 }

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -207,7 +208,9 @@ final class SpawnerVirtualMachine extends CoreVirtualMachine {
     @Override
     public Set<SlotId> freeSlotsSet() {
         ensureOpen("freeSlotsSet()");
-        return Collections.unmodifiableSortedSet(slots.freeSlots());
+        // Hashed, in SlotId order: contains() of anything else (a rank, as code written before SlotId asks)
+        // is false rather than a sorted set's ClassCastException.
+        return Collections.unmodifiableSet(new LinkedHashSet<>(slots.freeSlots()));
     }
 
     @Override
