@@ -28,7 +28,16 @@ import java.util.Set;
  *
  * <p>Methods marked "spawner only" throw {@link VmException} on a worker. All methods
  * throw {@link VmClosedException} after {@link #close()}. Messages between a pair of
- * tasks arrive in the order they were sent.
+ * tasks arrive in the order they were sent. A {@code null} argument where an object is
+ * required throws {@link NullPointerException} naming the parameter.
+ *
+ * <p>Slots: a slot is a place where one task runs, named by a {@link SlotId} (the rank
+ * offering it and its index there). Each worker rank offers one slot, as in PyOPUS, or
+ * several when it runs tasks on threads of its JVM ({@link VmConfig.Builder#workerSlots(int)});
+ * the spawner offers one, which always runs task {@code 0:0}. Every slot query counts slots,
+ * not ranks: {@code freeSlotsSet().size() == freeSlots()}, a rank with two free slots appears
+ * twice in {@link #status()} and {@link #formatSpawnerConfig()}, and a host is in
+ * {@link #hostsWithFreeSlots()} while any of its slots is free.
  */
 public interface VirtualMachine extends AutoCloseable {
 
@@ -64,6 +73,7 @@ public interface VirtualMachine extends AutoCloseable {
      * @throws Exception what {@code main} threw
      */
     static void run(VmConfig config, SpawnerMain main) throws Exception {
+        java.util.Objects.requireNonNull(main, "main is null; pass the spawner's program, (vm, args) -> ...");
         try (VirtualMachine vm = VirtualMachines.open(config)) {
             if (vm.isSpawner()) {
                 main.run(vm, vm.args());
@@ -132,7 +142,9 @@ public interface VirtualMachine extends AutoCloseable {
      * @param targets  the hosts to spawn on, or {@code null} for any host
      * @param sendBack whether each task sends a {@link TaskResult} before its {@link TaskExit}
      * @return the ids of the spawned tasks; empty when no slot was free
-     * @throws VmException for a null task, a negative count, or an unknown target host
+     * @throws NullPointerException for a null task, or a null host in {@code targets}
+     * @throws MessageEncodingException if the task cannot be serialized; nothing is spawned
+     * @throws VmException for a negative count, or an unknown target host
      */
     List<TaskId> spawnFunction(Task<?> task, int count, Collection<HostId> targets, boolean sendBack);
 
@@ -153,8 +165,11 @@ public interface VirtualMachine extends AutoCloseable {
     /** Returns the number of slots that run no task (spawner only). */
     int freeSlots();
 
-    /** Returns the ranks of the slots that run no task (spawner only). */
-    Set<Integer> freeSlotsSet();
+    /**
+     * Returns the slots that run no task, in order of their {@link SlotId} (spawner only); its
+     * size is {@link #freeSlots()}, and a worker with two free slots contributes two.
+     */
+    Set<SlotId> freeSlotsSet();
 
     /** Returns the hosts with at least one free slot (spawner only). */
     Set<HostId> hostsWithFreeSlots();
@@ -167,13 +182,22 @@ public interface VirtualMachine extends AutoCloseable {
      *
      * @param task a task id whose rank is a slot of this VM
      * @return its host
+     * @throws NullPointerException if {@code task} is null
      * @throws VmException if the rank is not a slot of this VM
      */
     HostId hostId(TaskId task);
 
     /**
      * Formats the hosts and slots in PyOPUS's layout (spawner only): a line per host
-     * with its processor count and free slots, then a line per busy slot.
+     * with its processor count and free slots, then a line per busy slot. A slot is shown
+     * as its rank where the rank offers one slot (PyOPUS, where a slot is a rank), and as
+     * its {@link SlotId} ({@code rank/index}) where the rank offers several:
+     *
+     * <pre>{@code
+     * node-a ncpu=8 free slots: [1/1, 2/0, 2/1]
+     * 	slot=   0 task=   0
+     * 	slot= 1/0 task=   7
+     * }</pre>
      */
     String formatSpawnerConfig();
 
@@ -197,8 +221,12 @@ public interface VirtualMachine extends AutoCloseable {
      * @param destination a valid task id
      * @param message     any serializable object; {@code byte[]}, primitive arrays,
      *                    {@link java.nio.ByteBuffer} and {@link String} travel without Kryo
-     * @throws VmException for an invalid, unknown or ended destination, or a message that
-     *                     cannot be serialized
+     * @throws NullPointerException      if {@code destination} is null
+     * @throws TaskEndedException        on the spawner, if the destination task has ended or
+     *                                   its rank was lost
+     * @throws MessageEncodingException  if the message cannot be serialized
+     * @throws EngineFailureException    if the engine failed to send it
+     * @throws VmException               for an invalid or unknown destination
      */
     void sendMessage(TaskId destination, Object message);
 
@@ -208,6 +236,9 @@ public interface VirtualMachine extends AutoCloseable {
      * @param timeout negative: wait until one arrives; zero: only what has arrived;
      *                positive: wait at most that long
      * @return the message, or empty if none arrived in time
+     * @throws NullPointerException       if {@code timeout} is null
+     * @throws MessageDecodingException   if the next message could not be decoded; it was
+     *                                    dropped, and the next receive goes on
      */
     Optional<Received> receiveMessage(Duration timeout);
 
@@ -217,6 +248,7 @@ public interface VirtualMachine extends AutoCloseable {
      * @param timeout as in {@link #receiveMessage(Duration)}
      * @param from    the sender
      * @return the message, or empty if none arrived in time
+     * @throws NullPointerException if {@code timeout} or {@code from} is null
      */
     Optional<Received> receiveMessage(Duration timeout, TaskId from);
 
@@ -232,6 +264,8 @@ public interface VirtualMachine extends AutoCloseable {
      * Returns whether a message from {@code from} (its rank) is waiting, without receiving it.
      *
      * @param from the sender
+     * @return whether one is waiting
+     * @throws NullPointerException if {@code from} is null
      */
     boolean checkForIncoming(TaskId from);
 

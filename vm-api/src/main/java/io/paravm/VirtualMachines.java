@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
@@ -49,9 +50,11 @@ public final class VirtualMachines {
      *
      * @param config how to open it
      * @return the open VM
+     * @throws NullPointerException if {@code config} is null
      * @throws VmException if no transport is usable, or the engine fails to start
      */
     public static VirtualMachine open(VmConfig config) {
+        Objects.requireNonNull(config, "config is null; pass VmConfig.defaults() or one from VmConfig.builder()");
         TransportProvider provider = select(config);
         VirtualMachineFactory factory = factory();
         Transport transport = provider.open(config);
@@ -92,6 +95,7 @@ public final class VirtualMachines {
      * @throws VmException if the named one is missing or unavailable, or none is available
      */
     public static TransportProvider select(VmConfig config) {
+        Objects.requireNonNull(config, "config is null; pass VmConfig.defaults() or one from VmConfig.builder()");
         List<TransportProvider> all = providers();
         var requested = config.requestedTransport();
         if (requested.isPresent()) {

@@ -16,7 +16,8 @@ import java.util.Optional;
  *         .transport("openmpi")                  // else -Dparavm.transport / PARAVM_TRANSPORT / auto
  *         .args(args)                            // the program's main arguments
  *         .debug(1)                              // workers' debug lines go to the spawner's log
- *         .property("paravm.core.startup.timeout.seconds", "30")
+ *         .startupTimeout(Duration.ofSeconds(30))
+ *         .property("paravm.codec.allow", "com.acme.model.**")
  *         .build();
  * try (VirtualMachine vm = VirtualMachines.open(cfg)) { ... }
  * }</pre>
@@ -58,7 +59,7 @@ public record VmConfig(String transport, String[] args, int debug, Duration star
         if (startupTimeout.isNegative() || startupTimeout.isZero()) {
             throw new VmException("startup timeout " + startupTimeout + " must be positive");
         }
-        properties = Map.copyOf(properties);
+        properties = Map.copyOf(Objects.requireNonNull(properties, "properties"));
     }
 
     /** The default configuration: automatic transport, no arguments, debug 0. */
@@ -91,15 +92,30 @@ public record VmConfig(String transport, String[] args, int debug, Duration star
     }
 
     /**
-     * A setting from {@link #properties()}, else the system property of that name.
+     * A setting from {@link #properties()}, else the system property of that name, else the
+     * same under one of its deprecated old names (declared by the modules'
+     * {@link io.paravm.spi.PropertyNames} providers; vm-core warns once about an old name in
+     * use). Every module reads its settings through here.
      *
      * @param name the property name
      * @return its value, if set
+     * @throws NullPointerException if {@code name} is null
      */
     public Optional<String> property(String name) {
-        String v = properties.get(name);
-        if (v == null) v = System.getProperty(name);
+        Objects.requireNonNull(name, "name");
+        String v = valueOf(name);
+        if (v == null) {
+            for (String old : DeprecatedSettingNames.of(name)) {
+                v = valueOf(old);
+                if (v != null) break;
+            }
+        }
         return Optional.ofNullable(v);
+    }
+
+    private String valueOf(String name) {
+        String v = properties.get(name);
+        return v != null ? v : System.getProperty(name);
     }
 
     @Override
@@ -204,8 +220,9 @@ public record VmConfig(String transport, String[] args, int debug, Duration star
          * @return this builder
          */
         public Builder mirror(String... globs) {
-            for (String g : globs) {
-                if (g == null || g.isBlank() || g.contains(",")) {
+            for (String g : Objects.requireNonNull(globs, "globs")) {
+                Objects.requireNonNull(g, "globs holds null; pass files or globs relative to the spawner's working directory");
+                if (g.isBlank() || g.contains(",")) {
                     throw new VmException("mirror: '" + g + "' is not a file or glob; pass paths relative to the "
                             + "spawner's working directory, without commas");
                 }

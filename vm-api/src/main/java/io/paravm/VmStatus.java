@@ -4,19 +4,25 @@ import java.util.List;
 
 /**
  * A snapshot of the spawner's bookkeeping: every host with its slots, and every slot
- * with the task it runs (PyOPUS's {@code vmStatus}).
+ * with the task it runs (PyOPUS's {@code vmStatus}). Slots are counted as
+ * {@link VirtualMachine#slots()} counts them: a worker offering two slots has two entries.
  *
  * <pre>{@code
  * VmStatus st = vm.status();
  * for (VmStatus.Slot s : st.slots())
- *     log.info("{} on {} {}", s.rank(), s.host(), s.isFree() ? "free" : "runs " + s.task());
+ *     log.info("{} on {} {}", s.id(), s.host(), s.isFree() ? "free" : "runs " + s.task());
  * }</pre>
  *
  * @param hosts the hosts, in order of their first slot
- * @param slots the slots, in rank order; slot 0 is the spawner's own (task 0:0)
+ * @param slots the slots, in order of their {@link SlotId}; slot {@code 0/0} is the
+ *              spawner's own (task 0:0)
  */
 public record VmStatus(List<Host> hosts, List<Slot> slots) {
 
+    /**
+     * @param hosts the hosts, in order of their first slot
+     * @param slots the slots, in order of their {@link SlotId}
+     */
     public VmStatus {
         hosts = List.copyOf(hosts);
         slots = List.copyOf(slots);
@@ -27,10 +33,16 @@ public record VmStatus(List<Host> hosts, List<Slot> slots) {
      *
      * @param host      the host id
      * @param cpus      the number of processors its JVM reports
-     * @param slots     the ranks on this host
-     * @param freeSlots the ranks on this host that run no task
+     * @param slots     the slots on this host
+     * @param freeSlots the slots on this host that run no task
      */
-    public record Host(HostId host, int cpus, List<Integer> slots, List<Integer> freeSlots) {
+    public record Host(HostId host, int cpus, List<SlotId> slots, List<SlotId> freeSlots) {
+        /**
+         * @param host      the host id
+         * @param cpus      the number of processors its JVM reports
+         * @param slots     the slots on this host
+         * @param freeSlots the slots on this host that run no task
+         */
         public Host {
             slots = List.copyOf(slots);
             freeSlots = List.copyOf(freeSlots);
@@ -38,14 +50,19 @@ public record VmStatus(List<Host> hosts, List<Slot> slots) {
     }
 
     /**
-     * One slot (one rank).
+     * One slot: a place where one task runs, on a rank that offers one slot or several.
      *
-     * @param rank the rank
-     * @param host the host it runs on
-     * @param pid  the operating-system process id of the rank's JVM
+     * @param id   the slot
+     * @param host the host it is on
+     * @param pid  the operating-system process id of its rank's JVM
      * @param task the task it runs, or {@link TaskId#bad()} when free
      */
-    public record Slot(int rank, HostId host, long pid, TaskId task) {
+    public record Slot(SlotId id, HostId host, long pid, TaskId task) {
+        /** Returns the rank offering this slot. */
+        public int rank() {
+            return id.rank();
+        }
+
         /** Returns whether no task runs in this slot. */
         public boolean isFree() {
             return !task.isValid();

@@ -9,7 +9,10 @@ import java.util.Set;
  * {@code paravm.*} system property (and {@code PARAVM_*} environment variable) that no
  * present module names is warned about once, with the nearest known name; a setting of a
  * module that is not on the class path (its second name part is no present module's) is
- * not. Old names keep working through {@link #deprecatedNames()}, with a warning.
+ * not. Old names keep working through {@link #deprecatedNames()}, with a warning. An
+ * environment variable is compared by its setting name ({@code PARAVM_HAZELCAST_SECRET} is
+ * {@code paravm.hazelcast.secret}), and a name part {@code *} stands for any one part
+ * ({@code paravm.transport.*.disabled}).
  *
  * <pre>{@code
  * public final class MyTransportPropertyNames implements PropertyNames {

@@ -1,7 +1,6 @@
 package io.paravm.core;
 
 import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.SerializerFactory;
 import com.esotericsoftware.kryo.SerializerFactory.FieldSerializerFactory;
@@ -14,6 +13,7 @@ import com.esotericsoftware.kryo.util.Pool;
 import io.paravm.HostAdded;
 import io.paravm.HostId;
 import io.paravm.HostRemoved;
+import io.paravm.MessageEncodingException;
 import io.paravm.TaskExit;
 import io.paravm.TaskId;
 import io.paravm.TaskResult;
@@ -168,7 +168,7 @@ final class Codec {
      * Appends the payload for {@code value} to {@code out}. On failure nothing useful is
      * left in the writer and the caller must not send it.
      *
-     * @throws VmException if the value cannot be serialized; the message names its class
+     * @throws MessageEncodingException if the value cannot be serialized; the message names its class
      */
     void encode(Object value, FrameWriter out) {
         if (value == null) {
@@ -213,9 +213,9 @@ final class Codec {
     private void encodeWithKryo(Object value, FrameWriter out) {
         Class<?> type = value.getClass();
         if (type.isSynthetic() && type.getName().contains("$$Lambda") && !(value instanceof Serializable)) {
-            throw new VmException("cannot send a lambda of " + type.getName() + ": it is not serializable; "
+            throw new MessageEncodingException("cannot send a lambda of " + type.getName() + ": it is not serializable; "
                     + "target a Serializable functional interface such as io.paravm.Task, "
-                    + "or cast it: (Runnable & Serializable) () -> ...");
+                    + "or cast it: (Runnable & Serializable) () -> ...", null);
         }
         Context ctx = pool.obtain();
         try {
@@ -230,10 +230,10 @@ final class Codec {
             // VmException, or a task's result would be lost with its slot never freed.
             String refused = refusal(e);
             if (refused != null) {
-                throw new VmException("cannot serialize a message of type " + type.getName() + ": " + refused
-                        + "; nothing was sent", e);
+                throw new MessageEncodingException("cannot serialize a message of type " + type.getName() + ": "
+                        + refused + "; nothing was sent", e);
             }
-            throw new VmException("cannot serialize a message of type " + type.getName() + ": "
+            throw new MessageEncodingException("cannot serialize a message of type " + type.getName() + ": "
                     + rootMessage(e) + "; nothing was sent. Make the type and what it holds serializable "
                     + "(plain fields, records, collections), or send a byte[] you encode yourself", e);
         } finally {

@@ -9,6 +9,6 @@ import io.paravm.spi.VirtualMachineFactory;
 public final class CoreVirtualMachineFactory implements VirtualMachineFactory {
     @Override
     public VirtualMachine create(Transport transport, VmConfig config) {
-        return new CoreVirtualMachine(transport, config);
+        return CoreVirtualMachine.open(transport, config);
     }
 }

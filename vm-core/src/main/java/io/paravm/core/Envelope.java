@@ -7,6 +7,10 @@ import java.nio.ByteBuffer;
  * number (4 bytes), the addressed task's number (4 bytes). Little-endian, like the payload.
  */
 final class Envelope {
+    /** Where the sending task's number starts, from the frame's start. */
+    private static final int SOURCE_TASK_OFFSET = 1;
+    /** Where the addressed task's number starts, from the frame's start. */
+    private static final int DESTINATION_TASK_OFFSET = 5;
     static final int HEADER_BYTES = 9;
 
     private Envelope() {
@@ -23,11 +27,16 @@ final class Envelope {
     }
 
     static int sourceTask(ByteBuffer frame) {
-        return frame.getInt(frame.position() + 1);
+        return frame.getInt(frame.position() + SOURCE_TASK_OFFSET);
     }
 
     static int destinationTask(ByteBuffer frame) {
-        return frame.getInt(frame.position() + 5);
+        return frame.getInt(frame.position() + DESTINATION_TASK_OFFSET);
+    }
+
+    /** Readdresses a written frame (one spawn frame goes to every new task) without moving its position. */
+    static void setDestinationTask(ByteBuffer frame, int destinationTask) {
+        frame.putInt(frame.position() + DESTINATION_TASK_OFFSET, destinationTask);
     }
 
     /** The payload after the header, as a view sharing the frame's bytes. */

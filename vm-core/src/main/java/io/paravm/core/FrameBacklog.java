@@ -86,9 +86,4 @@ public final class FrameBacklog {
         for (Frame f : frames) if (f.source() == source) return true;
         return false;
     }
-
-    /** @return whether nothing waits */
-    public boolean isEmpty() {
-        return frames.isEmpty();
-    }
 }

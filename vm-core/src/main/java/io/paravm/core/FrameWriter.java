@@ -1,5 +1,7 @@
 package io.paravm.core;
 
+import io.paravm.MessageEncodingException;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -22,8 +24,8 @@ final class FrameWriter {
         if (buffer.remaining() < bytes) {
             long needed = (long) buffer.position() + bytes;
             if (needed > Integer.MAX_VALUE - 8) {
-                throw new io.paravm.VmException("message of " + needed + " bytes exceeds the 2 GiB frame limit; "
-                        + "split it into several messages");
+                throw new MessageEncodingException("message of " + needed + " bytes exceeds the 2 GiB frame limit; "
+                        + "split it into several messages", null);
             }
             int capacity = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(needed, 2L * buffer.capacity()));
             ByteBuffer bigger = ByteBuffer.allocateDirect(capacity).order(ByteOrder.LITTLE_ENDIAN);

@@ -8,8 +8,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Ends a worker process whose spawner is gone while a task still runs there without looking
- * at the VM (a long computation, or one that never returns): the spawn loop cannot end until
+ * Ends (through {@link WorkerProcessEnd}) a worker process whose spawner is gone while a task
+ * still runs there without looking at the VM (a long computation, or one that never returns):
+ * the spawn loop cannot end until
  * that task does, the task's result has nowhere to go, and the process would otherwise
  * outlive its job. Engines that report a lost spawner (Hazelcast) need this; under
  * {@code mpirun} and {@code MpjLauncher} the launcher ends the ranks itself. Not used where
@@ -25,10 +26,12 @@ final class OrphanWatch {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrphanWatch.class);
 
-    /** How long a worker whose spawner is gone waits for its spawn loop to end before it ends its process. */
-    static final String GRACE_MS_PROP_NAME = "paravm.core.orphan.grace.ms";
-    /** Default of {@link #GRACE_MS_PROP_NAME}: 5 000 ms. */
-    static final long GRACE_MS_DEFAULT = 5_000;
+    /** How long a worker whose spawner is gone waits for its spawn loop to end before it ends its process, in ms. */
+    static final String GRACE_MILLIS_PROP_NAME = "paravm.core.orphan.grace.millis";
+    /** The old name of {@link #GRACE_MILLIS_PROP_NAME}, still read, with a warning. */
+    static final String GRACE_MS_DEPRECATED_PROP_NAME = "paravm.core.orphan.grace.ms";
+    /** Default of {@link #GRACE_MILLIS_PROP_NAME}: 5 000 ms. */
+    static final long GRACE_MILLIS_DEFAULT = 5_000;
 
     private final int rank;
     private final long graceMillis;
@@ -60,7 +63,7 @@ final class OrphanWatch {
             Thread.currentThread().interrupt();
         }
         LOG.error("worker rank {}: the spawner is gone and a task still runs here {} ms later; its result has nowhere "
-                + "to go, so this worker process ends (raise {} to give tasks longer)", rank, graceMillis, GRACE_MS_PROP_NAME);
-        System.exit(1); // DESIGN: a worker process ends when its spawner is gone
+                + "to go, so this worker process ends (raise {} to give tasks longer)", rank, graceMillis, GRACE_MILLIS_PROP_NAME);
+        WorkerProcessEnd.afterSpawnerGone(rank);
     }
 }

@@ -1,11 +1,11 @@
 package io.paravm.core;
 
+import io.paravm.EngineFailureException;
+import io.paravm.VmConfig;
 import io.paravm.VmException;
 import io.paravm.spi.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.paravm.VmConfig;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
@@ -51,14 +51,22 @@ public abstract class PolledTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(PolledTransport.class);
 
     /**
-     * How long {@link #close()} waits for the engine to shut down (MPI_Finalize waits for
-     * every rank, so a rank whose task never returns would hold the others forever); past
+     * How long {@link #close()} waits for the engine to shut down, in ms (MPI_Finalize waits
+     * for every rank, so a rank whose task never returns would hold the others forever); past
      * it this rank goes on without, and the launcher ({@code mpirun}, {@code MpjLauncher})
      * ends the job's other ranks.
      */
+    public static final String FINALIZE_TIMEOUT_MILLIS_PROP_NAME = "paravm.core.finalize.timeout.millis";
+    /**
+     * The old name of {@link #FINALIZE_TIMEOUT_MILLIS_PROP_NAME}, still read (with a warning
+     * when the VM opens).
+     *
+     * @deprecated set {@link #FINALIZE_TIMEOUT_MILLIS_PROP_NAME} instead
+     */
+    @Deprecated
     public static final String FINALIZE_TIMEOUT_MS_PROP_NAME = "paravm.core.finalize.timeout.ms";
-    /** Default of {@link #FINALIZE_TIMEOUT_MS_PROP_NAME}: 20 000 ms. */
-    public static final long FINALIZE_TIMEOUT_MS_DEFAULT = 20_000;
+    /** Default of {@link #FINALIZE_TIMEOUT_MILLIS_PROP_NAME}: 20 000 ms. */
+    public static final long FINALIZE_TIMEOUT_MILLIS_DEFAULT = 20_000;
 
     /** How long a pending send yields (driving the engine's progress) before it parks: 50 ms. */
     private static final long SEND_YIELD_NS = 50_000_000L;
@@ -76,19 +84,14 @@ public abstract class PolledTransport implements Transport {
     private String host;
     private String[] userArgs = new String[0];
 
-    /** A transport that waits {@value #FINALIZE_TIMEOUT_MS_DEFAULT} ms at most for its engine to shut down. */
-    protected PolledTransport() {
-        this.finalizeTimeoutMillis = FINALIZE_TIMEOUT_MS_DEFAULT;
-    }
-
     /**
-     * A transport with the settings of {@code config} ({@link #FINALIZE_TIMEOUT_MS_PROP_NAME}).
+     * A transport with the settings of {@code config} ({@link #FINALIZE_TIMEOUT_MILLIS_PROP_NAME}).
      *
      * @param config the VM's configuration
      */
     protected PolledTransport(VmConfig config) {
-        this.finalizeTimeoutMillis = config.property(FINALIZE_TIMEOUT_MS_PROP_NAME).map(Long::parseLong)
-                .orElse(FINALIZE_TIMEOUT_MS_DEFAULT);
+        this.finalizeTimeoutMillis = config.property(FINALIZE_TIMEOUT_MILLIS_PROP_NAME).map(Long::parseLong)
+                .orElse(FINALIZE_TIMEOUT_MILLIS_DEFAULT);
     }
 
     /**
@@ -196,8 +199,8 @@ public abstract class PolledTransport implements Transport {
         } catch (VmException e) {
             throw e;
         } catch (Exception e) {
-            throw new VmException(name() + " send of " + frame.remaining() + " bytes from rank " + rank() + " to rank "
-                    + destination + " failed: " + e, e);
+            throw new EngineFailureException(name() + " send of " + frame.remaining() + " bytes from rank " + rank()
+                    + " to rank " + destination + " failed: " + e, e);
         } finally {
             engine.unlock();
             sending.unlock();
@@ -218,7 +221,7 @@ public abstract class PolledTransport implements Transport {
             } catch (VmException e) {
                 throw e;
             } catch (Exception e) {
-                throw new VmException(name() + " receive on rank " + rank() + " failed: " + e, e);
+                throw new EngineFailureException(name() + " receive on rank " + rank() + " failed: " + e, e);
             } finally {
                 engine.unlock();
             }
@@ -240,7 +243,7 @@ public abstract class PolledTransport implements Transport {
         } catch (VmException e) {
             throw e;
         } catch (Exception e) {
-            throw new VmException(name() + " probe on rank " + rank() + " failed: " + e, e);
+            throw new EngineFailureException(name() + " probe on rank " + rank() + " failed: " + e, e);
         } finally {
             engine.unlock();
         }
@@ -257,7 +260,7 @@ public abstract class PolledTransport implements Transport {
 
     /**
      * Shuts the engine down on a thread of its own, holding the engine lock, and waits for
-     * it at most {@link #FINALIZE_TIMEOUT_MS_PROP_NAME}; past that this rank leaves the
+     * it at most {@link #FINALIZE_TIMEOUT_MILLIS_PROP_NAME}; past that this rank leaves the
      * engine as it is (its calls stay blocked on the lock), since a finalize that waits for a
      * rank stuck in a task would otherwise never return.
      */
@@ -289,7 +292,7 @@ public abstract class PolledTransport implements Transport {
         } catch (TimeoutException e) {
             LOG.warn("{} rank {}: the engine did not shut down within {} ms (another rank is still busy, e.g. in a task "
                     + "that never returns); going on without it: the launcher ends the other ranks (raise {})",
-                    name(), rank(), finalizeTimeoutMillis, FINALIZE_TIMEOUT_MS_PROP_NAME);
+                    name(), rank(), finalizeTimeoutMillis, FINALIZE_TIMEOUT_MILLIS_PROP_NAME);
         } catch (ExecutionException e) {
             LOG.warn("{} rank {}: shutting the engine down failed: {}", name(), rank(), e.getCause().toString());
         } catch (InterruptedException e) {

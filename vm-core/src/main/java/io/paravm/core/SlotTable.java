@@ -1,26 +1,29 @@
 package io.paravm.core;
 
 import io.paravm.HostId;
+import io.paravm.SlotId;
 import io.paravm.TaskId;
 import io.paravm.VmException;
 import io.paravm.VmStatus;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * The spawner's bookkeeping of slots, the hosts they are on, and the task each runs. A
  * rank offers one slot (PyOPUS) or more (a worker running tasks on threads of its JVM);
- * slots are named by their rank, so a rank with two free slots appears twice where slots
- * are listed. Rank 0 is the spawner's own and always runs task 0. Thread-safe: the user's
- * thread and the transport's membership callbacks both touch it.
+ * each slot is a {@link SlotId}, so every query counts slots, not ranks. Rank 0 is the
+ * spawner's own and always runs task 0. Thread-safe: the user's thread and the thread
+ * handling lost ranks both touch it.
  */
 final class SlotTable {
 
@@ -42,7 +45,7 @@ final class SlotTable {
             this.cpus = cpus;
             this.pid = pid;
             this.tasks = new int[slots];
-            java.util.Arrays.fill(tasks, FREE);
+            Arrays.fill(tasks, FREE);
         }
 
         int free() {
@@ -56,6 +59,8 @@ final class SlotTable {
     }
 
     private final TreeMap<Integer, Rank> slots = new TreeMap<>();
+    /** Ranks the transport reported lost, known or not: they never count again. */
+    private final Set<Integer> lostRanks = new TreeSet<>();
     private int nextTaskNumber = 1;
 
     synchronized void addSpawner(String host, int cpus, long pid) {
@@ -68,31 +73,30 @@ final class SlotTable {
     /** Adds a worker's slots; returns false if the rank was already known. */
     synchronized boolean addWorker(int rank, Hello hello) {
         if (slots.containsKey(rank)) return false;
+        lostRanks.remove(rank); // an engine may give a rank number again to a newcomer
         slots.put(rank, new Rank(rank, hello.host(), hello.cpus(), hello.pid(), Math.max(1, hello.slots())));
         return true;
-    }
-
-    /** The number of slots {@code rank} offers, or 0 if unknown. */
-    synchronized int slotsOf(int rank) {
-        Rank s = slots.get(rank);
-        return s == null ? 0 : s.tasks.length;
     }
 
     synchronized boolean isKnown(int rank) {
         return slots.containsKey(rank);
     }
 
-    /** Marks a rank gone: it no longer counts as a slot. Returns its host, or null if unknown. */
+    /**
+     * Marks a rank gone: its slots no longer count, and a rank lost before it said hello is
+     * not waited for. Returns its host, or null if it had no slots (or was lost already).
+     */
     synchronized String markLost(int rank) {
+        lostRanks.add(rank);
         Rank s = slots.get(rank);
         if (s == null || s.lost) return null;
         s.lost = true;
         return s.host;
     }
 
-    synchronized boolean isLost(int rank) {
-        Rank s = slots.get(rank);
-        return s != null && s.lost;
+    /** Whether the transport reported {@code rank} lost, at any time. */
+    synchronized boolean wasLost(int rank) {
+        return lostRanks.contains(rank);
     }
 
     /**
@@ -117,7 +121,7 @@ final class SlotTable {
         if (targets != null) {
             hostNames = new LinkedHashSet<>();
             for (HostId h : targets) {
-                if (h == null || !h.isValid()) {
+                if (!h.isValid()) {
                     throw new VmException("target host " + h + " is not valid; pass hosts from vm.hosts() or null for any host");
                 }
                 if (slots.values().stream().noneMatch(s -> !s.lost && s.host.equals(h.name()))) {
@@ -200,9 +204,13 @@ final class SlotTable {
         return n;
     }
 
-    synchronized Set<Integer> freeRanks() {
-        Set<Integer> free = new TreeSet<>();
-        for (Rank s : slots.values()) if (s.rank != 0 && !s.lost && s.free() > 0) free.add(s.rank);
+    /** The live worker slots that run no task, in order. */
+    synchronized SortedSet<SlotId> freeSlots() {
+        SortedSet<SlotId> free = new TreeSet<>();
+        for (Rank s : slots.values()) {
+            if (s.rank == 0 || s.lost) continue;
+            for (int i = 0; i < s.tasks.length; i++) if (s.tasks[i] == FREE) free.add(new SlotId(s.rank, i));
+        }
         return free;
     }
 
@@ -239,11 +247,11 @@ final class SlotTable {
     synchronized VmStatus status() {
         List<VmStatus.Host> hosts = new ArrayList<>();
         for (var e : byHost().entrySet()) {
-            List<Integer> all = new ArrayList<>(), free = new ArrayList<>();
+            List<SlotId> all = new ArrayList<>(), free = new ArrayList<>();
             for (Rank s : e.getValue()) {
-                for (int t : s.tasks) {
-                    all.add(s.rank);
-                    if (t < 0) free.add(s.rank);
+                for (int i = 0; i < s.tasks.length; i++) {
+                    all.add(new SlotId(s.rank, i));
+                    if (s.tasks[i] == FREE) free.add(new SlotId(s.rank, i));
                 }
             }
             hosts.add(new VmStatus.Host(new HostId(e.getKey()), e.getValue().get(0).cpus, all, free));
@@ -251,23 +259,30 @@ final class SlotTable {
         List<VmStatus.Slot> list = new ArrayList<>();
         for (Rank s : slots.values()) {
             if (s.lost) continue;
-            for (int t : s.tasks) {
-                list.add(new VmStatus.Slot(s.rank, new HostId(s.host), s.pid, t < 0 ? TaskId.bad() : new TaskId(s.rank, t)));
+            for (int i = 0; i < s.tasks.length; i++) {
+                int t = s.tasks[i];
+                list.add(new VmStatus.Slot(new SlotId(s.rank, i), new HostId(s.host), s.pid,
+                        t == FREE ? TaskId.bad() : new TaskId(s.rank, t)));
             }
         }
         return new VmStatus(hosts, list);
     }
 
-    /** PyOPUS's layout: "host ncpu=N free slots: [..]" then "\tslot=   r task=   n" per busy slot. */
+    /**
+     * PyOPUS's layout: "host ncpu=N free slots: [..]" then "\tslot=   r task=   n" per busy
+     * slot. A slot shows as its rank where the rank offers one slot (PyOPUS: a slot is a
+     * rank), as {@code rank/index} where it offers several.
+     */
     synchronized String format() {
         StringBuilder sb = new StringBuilder();
         for (var e : byHost().entrySet()) {
-            List<Integer> free = new ArrayList<>();
+            List<String> free = new ArrayList<>();
             StringBuilder busy = new StringBuilder();
             for (Rank s : e.getValue()) {
-                for (int t : s.tasks) {
-                    if (t < 0) free.add(s.rank);
-                    else busy.append(String.format("\tslot=%4d task=%4d%n", s.rank, t));
+                for (int i = 0; i < s.tasks.length; i++) {
+                    String slot = s.tasks.length == 1 ? Integer.toString(s.rank) : new SlotId(s.rank, i).toString();
+                    if (s.tasks[i] == FREE) free.add(slot);
+                    else busy.append(String.format("\tslot=%4s task=%4d%n", slot, s.tasks[i]));
                 }
             }
             sb.append(e.getKey()).append(" ncpu=").append(e.getValue().get(0).cpus)

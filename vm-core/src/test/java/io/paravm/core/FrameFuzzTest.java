@@ -32,7 +32,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -82,7 +81,7 @@ class FrameFuzzTest {
                 new String[]{"a", "b"}, new boolean[]{true}, new BigDecimal("1.25"), LocalDate.of(2024, 2, 29),
                 UUID.randomUUID(), Optional.of("o"), new AtomicLong(3), TaskResult.of(List.of(1)),
                 TaskResult.failed("remote trace"), new TaskExit(new TaskId(1, 1), TaskExit.Reason.LOST),
-                new Hello("host", 4, 123, 1), new SpawnRequest(task, true, null, 0, false),
+                new Hello("host", 4, 123, 1, 0L, "(none)"), new SpawnRequest(task, true, null, 0, false),
                 new MirrorSet(1, List.of(new MirrorSet.MirroredFile("in/a.txt", new byte[]{1, 2}))),
                 new IllegalStateException("boom", new IllegalArgumentException("cause")));
         List<byte[]> out = new ArrayList<>();

@@ -7,25 +7,35 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /** Starts a spawner on the calling thread and workers on their own threads, over an {@link InMemoryCluster}. */
 final class InMemoryVms implements AutoCloseable {
     final InMemoryCluster cluster;
     final VirtualMachine spawner;
     final List<CompletableFuture<Void>> workers = new ArrayList<>();
+    /** The class loader each worker rank opens its VM with (the codec's types come through it). */
+    private final IntFunction<ClassLoader> loaderOfRank;
 
     InMemoryVms(int ranks) {
+        this(ranks, rank -> InMemoryVms.class.getClassLoader());
+    }
+
+    /** As {@link #InMemoryVms(int)}, each worker rank opening its VM with the class loader given for it. */
+    InMemoryVms(int ranks, IntFunction<ClassLoader> loaderOfRank) {
+        this.loaderOfRank = loaderOfRank;
         cluster = new InMemoryCluster(ranks);
         for (int r = 1; r < ranks; r++) startWorker(r);
-        spawner = new CoreVirtualMachine(cluster.transport(0), VmConfig.defaults());
+        spawner = CoreVirtualMachine.open(cluster.transport(0), VmConfig.defaults());
     }
 
     CompletableFuture<Void> startWorker(int rank) {
         CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
-            VirtualMachine w = new CoreVirtualMachine(cluster.transport(rank), VmConfig.defaults());
+            VirtualMachine w = CoreVirtualMachine.open(cluster.transport(rank), VmConfig.defaults());
             w.runWorkerLoop();
         }, r -> {
             Thread t = new Thread(r, "worker-rank-" + rank);
+            t.setContextClassLoader(loaderOfRank.apply(rank));
             t.setDaemon(true);
             t.start();
         });

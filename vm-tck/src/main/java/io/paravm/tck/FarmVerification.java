@@ -183,7 +183,7 @@ public class FarmVerification extends SpawnerVerification {
     @Test
     void required_spec7_2_everyWorkerGetsWork() throws Exception {
         requireWorkers(2);
-        Set<Integer> ranks = vm().freeSlotsSet();
+        Set<Integer> ranks = vm().freeSlotsSet().stream().map(io.paravm.SlotId::rank).collect(java.util.stream.Collectors.toSet());
         farm = farmBuilder().build();
         List<CompletableFuture<TaskId>> fs = new ArrayList<>();
         for (int i = 0; i < 4 * ranks.size(); i++) fs.add(farm.submit(whoRuns()));

@@ -1,8 +1,11 @@
 package io.paravm.tck;
 
 import io.paravm.HostId;
+import io.paravm.MessageEncodingException;
 import io.paravm.Received;
+import io.paravm.SlotId;
 import io.paravm.Task;
+import io.paravm.TaskEndedException;
 import io.paravm.TaskExit;
 import io.paravm.TaskId;
 import io.paravm.TaskResult;
@@ -35,7 +38,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,12 +57,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.MethodName.class)
 public abstract class VirtualMachineVerification extends SpawnerVerification {
 
-    /** Messages sent one way in the FIFO rule (2.6); default 100,000. */
+    /** Messages sent one way in the FIFO rule (3.8); default 100,000. */
     protected int fifoMessageCount() {
         return 100_000;
     }
 
-    /** The largest payload the payload rule (2.7) sends; default 64 MiB. */
+    /** The largest payload the payload rule (3.9) sends; default 64 MiB. */
     protected int maxPayloadBytes() {
         return 64 << 20;
     }
@@ -100,6 +102,18 @@ public abstract class VirtualMachineVerification extends SpawnerVerification {
         return ranks;
     }
 
+    /** The workers' slots, from {@code status()}: a worker offering two slots has two. */
+    private Set<SlotId> workerSlots() {
+        Set<SlotId> slots = new TreeSet<>();
+        for (VmStatus.Slot s : vm().status().slots()) if (s.rank() != 0) slots.add(s.id());
+        return slots;
+    }
+
+    /** Whether a slot of {@code rank} is free. */
+    private static boolean hasFreeSlotOn(VirtualMachine vm, int rank) {
+        return vm.freeSlotsSet().stream().anyMatch(s -> s.rank() == rank);
+    }
+
     /**
      * Rule 1.3: slots count every rank's slots, the spawner's included (one per rank, or more
      * where workers run several tasks at once); at rest all worker slots are free.
@@ -110,7 +124,7 @@ public abstract class VirtualMachineVerification extends SpawnerVerification {
         assertTrue(vm.slots() >= 2, "a VM has the spawner and at least one worker: " + vm.slots());
         assertEquals(vm.slots() - 1, vm.freeSlots());
         assertEquals(vm.slots(), vm.status().slots().size(), "status lists every slot");
-        assertEquals(workerRanks(), new TreeSet<>(vm.freeSlotsSet()));
+        assertEquals(workerSlots(), vm.freeSlotsSet(), "at rest every worker slot is free");
         int perHost = vm.status().hosts().stream().mapToInt(h -> h.slots().size()).sum();
         assertEquals(vm.slots(), perHost, "the hosts' slots add up to slots()");
     }
@@ -138,23 +152,75 @@ public abstract class VirtualMachineVerification extends SpawnerVerification {
 
         TaskId id = vm.spawnFunction(waitForOne(), 1, null, true).get(0);
         String busy = vm.formatSpawnerConfig();
-        assertTrue(busy.contains(String.format("slot=%4d task=%4d", id.rank(), id.number())), busy);
         VmStatus st = vm.status();
-        VmStatus.Slot slot = st.slots().stream().filter(s -> s.rank() == id.rank()).findFirst().orElseThrow();
-        assertEquals(id, slot.task());
+        VmStatus.Slot slot = st.slots().stream().filter(s -> id.equals(s.task())).findFirst().orElseThrow(
+                () -> new AssertionError("status() shows no slot running " + id + ": " + st.slots()));
+        assertEquals(id.rank(), slot.rank());
         assertFalse(slot.isFree());
         assertTrue(slot.pid() > 0);
+        long slotsOfRank = st.slots().stream().filter(s -> s.rank() == id.rank()).count();
+        String shown = slotsOfRank == 1 ? Integer.toString(id.rank()) : slot.id().toString();
+        assertTrue(busy.contains(String.format("slot=%4s task=%4d", shown, id.number())), busy);
         assertEquals(vm.slots(), st.slots().size());
         assertEquals(vm.hosts().size(), st.hosts().size());
         assertEquals(vm.slots() - 2, vm.freeSlots(), "one worker slot is busy");
-        if (st.slots().stream().filter(s -> s.rank() == id.rank()).count() == 1) {
-            assertFalse(vm.freeSlotsSet().contains(id.rank()), "a rank with one slot, busy, is not free");
-        }
+        assertFalse(vm.freeSlotsSet().contains(slot.id()), "the busy slot is not free");
 
         vm.sendMessage(id, "go");
         assertEquals("go", resultOf(vm, id));
-        assertTrue(vm.freeSlotsSet().contains(id.rank()));
-        assertTrue(vm.status().slots().stream().filter(s -> s.rank() == id.rank()).findFirst().orElseThrow().isFree());
+        assertTrue(vm.freeSlotsSet().contains(slot.id()));
+        assertTrue(vm.status().slots().stream().filter(s -> s.id().equals(slot.id())).findFirst().orElseThrow().isFree());
+    }
+
+    /**
+     * Rule 1.6: where a worker offers several slots, every slot query counts slots as
+     * {@code freeSlots()} does: {@code freeSlotsSet()} holds one entry per free slot,
+     * {@code status()} and {@code formatSpawnerConfig()} list each, and a rank with one busy slot
+     * still has its other slots free, its host among {@code hostsWithFreeSlots()}.
+     */
+    @Test
+    void required_spec1_6_slotQueriesCountSlotsNotRanks() {
+        requireSlotsPerWorker(2);
+        VirtualMachine vm = vm();
+        assertSlotQueriesAgree(vm);
+        TaskId id = vm.spawnFunction(waitForOne(), 1, null, true).get(0);
+        VmStatus.Slot busy = vm.status().slots().stream().filter(s -> id.equals(s.task())).findFirst().orElseThrow();
+        assertSlotQueriesAgree(vm);
+        assertFalse(vm.freeSlotsSet().contains(busy.id()), "the busy slot " + busy.id() + " is not free");
+        List<SlotId> siblings = vm.status().slots().stream()
+                .filter(s -> s.rank() == busy.rank() && !s.id().equals(busy.id())).map(VmStatus.Slot::id).toList();
+        assertTrue(vm.freeSlotsSet().containsAll(siblings), "rank " + busy.rank() + " still has free slots " + siblings
+                + " while " + busy.id() + " runs " + id + ": " + vm.freeSlotsSet());
+        if (!siblings.isEmpty()) {
+            assertTrue(vm.hostsWithFreeSlots().contains(busy.host()), "a host with a free slot: " + busy.host());
+        }
+        vm.sendMessage(id, "done");
+        assertEquals("done", resultOf(vm, id));
+        assertSlotQueriesAgree(vm);
+    }
+
+    /** Every slot query agrees with {@code freeSlots()} and {@code slots()}. */
+    private static void assertSlotQueriesAgree(VirtualMachine vm) {
+        VmStatus st = vm.status();
+        Set<SlotId> free = vm.freeSlotsSet();
+        assertEquals(vm.freeSlots(), free.size(), "freeSlotsSet() has one entry per free slot: " + free);
+        Set<SlotId> freeInStatus = new TreeSet<>();
+        for (VmStatus.Slot s : st.slots()) if (s.isFree() && s.rank() != 0) freeInStatus.add(s.id());
+        assertEquals(freeInStatus, free, "status() shows the same free slots");
+        assertEquals(vm.freeSlots(), st.hosts().stream().mapToInt(h -> h.freeSlots().size()).sum(),
+                "the hosts' free slots add up to freeSlots()");
+        Set<HostId> withFree = new HashSet<>();
+        for (VmStatus.Host h : st.hosts()) if (!h.freeSlots().isEmpty()) withFree.add(h.host());
+        assertEquals(withFree, vm.hostsWithFreeSlots());
+        String config = vm.formatSpawnerConfig();
+        int listed = 0;
+        for (String line : config.split("\\R")) {
+            int at = line.indexOf("free slots: [");
+            if (at < 0) continue;
+            String list = line.substring(at + "free slots: [".length(), line.lastIndexOf(']'));
+            if (!list.isBlank()) listed += list.split(", ").length;
+        }
+        assertEquals(vm.freeSlots(), listed, "formatSpawnerConfig() lists each free slot:\n" + config);
     }
 
     // ------------------------------------------------------------ 2. spawning and results
@@ -242,7 +308,7 @@ public abstract class VirtualMachineVerification extends SpawnerVerification {
         TaskExit exit = assertInstanceOf(TaskExit.class, order.get(1), "then TaskExit");
         assertEquals(id, exit.taskId());
         assertEquals(TaskExit.Reason.FINISHED, exit.reason());
-        assertTrue(vm.freeSlotsSet().contains(id.rank()));
+        assertTrue(hasFreeSlotOn(vm, id.rank()));
     }
 
     private static void assertNull(Object o) {
@@ -264,7 +330,7 @@ public abstract class VirtualMachineVerification extends SpawnerVerification {
         assertTrue(res.error().contains("boom at " + id), res.error());
         assertTrue(res.error().contains("\tat "), "a stack trace: " + res.error());
         assertEquals(TaskExit.Reason.FAILED, o.exits().get(id).reason());
-        assertTrue(vm.freeSlotsSet().contains(id.rank()));
+        assertTrue(hasFreeSlotOn(vm, id.rank()));
         // the worker is still usable
         assertEquals(7, resultOf(vm, vm.spawnFunction(w -> 7).orElseThrow()));
     }
@@ -508,8 +574,7 @@ public abstract class VirtualMachineVerification extends SpawnerVerification {
         VirtualMachine vm = vm();
         VmException e = assertThrows(VmException.class, () -> vm.sendMessage(TaskId.bad(), "x"));
         assertTrue(e.getMessage().contains("not a valid task id"), e.getMessage());
-        e = assertThrows(VmException.class, () -> vm.sendMessage(null, "x"));
-        assertTrue(e.getMessage().contains("null"), e.getMessage());
+        assertNullRefused("destination", () -> vm.sendMessage(null, "x"));
         e = assertThrows(VmException.class, () -> vm.sendMessage(new TaskId(9999, 1), "x"));
         assertTrue(e.getMessage().contains("9999"), e.getMessage());
         e = assertThrows(VmException.class, () -> vm.sendMessage(new TaskId(0, 5), "x"));
@@ -523,7 +588,7 @@ public abstract class VirtualMachineVerification extends SpawnerVerification {
         VirtualMachine vm = vm();
         TaskId ended = vm.spawnFunction(w -> null, 1, null, false).get(0);
         collect(vm, List.of(ended));
-        VmException e = assertThrows(VmException.class, () -> vm.sendMessage(ended, "late"));
+        VmException e = assertThrows(TaskEndedException.class, () -> vm.sendMessage(ended, "late"));
         assertTrue(e.getMessage().contains("has ended"), e.getMessage());
         TaskId never = new TaskId(1, 1_000_000);
         e = assertThrows(VmException.class, () -> vm.sendMessage(never, "x"));
@@ -537,9 +602,9 @@ public abstract class VirtualMachineVerification extends SpawnerVerification {
         VirtualMachine vm = vm();
         TaskId id = vm.spawnFunction(echo(1), 1, null, true).get(0);
         Runnable notSerializable = () -> { };
-        VmException e = assertThrows(VmException.class, () -> vm.sendMessage(id, notSerializable));
+        VmException e = assertThrows(MessageEncodingException.class, () -> vm.sendMessage(id, notSerializable));
         assertTrue(e.getMessage().contains("not serializable"), e.getMessage());
-        VmException e2 = assertThrows(VmException.class, () -> vm.sendMessage(id, new Holder(Thread.currentThread())));
+        VmException e2 = assertThrows(MessageEncodingException.class, () -> vm.sendMessage(id, new Holder(Thread.currentThread())));
         assertTrue(e2.getMessage().contains(Holder.class.getName()), e2.getMessage());
         vm.sendMessage(id, "after");
         assertEquals("after", vm.receiveMessage(timeout(), id).orElseThrow().message(),
@@ -587,9 +652,8 @@ public abstract class VirtualMachineVerification extends SpawnerVerification {
     void required_spec4_5_badSpawnArgumentsRefused() {
         VirtualMachine vm = vm();
         int free = vm.freeSlots();
-        VmException e = assertThrows(VmException.class, () -> vm.spawnFunction(null, 1, null, true));
-        assertTrue(e.getMessage().contains("null"), e.getMessage());
-        e = assertThrows(VmException.class, () -> vm.spawnFunction(w -> 1, -1, null, true));
+        assertNullRefused("task", () -> vm.spawnFunction(null, 1, null, true));
+        VmException e = assertThrows(VmException.class, () -> vm.spawnFunction(w -> 1, -1, null, true));
         assertTrue(e.getMessage().contains("-1"), e.getMessage());
         e = assertThrows(VmException.class, () -> vm.spawnFunction(w -> 1, 1, List.of(new HostId("no-such-host.invalid")), true));
         assertTrue(e.getMessage().contains("no-such-host.invalid"), e.getMessage());
@@ -610,7 +674,7 @@ public abstract class VirtualMachineVerification extends SpawnerVerification {
     }
 
     /** What a bad call must leave as it was: slots, free slots, hosts, and no message waiting. */
-    private record Bookkeeping(int slots, Set<Integer> free, List<HostId> hosts) {
+    private record Bookkeeping(int slots, Set<SlotId> free, List<HostId> hosts) {
         static Bookkeeping of(VirtualMachine vm) {
             return new Bookkeeping(vm.slots(), new TreeSet<>(vm.freeSlotsSet()), vm.hosts());
         }
@@ -619,6 +683,13 @@ public abstract class VirtualMachineVerification extends SpawnerVerification {
     private static void assertNothingChanged(VirtualMachine vm, Bookkeeping before) {
         assertEquals(before, Bookkeeping.of(vm), "a refused call changed the bookkeeping");
         assertFalse(vm.checkForIncoming(), "a refused call made a message arrive");
+    }
+
+    /** Asserts {@code call} throws a NullPointerException whose message names {@code parameter}. */
+    private static void assertNullRefused(String parameter, org.junit.jupiter.api.function.Executable call) {
+        NullPointerException e = assertThrows(NullPointerException.class, call, "a null " + parameter);
+        assertTrue(e.getMessage() != null && e.getMessage().contains(parameter),
+                "the message should name the parameter " + parameter + ": " + e.getMessage());
     }
 
     /** Asserts {@code call} throws a VmException whose message contains {@code naming}. */
@@ -634,12 +705,12 @@ public abstract class VirtualMachineVerification extends SpawnerVerification {
         TaskId id = vm.spawnFunction(TckTasks.greetThenWait("waiting")).orElseThrow();
         TckTasks.awaitIncoming(vm, id);
         Bookkeeping before = Bookkeeping.of(vm);
-        assertRefused("timeout is null", () -> vm.receiveMessage(null));
-        assertRefused("timeout is null", () -> vm.receiveMessage(null, id));
-        assertRefused("null", () -> vm.receiveMessage(Duration.ZERO, null));
+        assertNullRefused("timeout", () -> vm.receiveMessage(null));
+        assertNullRefused("timeout", () -> vm.receiveMessage(null, id));
+        assertNullRefused("from", () -> vm.receiveMessage(Duration.ZERO, null));
         assertRefused("has no rank", () -> vm.receiveMessage(Duration.ZERO, TaskId.bad()));
         assertRefused("9999", () -> vm.receiveMessage(Duration.ZERO, new TaskId(9999, 1)));
-        assertRefused("null", () -> vm.checkForIncoming(null));
+        assertNullRefused("from", () -> vm.checkForIncoming(null));
         assertRefused("has no rank", () -> vm.checkForIncoming(TaskId.bad()));
         assertRefused("9999", () -> vm.checkForIncoming(new TaskId(9999, 1)));
         assertEquals(before, Bookkeeping.of(vm));
@@ -653,7 +724,7 @@ public abstract class VirtualMachineVerification extends SpawnerVerification {
     void required_spec4_8_badHostQueriesRefused() {
         VirtualMachine vm = vm();
         Bookkeeping before = Bookkeeping.of(vm);
-        assertRefused("null", () -> vm.hostId(null));
+        assertNullRefused("task", () -> vm.hostId(null));
         assertRefused("has no rank", () -> vm.hostId(TaskId.bad()));
         assertRefused("9999", () -> vm.hostId(new TaskId(9999, 1)));
         assertNothingChanged(vm, before);
@@ -667,7 +738,7 @@ public abstract class VirtualMachineVerification extends SpawnerVerification {
         TaskId id = vm.spawnFunction(w -> {
             Map<String, String> errors = new LinkedHashMap<>();
             Map<String, Task<Object>> calls = new LinkedHashMap<>();
-            calls.put("null", x -> {
+            calls.put("NullPointerException: destination", x -> {
                 x.sendMessage(null, "m");
                 return null;
             });
@@ -683,15 +754,16 @@ public abstract class VirtualMachineVerification extends SpawnerVerification {
                 x.sendMessage(new TaskId(0, 5), "m");
                 return null;
             });
-            calls.put("timeout is null", x -> x.receiveMessage(null));
+            calls.put("NullPointerException: timeout", x -> x.receiveMessage(null));
             calls.put("has no rank", x -> x.receiveMessage(Duration.ZERO, TaskId.bad()));
             calls.put("rank 9999", x -> x.checkForIncoming(new TaskId(9999, 1)));
             for (Map.Entry<String, Task<Object>> c : calls.entrySet()) {
                 try {
                     c.getValue().run(w);
                     errors.put(c.getKey(), "no error");
-                } catch (VmException ex) {
-                    errors.put(c.getKey(), ex.getMessage());
+                } catch (VmException | NullPointerException ex) {
+                    errors.put(c.getKey(), (ex instanceof VmException ? "VmException: " : "NullPointerException: ")
+                            + ex.getMessage());
                 }
             }
             w.sendMessage(w.parentTaskId(), "after the bad calls");
@@ -702,7 +774,10 @@ public abstract class VirtualMachineVerification extends SpawnerVerification {
         @SuppressWarnings("unchecked")
         Map<String, String> errors = (Map<String, String>) resultOf(vm, id);
         assertEquals(7, errors.size());
-        errors.forEach((naming, message) -> assertTrue(message.contains(naming), "should name " + naming + ": " + message));
+        String npe = "NullPointerException: ";
+        errors.forEach((naming, message) -> assertTrue(naming.startsWith(npe)
+                ? message.startsWith(npe) && message.contains(naming.substring(npe.length()))
+                : message.startsWith("VmException: ") && message.contains(naming), "should name " + naming + ": " + message));
         assertNothingChanged(vm, before);
     }
 
@@ -712,7 +787,7 @@ public abstract class VirtualMachineVerification extends SpawnerVerification {
         VirtualMachine vm = vm();
         Bookkeeping before = Bookkeeping.of(vm);
         HostId real = vm.hostsWithFreeSlots().iterator().next();
-        assertRefused("null", () -> vm.spawnFunction(w -> 1, 1, Arrays.asList(real, null), true));
+        assertNullRefused("targets", () -> vm.spawnFunction(w -> 1, 1, Arrays.asList(real, null), true));
         assertRefused("not valid", () -> vm.spawnFunction(w -> 1, 1, List.of(HostId.bad()), true));
         assertRefused("no-such-host.invalid", () -> vm.spawnFunction(w -> 1, 1,
                 List.of(real, new HostId("no-such-host.invalid")), true));

@@ -1,0 +1,290 @@
+package io.paravm.core;
+
+import io.paravm.HostAdded;
+import io.paravm.HostId;
+import io.paravm.HostRemoved;
+import io.paravm.Received;
+import io.paravm.TaskExit;
+import io.paravm.TaskId;
+import io.paravm.TaskResult;
+import io.paravm.VirtualMachines;
+import io.paravm.VmException;
+import io.paravm.spi.Transport;
+import io.paravm.spi.Transport.Frame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the spawner makes of the frames it receives: workers' hellos (refusing a rank whose
+ * codec registered other types), tasks' results and exits, log lines and user messages; the
+ * frames kept for another of its threads; and the messages the VM makes itself when a rank
+ * is lost. Its queues are guarded by the channel's {@link FrameChannel#receiveLock()}.
+ *
+ * <pre>{@code
+ * inbox.awaitWorkers(config.startupTimeout());
+ * Optional<Received> r = channel.receive(timeoutNanos, source, inbox.forCall(source, sourceTask), call);
+ * }</pre>
+ */
+final class SpawnerInbox {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SpawnerInbox.class);
+    private static final TaskExit.Reason[] REASONS = TaskExit.Reason.values();
+
+    private final FrameChannel channel;
+    private final Codec codec;
+    private final SlotTable slots;
+    private final int debug;
+    private final Object lock;
+    /** Frames kept for a later receive (another task's, or this rank's own), in arrival order. */
+    private final FrameBacklog kept = new FrameBacklog();
+    /** Messages made by the VM itself (lost tasks and hosts). */
+    private final ArrayDeque<Received> vmEvents = new ArrayDeque<>();
+    /** Ranks refused at their hello, with why: they get no slot, and EXIT when the VM closes. */
+    private final Map<Integer, String> refused = new TreeMap<>();
+
+    SpawnerInbox(FrameChannel channel, SlotTable slots, int debug) {
+        this.channel = channel;
+        this.codec = channel.codec();
+        this.slots = slots;
+        this.debug = debug;
+        this.lock = channel.receiveLock();
+    }
+
+    /** Keeps a frame the spawner sent itself; lock held. */
+    void keepOwn(Frame own) {
+        kept.add(own);
+    }
+
+    /** Ranks refused at their hello, each with the error logged for it. */
+    Map<Integer, String> refused() {
+        synchronized (lock) {
+            return Map.copyOf(refused);
+        }
+    }
+
+    // ---------------------------------------------------------------- start
+
+    /** Waits for every rank known at start to say hello (PyOPUS's NCPU round), or to be lost or refused. */
+    void awaitWorkers(Duration timeout) {
+        int last = channel.transport().size() - 1;
+        FrameChannel.Inbox<Boolean> hellos = new FrameChannel.Inbox<>() {
+            @Override
+            public Boolean waiting() {
+                return missingWorkers(last).isEmpty() ? Boolean.TRUE : null;
+            }
+
+            @Override
+            public Boolean arrived(Frame f) {
+                if (Envelope.kind(f.payload()) == FrameKind.HELLO) {
+                    Hello h = helloFrom(f.source(), f.payload());
+                    if (h != null) admit(f.source(), h);
+                } else {
+                    channel.handOver(() -> kept.add(FrameBacklog.copyOf(f.source(), f.payload())));
+                }
+                return null;
+            }
+        };
+        long nanos = timeout.toNanos();
+        if (channel.receive(nanos, Transport.ANY_SOURCE, hellos, "VirtualMachines.open()").isEmpty()) {
+            throw new VmException("the spawner waited " + timeout.toSeconds() + " s for workers " + missingWorkers(last)
+                    + " to report in, in vain; check that every rank runs the same program and opens the VM "
+                    + "(or raise VmConfig.startupTimeout)");
+        }
+    }
+
+    private List<Integer> missingWorkers(int lastRank) {
+        List<Integer> missing = new ArrayList<>();
+        synchronized (lock) {
+            for (int r = 1; r <= lastRank; r++) {
+                if (!slots.isKnown(r) && !slots.wasLost(r) && !refused.containsKey(r)) missing.add(r);
+            }
+        }
+        return missing;
+    }
+
+    /** The HELLO a frame carries, or null (logged) if it carries none. */
+    private Hello helloFrom(int source, ByteBuffer frame) {
+        try {
+            if (codec.decode(Envelope.payload(frame)) instanceof Hello h) return h;
+            LOG.warn("dropped a hello from rank {} that carries no Hello", source);
+        } catch (VmException e) {
+            LOG.warn("dropped a hello from rank {} that could not be decoded: {}", source, e.getMessage());
+        }
+        return null;
+    }
+
+    /**
+     * Adds a worker's slots, unless the rank is known already or its codec registered other
+     * types than the spawner's (then neither could read the other's frames: it is refused).
+     *
+     * @return whether the rank joined
+     */
+    private boolean admit(int source, Hello h) {
+        if (slots.isKnown(source)) return false;
+        if (h.typeTableHash() != codec.typeTableHash()) {
+            String why = "refused rank " + source + " on " + h.host() + ": its codec registers other types than the "
+                    + "spawner's, so neither could read the other's frames. Rank " + source + " registers: "
+                    + h.typeTable() + "; the spawner registers: " + codec.describeTypeTable() + ". Put the same "
+                    + "ParaVM jars, at the same versions, on every rank's class path ["
+                    + VirtualMachines.ERROR_CODES_URL + "#type-table-mismatch]";
+            boolean first;
+            synchronized (lock) {
+                first = refused.putIfAbsent(source, why) == null;
+            }
+            if (first) LOG.error(why);
+            return false;
+        }
+        return slots.addWorker(source, h);
+    }
+
+    // ---------------------------------------------------------------- receiving
+
+    /** What a receive on the spawner waits for: a message from {@code source} ({@code sourceTask}), or any. */
+    FrameChannel.Inbox<Received> forCall(int source, int sourceTask) {
+        return new FrameChannel.Inbox<>() {
+            @Override
+            public Received waiting() {
+                for (Frame f; (f = pollKept(source, sourceTask)) != null; ) {
+                    Received r = handle(f.source(), f.payload());
+                    if (r != null) return r;
+                }
+                return null;
+            }
+
+            @Override
+            public Received arrived(Frame f) {
+                if (sourceTask != CoreVirtualMachine.ANY_TASK && Envelope.sourceTask(f.payload()) != sourceTask
+                        && Envelope.kind(f.payload()) != FrameKind.LOG) {
+                    // another task's, on the same rank
+                    channel.handOver(() -> kept.add(FrameBacklog.copyOf(f.source(), f.payload())));
+                    return null;
+                }
+                return handle(f.source(), f.payload());
+            }
+
+            @Override
+            public Received nothingArrived() {
+                return nextVmEvent(source, sourceTask);
+            }
+        };
+    }
+
+    private Frame pollKept(int source, int sourceTask) {
+        if (sourceTask == CoreVirtualMachine.ANY_TASK) return kept.poll(source);
+        return kept.poll(source, f -> Envelope.sourceTask(f.payload()) == sourceTask);
+    }
+
+    /** Whether something waits here for a receive from {@code source} (the transport is asked by the caller). */
+    boolean hasWaiting(int source) {
+        synchronized (lock) {
+            if (kept.contains(source)) return true;
+            return source < 0 && (channel.hasLostRanks() || !vmEvents.isEmpty());
+        }
+    }
+
+    /** Handles one frame; returns what the user receives, or null if it was consumed. */
+    private Received handle(int source, ByteBuffer frame) {
+        FrameKind kind = FrameChannel.kindOrWarn(source, frame);
+        if (kind == null) return null;
+        int sourceTask = Envelope.sourceTask(frame);
+        switch (kind) {
+            case MESSAGE -> {
+                if (Envelope.destinationTask(frame) != 0) {
+                    LOG.warn("dropped a message from rank {} for task 0:{}, which does not exist", source,
+                            Envelope.destinationTask(frame));
+                    return null;
+                }
+                return channel.decodeMessage(source, frame);
+            }
+            case TASK_RESULT -> {
+                TaskId sender = new TaskId(source, sourceTask);
+                if (sourceTask <= 0 || !slots.isKnown(source) || !slots.runs(source, sourceTask)) {
+                    LOG.warn("dropped a result from rank {} for task {}, which does not run there", source, sender);
+                    return null;
+                }
+                Object result;
+                try {
+                    result = codec.decode(Envelope.payload(frame));
+                } catch (VmException e) {
+                    result = TaskResult.failed("the result of " + sender + " could not be decoded: " + e.getMessage());
+                }
+                return new Received(sender, result);
+            }
+            case TASK_EXIT -> {
+                ByteBuffer p = Envelope.payload(frame);
+                int code = p.hasRemaining() ? p.get(0) : 0;
+                TaskExit.Reason reason = code >= 0 && code < REASONS.length ? REASONS[code] : TaskExit.Reason.FAILED;
+                TaskId id = new TaskId(source, sourceTask);
+                if (sourceTask <= 0 || !slots.release(source, sourceTask)) {
+                    LOG.warn("dropped an exit from rank {} for task {}, which does not run there", source, id);
+                    return null;
+                }
+                if (debug > 1) LOG.info("task {} exited: {}", id, reason);
+                return new Received(id, new TaskExit(id, reason));
+            }
+            case HELLO -> {
+                Hello h = helloFrom(source, frame);
+                if (h != null && admit(source, h)) {
+                    LOG.info("rank {} on {} joined the VM", source, h.host());
+                    return new Received(TaskId.bad(), new HostAdded(new HostId(h.host()), List.of(source)));
+                }
+                return null;
+            }
+            case LOG -> {
+                Object text;
+                try {
+                    text = codec.decode(Envelope.payload(frame));
+                } catch (VmException e) {
+                    LOG.warn("dropped a log line from rank {} that could not be decoded: {}", source, e.getMessage());
+                    return null;
+                }
+                LOG.info("[{} {}] {}", new TaskId(source, sourceTask), slots.isKnown(source) ? slots.hostOf(source) : "?", text);
+                return null;
+            }
+            default -> {
+                LOG.warn("dropped a {} frame from rank {}: the spawner does not take those", kind, source);
+                return null;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- lost ranks
+
+    /** Turns a lost rank into messages: a TaskExit(LOST) per task it ran, then HostRemoved. */
+    void rankLost(int lost) {
+        String lostHost = slots.markLost(lost);
+        if (lostHost == null) return;
+        List<Integer> tasks = slots.removeLost(lost);
+        synchronized (lock) {
+            for (int task : tasks) {
+                TaskId id = new TaskId(lost, task);
+                vmEvents.add(new Received(id, new TaskExit(id, TaskExit.Reason.LOST)));
+            }
+            vmEvents.add(new Received(TaskId.bad(), new HostRemoved(new HostId(lostHost), List.of(lost))));
+        }
+        LOG.warn("rank {} on {} was lost{}", lost, lostHost, tasks.isEmpty() ? "" : " with tasks " + tasks);
+    }
+
+    private Received nextVmEvent(int source, int sourceTask) {
+        synchronized (lock) {
+            for (Iterator<Received> it = vmEvents.iterator(); it.hasNext(); ) {
+                Received r = it.next();
+                if (source < 0 || (r.sender().rank() == source
+                        && (sourceTask == CoreVirtualMachine.ANY_TASK || r.sender().number() == sourceTask))) {
+                    it.remove();
+                    return r;
+                }
+            }
+            return null;
+        }
+    }
+}

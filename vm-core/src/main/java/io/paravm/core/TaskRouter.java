@@ -1,0 +1,270 @@
+package io.paravm.core;
+
+import io.paravm.Received;
+import io.paravm.TaskId;
+import io.paravm.VmClosedException;
+import io.paravm.spi.Transport.Frame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A worker's tasks and the routing of the frames its rank receives to them: which tasks run,
+ * the messages waiting for each, the spawn requests waiting for a slot, and whether the
+ * spawner said exit or is gone. Everything here is guarded by the channel's
+ * {@link FrameChannel#receiveLock()}.
+ *
+ * <p>Message rule: a message addressed to a running task is delivered; one addressed to a
+ * task number above any started here is held until that task starts (a worker may message a
+ * task whose spawn request has not reached its rank yet); one addressed to an ended task is
+ * discarded, as in PyOPUS.
+ *
+ * <pre>{@code
+ * Optional<Received> r = channel.receive(timeoutNanos, Transport.ANY_SOURCE,
+ *         router.inboxFor(task, source, sourceTask), "receiveMessage(timeout)");
+ * }</pre>
+ */
+final class TaskRouter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TaskRouter.class);
+    /** The number a worker's frames carry when no task sends or is addressed. */
+    static final int NO_TASK = -1;
+
+    /** A task running on this worker. */
+    record RunningTask(int number, TaskId id, Path workDir) {
+    }
+
+    private final FrameChannel channel;
+    private final int rank;
+    private final int debug;
+    private final long heldMaxBytes;
+    private final TaskFolders folders;
+
+    private final Object lock;
+    private final Map<Integer, RunningTask> running = new HashMap<>();
+    private final ArrayDeque<Frame> taskFrames = new ArrayDeque<>();
+    private final ArrayDeque<Frame> spawnRequests = new ArrayDeque<>();
+    private final List<Frame> held = new ArrayList<>();
+    private long heldBytes;
+    private int highestTaskStarted;
+    private volatile boolean exitRequested;
+    private volatile boolean spawnerLost;
+    /** The one running task, for threads a task started itself; null when none or several run. */
+    private volatile RunningTask soleTask;
+
+    TaskRouter(FrameChannel channel, int debug, long heldMaxBytes, TaskFolders folders) {
+        this.channel = channel;
+        this.rank = channel.transport().rank();
+        this.debug = debug;
+        this.heldMaxBytes = heldMaxBytes;
+        this.folders = folders;
+        this.lock = channel.receiveLock();
+    }
+
+    /** The one running task, or null when none or several run. */
+    RunningTask soleTask() {
+        return soleTask;
+    }
+
+    boolean spawnerGone() {
+        return exitRequested || spawnerLost;
+    }
+
+    /** The spawner is gone: whoever waits here is woken. */
+    void spawnerLost() {
+        synchronized (lock) {
+            spawnerLost = true;
+            lock.notifyAll();
+        }
+    }
+
+    // ---------------------------------------------------------------- tasks
+
+    /** The next spawn request if one waits and fewer than {@code slots} tasks run, or null; lock held. */
+    Frame nextSpawnRequest(int slots) {
+        return running.size() < slots ? spawnRequests.poll() : null;
+    }
+
+    /** Registers the task a spawn request starts as running; lock held. */
+    RunningTask start(Frame spawnFrame) {
+        int number = Envelope.destinationTask(spawnFrame.payload());
+        highestTaskStarted = Math.max(highestTaskStarted, number);
+        RunningTask t = new RunningTask(number, new TaskId(rank, number), null);
+        running.put(number, t);
+        soleTask = running.size() == 1 ? t : null;
+        releaseHeld(number);
+        return t;
+    }
+
+    /** Records the folder a task runs in; returns the task with it. */
+    RunningTask withWorkDir(RunningTask t, Path dir) {
+        RunningTask withDir = new RunningTask(t.number(), t.id(), dir);
+        synchronized (lock) {
+            running.put(t.number(), withDir);
+            if (soleTask == t) soleTask = withDir;
+        }
+        return withDir;
+    }
+
+    /** The task has ended: its slot is free and messages still waiting for it are discarded. */
+    void end(RunningTask t) {
+        synchronized (lock) {
+            running.remove(t.number());
+            soleTask = running.size() == 1 ? running.values().iterator().next() : null;
+            taskFrames.removeIf(f -> Envelope.destinationTask(f.payload()) == t.number()); // ended: discarded
+            if (!spawnRequests.isEmpty()) channel.transport().wakeup(); // a pumping loop may wait for this slot
+            lock.notifyAll();
+        }
+    }
+
+    List<TaskId> running() {
+        synchronized (lock) {
+            return running.values().stream().map(RunningTask::id).sorted().toList();
+        }
+    }
+
+    // ---------------------------------------------------------------- receiving in a task
+
+    /** What task {@code me} waits for: a message from {@code source} (and {@code sourceTask}), or any. */
+    FrameChannel.Inbox<Received> inboxFor(RunningTask me, int source, int sourceTask) {
+        return new FrameChannel.Inbox<>() {
+            @Override
+            public Received waiting() {
+                Frame mine = takeTaskFrame(me.number(), source, sourceTask);
+                if (mine != null) return channel.decodeMessage(mine.source(), mine.payload());
+                if (spawnerGone()) {
+                    throw new VmClosedException("the spawner " + (spawnerLost ? "is gone" : "closed the VM")
+                            + " while task " + me.id() + " was waiting for a message");
+                }
+                return null;
+            }
+
+            @Override
+            public Received arrived(Frame frame) {
+                return route(frame, me.number(), source, sourceTask);
+            }
+        };
+    }
+
+    /** Whether a message for task {@code me} waits here (the transport is asked by the caller). */
+    boolean hasTaskFrame(RunningTask me, int source) {
+        synchronized (lock) {
+            for (Frame f : taskFrames) {
+                if (Envelope.destinationTask(f.payload()) == me.number() && (source < 0 || f.source() == source)) return true;
+            }
+            return false;
+        }
+    }
+
+    private Frame takeTaskFrame(int task, int source, int sourceTask) {
+        if (taskFrames.isEmpty()) return null;
+        for (Iterator<Frame> it = taskFrames.iterator(); it.hasNext(); ) {
+            Frame f = it.next();
+            if (Envelope.destinationTask(f.payload()) == task && (source < 0 || f.source() == source)
+                    && (sourceTask == CoreVirtualMachine.ANY_TASK || Envelope.sourceTask(f.payload()) == sourceTask)) {
+                it.remove();
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** Keeps a frame this rank sent to one of its own tasks; lock held. */
+    void keepOwn(Frame own) {
+        routeMessage(own, true);
+    }
+
+    // ---------------------------------------------------------------- routing
+
+    /**
+     * Handles one frame from the transport; returns the message if it is for {@code myTask}
+     * from {@code mySource}, or null once the frame is routed, kept or dropped.
+     */
+    Received route(Frame f, int myTask, int mySource, int mySourceTask) {
+        ByteBuffer frame = f.payload();
+        FrameKind kind = FrameChannel.kindOrWarn(f.source(), frame);
+        if (kind == null) return null;
+        if (kind != FrameKind.MESSAGE && f.source() != 0) {
+            LOG.warn("dropped a {} frame from rank {}: only the spawner sends those to workers", kind, f.source());
+            return null;
+        }
+        switch (kind) {
+            case MESSAGE -> {
+                int dest = Envelope.destinationTask(frame);
+                synchronized (lock) {
+                    // No older frame for us waits: we took those before pumping, and only the pump adds.
+                    boolean mine = dest == myTask && myTask != NO_TASK && (mySource < 0 || mySource == f.source())
+                            && (mySourceTask == CoreVirtualMachine.ANY_TASK || mySourceTask == Envelope.sourceTask(frame));
+                    if (!mine) {
+                        routeMessage(f, false);
+                        return null;
+                    }
+                }
+                return channel.decodeMessage(f.source(), frame);
+            }
+            case SPAWN -> channel.handOver(() -> spawnRequests.add(FrameBacklog.copyOf(f.source(), frame)));
+            case MIRROR -> folders.storeMirror((MirrorSet) channel.codec().decode(Envelope.payload(frame)));
+            case CLEAR_STORAGE -> {
+                List<Path> inUse = new ArrayList<>();
+                synchronized (lock) {
+                    for (RunningTask t : running.values()) if (t.workDir() != null) inUse.add(t.workDir());
+                }
+                folders.clear(inUse);
+            }
+            case EXIT -> {
+                synchronized (lock) {
+                    exitRequested = true;
+                    lock.notifyAll();
+                }
+            }
+            default -> LOG.warn("dropped a {} frame from rank {}: workers do not take those", kind, f.source());
+        }
+        return null;
+    }
+
+    /** Applies the message rule to a frame not taken by the pumping task; lock held. */
+    private void routeMessage(Frame f, boolean owned) {
+        int dest = Envelope.destinationTask(f.payload());
+        if (running.containsKey(dest)) {
+            taskFrames.add(owned ? f : FrameBacklog.copyOf(f.source(), f.payload()));
+            channel.handedOver();
+        } else if (dest > highestTaskStarted) {
+            hold(f, owned);
+        } else if (debug > 1) {
+            LOG.info("discarded a message from rank {} for ended task {}:{}", f.source(), rank, dest);
+        }
+    }
+
+    private void hold(Frame f, boolean owned) {
+        int size = f.payload().remaining();
+        if (heldBytes + size > heldMaxBytes) {
+            LOG.warn("dropped a message from rank {} for task {}:{}, which has not started: already holding {} bytes "
+                    + "(raise {})", f.source(), rank, Envelope.destinationTask(f.payload()), heldBytes,
+                    WorkerVirtualMachine.HELD_MAX_BYTES_PROP_NAME);
+            return;
+        }
+        held.add(owned ? f : FrameBacklog.copyOf(f.source(), f.payload()));
+        heldBytes += size;
+    }
+
+    /** Moves frames held for task {@code number} to its queue and drops those for older tasks; lock held. */
+    private void releaseHeld(int number) {
+        for (Iterator<Frame> it = held.iterator(); it.hasNext(); ) {
+            Frame lf = it.next();
+            int dest = Envelope.destinationTask(lf.payload());
+            if (dest <= number) {
+                it.remove();
+                heldBytes -= lf.payload().remaining();
+                if (dest == number) taskFrames.add(lf);
+            }
+        }
+    }
+}
