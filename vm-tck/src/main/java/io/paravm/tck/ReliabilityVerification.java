@@ -44,6 +44,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/*
+ * Over 400 lines on purpose: one test method per rule of docs/SPEC.md section 8, in the
+ * spec's order, with the small tasks each rule sends to the workers beside it.
+ */
 /**
  * Load and ordering (docs/SPEC.md, section 8): floods of small messages, thousands of
  * failing tasks, a 256 MiB payload, and payloads whose serialization fails halfway. Slow

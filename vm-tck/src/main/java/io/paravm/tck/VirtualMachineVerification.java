@@ -41,6 +41,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/*
+ * Over 400 lines on purpose: one test method per rule of docs/SPEC.md sections 1-7, in the
+ * spec's order, so a transport's 7-line subclass inherits the whole contract from one class
+ * and a reader checks a rule against the spec side by side. Load rules (section 8) and the
+ * farm's rules live in their own suites.
+ */
 /**
  * The conformance suite for a {@link VirtualMachine} on one engine. A transport module
  * extends it with an empty (or capability-overriding) subclass and runs it through
