@@ -3,7 +3,6 @@ package io.paravm.tck;
 import io.paravm.Received;
 import io.paravm.Task;
 import io.paravm.TaskId;
-import io.paravm.VirtualMachine;
 import io.paravm.VmClosedException;
 import io.paravm.VmException;
 import io.paravm.farm.FarmProgress;

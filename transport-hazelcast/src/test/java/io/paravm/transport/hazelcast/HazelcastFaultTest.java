@@ -53,7 +53,7 @@ class HazelcastFaultTest extends JobFaultTest {
 
     /**
      * {@code hold}: the workers' tasks wait for a message; {@code busy}: they compute and never
-     * look at the VM (a worker then ends after {@code paravm.core.orphan.grace.ms}).
+     * look at the VM (a worker then ends after {@code paravm.core.orphan.grace.millis}).
      */
     @ParameterizedTest(name = "tasks {0}")
     @ValueSource(strings = {"hold", "busy"})

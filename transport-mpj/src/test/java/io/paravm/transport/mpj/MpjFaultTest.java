@@ -42,7 +42,7 @@ class MpjFaultTest extends JobFaultTest {
     private Process start(MpjDevice device, String mode) throws Exception {
         String cp = System.getProperty("java.class.path");
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-D" + PolledTransport.FINALIZE_TIMEOUT_MS_PROP_NAME + "=" + FINALIZE_TIMEOUT.toMillis(),
+                "-D" + PolledTransport.FINALIZE_TIMEOUT_MILLIS_PROP_NAME + "=" + FINALIZE_TIMEOUT.toMillis(),
                 "-cp", cp, MpjLauncher.class.getName(), "-np", "3", "-dev", device.id(),
                 "-cp", cp, FaultJob.class.getName(), "--pids", pidFile().toString(), "--mode", mode);
         pb.redirectErrorStream(true).redirectOutput(log().toFile());

@@ -38,7 +38,7 @@ class OpenMpiFaultTest extends JobFaultTest {
         ProcessBuilder pb = new ProcessBuilder("mpirun", "--oversubscribe", "-np", "3", "java",
                 "-cp", System.getProperty("java.class.path"),
                 "-Djava.library.path=" + System.getProperty("openmpi.libdir", "/usr/lib/x86_64-linux-gnu/openmpi/lib"),
-                "-D" + PolledTransport.FINALIZE_TIMEOUT_MS_PROP_NAME + "=" + FINALIZE_TIMEOUT.toMillis(),
+                "-D" + PolledTransport.FINALIZE_TIMEOUT_MILLIS_PROP_NAME + "=" + FINALIZE_TIMEOUT.toMillis(),
                 FaultJob.class.getName(), "--pids", pidFile().toString(), "--mode", mode);
         pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
         pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
