@@ -22,8 +22,8 @@ import java.util.Optional;
             ""},
         footerHeading = "%nExamples:%n",
         footer = {"  paravm demo mandelbrot",
-            "  paravm demo optimize -np 5 --transport mpj",
-            "  paravm demo messaging --transport openmpi -np 2"})
+            "  paravm demo optimize -np 5 --transport ENGINE",
+            "  paravm demo mandelbrot -- --help"})
 final class DemoCommand extends LauncherCommand {
 
     private static final String DEMOS_SECTION = "demos";

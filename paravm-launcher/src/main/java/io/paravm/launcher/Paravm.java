@@ -28,7 +28,7 @@ import java.util.Properties;
  */
 @Command(name = "paravm", mixinStandardHelpOptions = true, versionProvider = Paravm.Version.class,
         usageHelpAutoWidth = true, synopsisSubcommandLabel = "COMMAND",
-        header = "Run ParaVM programs and demos on Open MPI, MPJ Express, Hazelcast or any engine built in.",
+        header = "Run ParaVM programs and demos on any message-passing engine built in (paravm info lists them).",
         description = {
             "A ParaVM job runs one program on N ranks: rank 0 is the spawner, which farms work out to "
                     + "the others. paravm starts the job the way each engine wants, and ends every process it "

@@ -20,9 +20,9 @@ import java.util.List;
         footerHeading = "%nExamples:%n",
         footer = {
             "  paravm run -cp examples/target/classes io.paravm.examples.FirstProgram",
-            "  paravm run --transport hazelcast -np 4 -cp app.jar com.example.Main arg1",
-            "  paravm run -t mpj --device niodev -np 3 -J-Xmx1g -cp app.jar com.example.Main",
-            "  paravm run -t openmpi --hosts n1:8,n2:8 -np 16 -cp app.jar com.example.Main"})
+            "  paravm run --transport ENGINE -np 4 -cp app.jar com.example.Main arg1",
+            "  paravm run -np 3 -J-Xmx1g --timeout 600 -cp app.jar com.example.Main",
+            "(paravm info lists the engines; the options above marked with an engine's name go to that engine.)"})
 final class RunCommand extends LauncherCommand {
 
     @Option(names = {"-cp", "-classpath", "--class-path"}, required = true, paramLabel = "CLASSPATH",

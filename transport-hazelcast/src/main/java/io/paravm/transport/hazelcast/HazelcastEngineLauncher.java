@@ -31,18 +31,18 @@ public final class HazelcastEngineLauncher implements EngineLauncher {
     static final String ENGINE_CLASS_FILE = "com/hazelcast/core/Hazelcast.class";
 
     static final LaunchOption INTERFACE = new LaunchOption("--interface", "IP",
-            "Hazelcast: the address members bind to and announce (default 127.0.0.1); name this machine's to let "
+            "the address members bind to and announce (default 127.0.0.1); name this machine's to let "
                     + "workers on other machines join.");
     static final LaunchOption SECRET_FILE = new LaunchOption("--secret-file", "FILE",
-            "Hazelcast: the job's secret, read from FILE, or written there (readable only by you) if it does not "
+            "the job's secret, read from FILE, or written there (readable only by you) if it does not "
                     + "exist; joining workers need a copy.");
     static final LaunchOption PORT = new LaunchOption("--port", "PORT",
-            "Hazelcast: the spawner's port (default: a free one).");
+            "the spawner's port (default: a free one).");
     static final LaunchOption JOIN = new LaunchOption("--join", "HOST:PORT",
-            "Hazelcast: start -np workers that join the spawner at HOST:PORT instead of a job; needs --cluster and "
+            "start -np workers that join the spawner at HOST:PORT instead of a job; needs --cluster and "
                     + "--secret-file.");
     static final LaunchOption CLUSTER = new LaunchOption("--cluster", "NAME",
-            "Hazelcast: the cluster name (default: a unique one per job); with --join, the spawner's (its log "
+            "the cluster name (default: a unique one per job); with --join, the spawner's (its log "
                     + "prints it).");
 
     private static final List<LaunchOption> OPTIONS = List.of(INTERFACE, SECRET_FILE, PORT, JOIN, CLUSTER);
