@@ -3,8 +3,9 @@ package io.paravm.core;
 import java.util.ArrayDeque;
 
 /**
- * Items waiting for one receiver, in a FIFO queue per sender and in arrival order overall, so
- * that the next item from a given sender and the next from anyone each cost O(1) amortized,
+ * Items waiting for one receiver, queued per sender and in arrival order overall.
+ *
+ * <p>The next item from a given sender and the next from anyone each cost O(1) amortized,
  * however many items from other senders wait. Not thread-safe: the owner guards it.
  *
  * <p>How: each sender (a {@code long} key, e.g. a rank, or a rank and task number) has its own
@@ -14,7 +15,7 @@ import java.util.ArrayDeque;
  * when it reaches the head; when stale entries outnumber the items waiting, the ring is
  * compacted, so memory stays proportional to what waits. Nothing is allocated per item once
  * the ring, the table and a sender's queue have grown; a sender with nothing waiting is
- * forgotten, and its queue reused.
+ * forgotten, and its queue reused (up to {@value #POOLED_MAX} of them).
  *
  * <pre>{@code
  * SenderQueues<Frame> waiting = new SenderQueues<>();

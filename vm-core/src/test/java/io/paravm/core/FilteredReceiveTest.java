@@ -18,8 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Receives and checks from one task while many frames from another wait: each costs O(1), and
- * they match the task, not only its rank, when a worker runs several.
+ * Receives and checks from one task while frames from others wait: O(1) each, matching the task.
+ *
+ * <p>They match the task, not only its rank, when a worker runs several.
  */
 class FilteredReceiveTest {
 
