@@ -100,6 +100,47 @@ class FilteredReceiveTest {
     }
 
     @Test
+    @DisplayName("issue 16: a filtered receive in a worker task examines at most 2 waiting frames, behind 10^3 or 10^5")
+    void filteredReceiveInATaskExaminesAFewFramesWhateverElseWaits() {
+        try (InMemoryVms vms = new InMemoryVms(3)) {
+            for (int backlog : new int[]{1_000, 100_000}) {
+                VirtualMachine vm = vms.spawner;
+                // The receiver on rank 1 (host-1), the talker on rank 2 (host-0).
+                TaskId receiver = vm.spawnFunction(w -> {
+                    TaskId talker = (TaskId) w.receiveMessage(WAIT, w.parentTaskId()).orElseThrow().message();
+                    WorkerVirtualMachine worker = (WorkerVirtualMachine) w;
+                    long worst = 0;
+                    for (int i = 0; i < RECEIVES; i++) {
+                        long before = worker.framesExamined();
+                        Object m = w.receiveMessage(WAIT, talker).orElseThrow().message();
+                        worst = Math.max(worst, worker.framesExamined() - before);
+                        if (!Integer.valueOf(i).equals(m)) return "the talker's message " + i + " came as " + m;
+                    }
+                    for (int i = 0; i < backlog; i++) {
+                        Received r = w.receiveMessage(WAIT).orElseThrow();
+                        if (!Integer.valueOf(i).equals(r.message())) return "the spawner's message " + i + " came as " + r;
+                    }
+                    return worst;
+                }, 1, List.of(new HostId("host-1")), true).get(0);
+                TaskId talker = vm.spawnFunction(w -> {
+                    TaskId to = (TaskId) w.receiveMessage(WAIT, w.parentTaskId()).orElseThrow().message();
+                    for (int i = 0; i < RECEIVES; i++) w.sendMessage(to, i);
+                    return null;
+                }, 1, List.of(new HostId("host-0")), true).get(0);
+                vm.sendMessage(receiver, talker);
+                for (int i = 0; i < backlog; i++) vm.sendMessage(receiver, i); // all before the talker starts
+                vm.sendMessage(talker, receiver);
+                List<Received> seen = WorkerMessageRuleTest.untilExited(vm, List.of(receiver, talker));
+                TaskResult res = seen.stream().filter(r -> r.sender().equals(receiver) && r.message() instanceof TaskResult)
+                        .map(r -> (TaskResult) r.message()).findFirst().orElseThrow();
+                assertTrue(res.success(), res::error);
+                assertTrue(res.value() instanceof Long worst && worst <= 2, () -> "with " + backlog + " frames from the "
+                        + "spawner waiting, a receive from the talker examined at most " + res.value() + " frames");
+            }
+        }
+    }
+
+    @Test
     @DisplayName("issue 16: checkForIncoming(from) and receiveMessage(t, from) on a worker match the task, not its rank")
     void checkAndReceiveOnAWorkerMatchTheTaskNotItsRank() {
         System.setProperty(VmConfig.WORKER_SLOTS_PROP_NAME, "2");
