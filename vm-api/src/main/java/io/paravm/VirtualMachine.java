@@ -243,7 +243,8 @@ public interface VirtualMachine extends AutoCloseable {
     Optional<Received> receiveMessage(Duration timeout);
 
     /**
-     * Receives the next message sent by task {@code from} (its rank).
+     * Receives the next message sent by task {@code from}; messages from other tasks, on its
+     * rank or not, stay queued.
      *
      * @param timeout as in {@link #receiveMessage(Duration)}
      * @param from    the sender
@@ -261,7 +262,8 @@ public interface VirtualMachine extends AutoCloseable {
     boolean checkForIncoming();
 
     /**
-     * Returns whether a message from {@code from} (its rank) is waiting, without receiving it.
+     * Returns whether a message from task {@code from} is waiting, without receiving it; one
+     * from another task on the same rank does not count.
      *
      * @param from the sender
      * @return whether one is waiting

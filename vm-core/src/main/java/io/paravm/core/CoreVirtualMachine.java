@@ -140,7 +140,8 @@ abstract sealed class CoreVirtualMachine implements VirtualMachine
      *
      * @param timeoutNanos negative blocks, zero polls
      * @param source       a rank, or any
-     * @param sourceTask   a task number on that rank, or {@link #ANY_TASK}: a rank may run several tasks
+     * @param sourceTask   a task number on that rank (a rank may run several tasks), or {@link #ANY_TASK} with any
+     *                     rank
      */
     abstract Optional<Received> receive(long timeoutNanos, int source, int sourceTask, String call);
 
@@ -166,7 +167,7 @@ abstract sealed class CoreVirtualMachine implements VirtualMachine
     @Override
     public final boolean checkForIncoming() {
         ensureOpen("checkForIncoming(...)");
-        return incoming(Transport.ANY_SOURCE);
+        return incoming(Transport.ANY_SOURCE, ANY_TASK);
     }
 
     @Override
@@ -174,11 +175,15 @@ abstract sealed class CoreVirtualMachine implements VirtualMachine
         Objects.requireNonNull(from, "checkForIncoming: from is null; pass a task id, or call checkForIncoming()");
         checkSender("checkForIncoming", from, "checkForIncoming()");
         ensureOpen("checkForIncoming(...)");
-        return incoming(from.rank());
+        return incoming(from.rank(), from.number());
     }
 
-    /** Whether a message from {@code source} (a rank, or any) waits for the calling thread. */
-    abstract boolean incoming(int source);
+    /**
+     * Whether a message from task {@code sourceTask} of rank {@code source} waits for the calling
+     * thread, or from anyone when {@code source} is {@link Transport#ANY_SOURCE} (and
+     * {@code sourceTask} {@link #ANY_TASK}).
+     */
+    abstract boolean incoming(int source, int sourceTask);
 
     // ---------------------------------------------------------------- close
 

@@ -30,6 +30,14 @@ final class Envelope {
         return frame.getInt(frame.position() + SOURCE_TASK_OFFSET);
     }
 
+    /**
+     * The {@link SenderQueues} key of the task that sent {@code frame} from rank {@code source}:
+     * its rank and task number (a frame too short for a header counts as no task's).
+     */
+    static long senderKey(int source, ByteBuffer frame) {
+        return SenderQueues.key(source, frame.remaining() >= HEADER_BYTES ? sourceTask(frame) : -1);
+    }
+
     static int destinationTask(ByteBuffer frame) {
         return frame.getInt(frame.position() + DESTINATION_TASK_OFFSET);
     }

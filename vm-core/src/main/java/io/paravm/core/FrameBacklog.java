@@ -3,15 +3,13 @@ package io.paravm.core;
 import io.paravm.spi.Transport.Frame;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
-import java.util.Iterator;
-import java.util.function.Predicate;
 
 /**
  * Frames waiting on this rank, in arrival order, taken by sender: the first frame from a
- * given rank, or from anyone. Transports keep frames here that the engine delivered before
- * they were asked for, and vm-core keeps frames a rank sent itself. Not thread-safe: the
- * owner guards it with its own lock.
+ * given rank, or from anyone, each in O(1) amortized however many frames from other ranks
+ * wait. Transports keep frames here that the engine delivered before they were asked for,
+ * and vm-core keeps frames a rank sent itself. Not thread-safe: the owner guards it with its
+ * own lock.
  *
  * <pre>{@code
  * backlog.add(FrameBacklog.copyOf(source, bytes));
@@ -20,7 +18,7 @@ import java.util.function.Predicate;
  */
 public final class FrameBacklog {
 
-    private final ArrayDeque<Frame> frames = new ArrayDeque<>();
+    private final SenderQueues<Frame> frames = new SenderQueues<>();
 
     /**
      * A frame whose bytes are a heap copy of {@code bytes} (position to limit), for keeping
@@ -38,7 +36,7 @@ public final class FrameBacklog {
 
     /** @param frame a frame that stays valid while it waits here */
     public void add(Frame frame) {
-        frames.add(frame);
+        frames.add(frame.source(), frame);
     }
 
     /**
@@ -48,33 +46,7 @@ public final class FrameBacklog {
      * @return the frame, or {@code null} if none waits
      */
     public Frame poll(int source) {
-        if (source < 0) return frames.poll();
-        for (Iterator<Frame> it = frames.iterator(); it.hasNext(); ) {
-            Frame f = it.next();
-            if (f.source() == source) {
-                it.remove();
-                return f;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Takes the first frame from {@code source} that {@code accept} takes.
-     *
-     * @param source a rank, or a negative number for any rank
-     * @param accept which frames qualify
-     * @return the frame, or {@code null} if none waits
-     */
-    public Frame poll(int source, Predicate<Frame> accept) {
-        for (Iterator<Frame> it = frames.iterator(); it.hasNext(); ) {
-            Frame f = it.next();
-            if ((source < 0 || f.source() == source) && accept.test(f)) {
-                it.remove();
-                return f;
-            }
-        }
-        return null;
+        return source < 0 ? frames.pollAny() : frames.poll(source);
     }
 
     /**
@@ -82,8 +54,6 @@ public final class FrameBacklog {
      * @return whether a frame from {@code source} waits
      */
     public boolean contains(int source) {
-        if (source < 0) return !frames.isEmpty();
-        for (Frame f : frames) if (f.source() == source) return true;
-        return false;
+        return source < 0 ? !frames.isEmpty() : frames.contains(source);
     }
 }

@@ -44,8 +44,8 @@ final class SpawnerInbox {
     private final SlotTable slots;
     private final int debug;
     private final Object lock;
-    /** Frames kept for a later receive (another task's, or this rank's own), in arrival order. */
-    private final FrameBacklog kept = new FrameBacklog();
+    /** Frames kept for a later receive (another task's, or this rank's own), by sending task and in arrival order. */
+    private final SenderQueues<Frame> kept = new SenderQueues<>();
     /** Messages made by the VM itself (lost tasks and hosts). */
     private final ArrayDeque<Received> vmEvents = new ArrayDeque<>();
     /** Ranks refused at their hello, with why: they get no slot, and EXIT when the VM closes. */
@@ -61,7 +61,24 @@ final class SpawnerInbox {
 
     /** Keeps a frame the spawner sent itself; lock held. */
     void keepOwn(Frame own) {
-        kept.add(own);
+        keep(own);
+    }
+
+    /** Keeps a frame that stays valid (a copy, or this rank's own) under its sending task; lock held. */
+    private void keep(Frame f) {
+        kept.add(Envelope.senderKey(f.source(), f.payload()), f);
+    }
+
+    /** Keeps a copy of a frame the transport delivered, and wakes the threads waiting for one. */
+    private void keepCopy(Frame f) {
+        channel.handOver(() -> keep(FrameBacklog.copyOf(f.source(), f.payload())));
+    }
+
+    /** How many kept frames the spawner's receives have examined so far (see {@link SenderQueues#examined()}); for tests. */
+    long framesExamined() {
+        synchronized (lock) {
+            return kept.examined();
+        }
     }
 
     /** Ranks refused at their hello, each with the error logged for it. */
@@ -88,7 +105,7 @@ final class SpawnerInbox {
                     Hello h = helloFrom(f.source(), f.payload());
                     if (h != null) admit(f.source(), h);
                 } else {
-                    channel.handOver(() -> kept.add(FrameBacklog.copyOf(f.source(), f.payload())));
+                    keepCopy(f);
                 }
                 return null;
             }
@@ -164,8 +181,7 @@ final class SpawnerInbox {
             public Received arrived(Frame f) {
                 if (sourceTask != CoreVirtualMachine.ANY_TASK && Envelope.sourceTask(f.payload()) != sourceTask
                         && Envelope.kind(f.payload()) != FrameKind.LOG) {
-                    // another task's, on the same rank
-                    channel.handOver(() -> kept.add(FrameBacklog.copyOf(f.source(), f.payload())));
+                    keepCopy(f); // another task's, on the same rank
                     return null;
                 }
                 return handle(f.source(), f.payload());
@@ -178,17 +194,48 @@ final class SpawnerInbox {
         };
     }
 
+    /** The oldest frame kept from task {@code sourceTask} of rank {@code source}, or from anyone; lock held. */
     private Frame pollKept(int source, int sourceTask) {
-        if (sourceTask == CoreVirtualMachine.ANY_TASK) return kept.poll(source);
-        return kept.poll(source, f -> Envelope.sourceTask(f.payload()) == sourceTask);
+        return source < 0 ? kept.pollAny() : kept.poll(SenderQueues.key(source, sourceTask));
     }
 
-    /** Whether something waits here for a receive from {@code source} (the transport is asked by the caller). */
-    boolean hasWaiting(int source) {
+    /** Whether something waits here for a receive from anyone (the transport is asked by the caller). */
+    boolean hasWaiting() {
         synchronized (lock) {
-            if (kept.contains(source)) return true;
-            return source < 0 && (channel.hasLostRanks() || !vmEvents.isEmpty());
+            return !kept.isEmpty() || channel.hasLostRanks() || !vmEvents.isEmpty();
         }
+    }
+
+    /**
+     * Whether a receive from task {@code sourceTask} of rank {@code source} has something to
+     * take: a frame kept from that task, its exit made by the VM, or a frame from it still in
+     * the transport. Frames from that rank are moved from the transport to the frames kept
+     * here, each under its own task, so another task's frame on the same rank does not count.
+     */
+    boolean incoming(int source, int sourceTask) {
+        FrameChannel.Inbox<Boolean> check = new FrameChannel.Inbox<>() {
+            @Override
+            public Boolean waiting() {
+                return kept.contains(SenderQueues.key(source, sourceTask)) || hasVmEvent(source, sourceTask) ? Boolean.TRUE
+                        : null;
+            }
+
+            @Override
+            public Boolean arrived(Frame f) {
+                if (Envelope.kind(f.payload()) == FrameKind.LOG) {
+                    handle(f.source(), f.payload()); // logged at once, as a receive does
+                    return null;
+                }
+                keepCopy(f);
+                return Envelope.senderKey(f.source(), f.payload()) == SenderQueues.key(source, sourceTask) ? Boolean.TRUE
+                        : null;
+            }
+        };
+        synchronized (lock) {
+            if (check.waiting() != null) return true;
+        }
+        return channel.transport().probe(source)
+                && channel.receive(0, source, check, "checkForIncoming(from)").isPresent();
     }
 
     /** Handles one frame; returns what the user receives, or null if it was consumed. */
@@ -278,13 +325,23 @@ final class SpawnerInbox {
         synchronized (lock) {
             for (Iterator<Received> it = vmEvents.iterator(); it.hasNext(); ) {
                 Received r = it.next();
-                if (source < 0 || (r.sender().rank() == source
-                        && (sourceTask == CoreVirtualMachine.ANY_TASK || r.sender().number() == sourceTask))) {
+                if (isFrom(r, source, sourceTask)) {
                     it.remove();
                     return r;
                 }
             }
             return null;
         }
+    }
+
+    /** Whether a message made by the VM waits from task {@code sourceTask} of rank {@code source}; lock held. */
+    private boolean hasVmEvent(int source, int sourceTask) {
+        for (Received r : vmEvents) if (isFrom(r, source, sourceTask)) return true;
+        return false;
+    }
+
+    private static boolean isFrom(Received r, int source, int sourceTask) {
+        return source < 0 || (r.sender().rank() == source
+                && (sourceTask == CoreVirtualMachine.ANY_TASK || r.sender().number() == sourceTask));
     }
 }

@@ -283,8 +283,14 @@ final class SpawnerVirtualMachine extends CoreVirtualMachine {
     }
 
     @Override
-    boolean incoming(int source) {
-        return inbox.hasWaiting(source) || transport.probe(source);
+    boolean incoming(int source, int sourceTask) {
+        if (source < 0) return inbox.hasWaiting() || transport.probe(source);
+        return inbox.incoming(source, sourceTask);
+    }
+
+    /** How many kept frames the spawner's receives have examined so far; for tests. */
+    long framesExamined() {
+        return inbox.framesExamined();
     }
 
     @Override

@@ -38,8 +38,8 @@ final class TaskRouter {
     /** The number a worker's frames carry when no task sends or is addressed. */
     static final int NO_TASK = -1;
 
-    /** A task running on this worker. */
-    record RunningTask(int number, TaskId id, Path workDir) {
+    /** A task running on this worker, and the messages waiting for it, by sending task (guarded by the lock). */
+    record RunningTask(int number, TaskId id, Path workDir, SenderQueues<Frame> frames) {
     }
 
     private final FrameChannel channel;
@@ -50,7 +50,6 @@ final class TaskRouter {
 
     private final Object lock;
     private final Map<Integer, RunningTask> running = new HashMap<>();
-    private final ArrayDeque<Frame> taskFrames = new ArrayDeque<>();
     private final ArrayDeque<Frame> spawnRequests = new ArrayDeque<>();
     private final List<Frame> held = new ArrayList<>();
     private long heldBytes;
@@ -97,7 +96,7 @@ final class TaskRouter {
     RunningTask start(Frame spawnFrame) {
         int number = Envelope.destinationTask(spawnFrame.payload());
         highestTaskStarted = Math.max(highestTaskStarted, number);
-        RunningTask t = new RunningTask(number, new TaskId(rank, number), null);
+        RunningTask t = new RunningTask(number, new TaskId(rank, number), null, new SenderQueues<>());
         running.put(number, t);
         soleTask = running.size() == 1 ? t : null;
         releaseHeld(number);
@@ -106,7 +105,7 @@ final class TaskRouter {
 
     /** Records the folder a task runs in; returns the task with it. */
     RunningTask withWorkDir(RunningTask t, Path dir) {
-        RunningTask withDir = new RunningTask(t.number(), t.id(), dir);
+        RunningTask withDir = new RunningTask(t.number(), t.id(), dir, t.frames());
         synchronized (lock) {
             running.put(t.number(), withDir);
             if (soleTask == t) soleTask = withDir;
@@ -114,12 +113,11 @@ final class TaskRouter {
         return withDir;
     }
 
-    /** The task has ended: its slot is free and messages still waiting for it are discarded. */
+    /** The task has ended: its slot is free and messages still waiting for it are discarded (with its queue). */
     void end(RunningTask t) {
         synchronized (lock) {
             running.remove(t.number());
             soleTask = running.size() == 1 ? running.values().iterator().next() : null;
-            taskFrames.removeIf(f -> Envelope.destinationTask(f.payload()) == t.number()); // ended: discarded
             if (!spawnRequests.isEmpty()) channel.transport().wakeup(); // a pumping loop may wait for this slot
             lock.notifyAll();
         }
@@ -138,7 +136,7 @@ final class TaskRouter {
         return new FrameChannel.Inbox<>() {
             @Override
             public Received waiting() {
-                Frame mine = takeTaskFrame(me.number(), source, sourceTask);
+                Frame mine = takeTaskFrame(me, source, sourceTask);
                 if (mine != null) return channel.decodeMessage(mine.source(), mine.payload());
                 if (spawnerGone()) {
                     throw new VmClosedException("the spawner " + (spawnerLost ? "is gone" : "closed the VM")
@@ -154,27 +152,51 @@ final class TaskRouter {
         };
     }
 
-    /** Whether a message for task {@code me} waits here (the transport is asked by the caller). */
-    boolean hasTaskFrame(RunningTask me, int source) {
+    /** Whether a message for task {@code me} from anyone waits here (the transport is asked by the caller). */
+    boolean hasTaskFrame(RunningTask me) {
         synchronized (lock) {
-            for (Frame f : taskFrames) {
-                if (Envelope.destinationTask(f.payload()) == me.number() && (source < 0 || f.source() == source)) return true;
-            }
-            return false;
+            return !me.frames().isEmpty();
         }
     }
 
-    private Frame takeTaskFrame(int task, int source, int sourceTask) {
-        if (taskFrames.isEmpty()) return null;
-        for (Iterator<Frame> it = taskFrames.iterator(); it.hasNext(); ) {
-            Frame f = it.next();
-            if (Envelope.destinationTask(f.payload()) == task && (source < 0 || f.source() == source)
-                    && (sourceTask == CoreVirtualMachine.ANY_TASK || Envelope.sourceTask(f.payload()) == sourceTask)) {
-                it.remove();
-                return f;
+    /**
+     * Whether a message for task {@code me} from task {@code sourceTask} of rank {@code source}
+     * waits: kept here, or still in the transport. Frames from that rank are routed out of the
+     * transport first, so another task's frame on the same rank does not count.
+     */
+    boolean incoming(RunningTask me, int source, int sourceTask) {
+        long from = SenderQueues.key(source, sourceTask);
+        FrameChannel.Inbox<Boolean> check = new FrameChannel.Inbox<>() {
+            @Override
+            public Boolean waiting() {
+                return me.frames().contains(from) ? Boolean.TRUE : null;
             }
+
+            @Override
+            public Boolean arrived(Frame f) {
+                route(f, NO_TASK, source, sourceTask); // routes, keeps or drops it: nothing comes back
+                synchronized (lock) {
+                    return waiting();
+                }
+            }
+        };
+        synchronized (lock) {
+            if (check.waiting() != null) return true;
         }
-        return null;
+        return channel.transport().probe(source)
+                && channel.receive(0, source, check, "checkForIncoming(from)").isPresent();
+    }
+
+    /** The oldest message for task {@code me} from task {@code sourceTask} of rank {@code source}, or from anyone; lock held. */
+    private Frame takeTaskFrame(RunningTask me, int source, int sourceTask) {
+        return source < 0 ? me.frames().pollAny() : me.frames().poll(SenderQueues.key(source, sourceTask));
+    }
+
+    /** How many waiting frames task {@code me}'s receives have examined so far; for tests. */
+    long framesExamined(RunningTask me) {
+        synchronized (lock) {
+            return me.frames().examined();
+        }
     }
 
     /** Keeps a frame this rank sent to one of its own tasks; lock held. */
@@ -233,8 +255,9 @@ final class TaskRouter {
     /** Applies the message rule to a frame not taken by the pumping task; lock held. */
     private void routeMessage(Frame f, boolean owned) {
         int dest = Envelope.destinationTask(f.payload());
-        if (running.containsKey(dest)) {
-            taskFrames.add(owned ? f : FrameBacklog.copyOf(f.source(), f.payload()));
+        RunningTask to = running.get(dest);
+        if (to != null) {
+            to.frames().add(Envelope.senderKey(f.source(), f.payload()), owned ? f : FrameBacklog.copyOf(f.source(), f.payload()));
             channel.handedOver();
         } else if (dest > highestTaskStarted) {
             hold(f, owned);
@@ -257,13 +280,14 @@ final class TaskRouter {
 
     /** Moves frames held for task {@code number} to its queue and drops those for older tasks; lock held. */
     private void releaseHeld(int number) {
+        SenderQueues<Frame> queue = running.get(number).frames();
         for (Iterator<Frame> it = held.iterator(); it.hasNext(); ) {
             Frame lf = it.next();
             int dest = Envelope.destinationTask(lf.payload());
             if (dest <= number) {
                 it.remove();
                 heldBytes -= lf.payload().remaining();
-                if (dest == number) taskFrames.add(lf);
+                if (dest == number) queue.add(Envelope.senderKey(lf.source(), lf.payload()), lf);
             }
         }
     }

@@ -149,9 +149,17 @@ final class WorkerVirtualMachine extends CoreVirtualMachine {
     }
 
     @Override
-    boolean incoming(int source) {
+    boolean incoming(int source, int sourceTask) {
         RunningTask me = loop.callerTask();
-        return (me != null && router.hasTaskFrame(me, source)) || transport.probe(source);
+        if (me == null) return transport.probe(source);
+        if (source < 0) return router.hasTaskFrame(me) || transport.probe(source);
+        return router.incoming(me, source, sourceTask);
+    }
+
+    /** How many waiting frames the calling task's receives have examined so far (-1 outside a task); for tests. */
+    long framesExamined() {
+        RunningTask me = loop.callerTask();
+        return me == null ? -1 : router.framesExamined(me);
     }
 
     @Override

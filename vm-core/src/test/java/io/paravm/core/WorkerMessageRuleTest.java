@@ -36,7 +36,7 @@ class WorkerMessageRuleTest {
     }
 
     /** Receives until {@code ids} have all exited; returns every message seen, in order. */
-    private static List<Received> untilExited(VirtualMachine vm, List<TaskId> ids) {
+    static List<Received> untilExited(VirtualMachine vm, List<TaskId> ids) {
         List<Received> seen = new ArrayList<>();
         List<TaskId> exited = new ArrayList<>();
         while (!exited.containsAll(ids)) {

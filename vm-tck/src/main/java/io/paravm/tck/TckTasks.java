@@ -67,6 +67,32 @@ final class TckTasks {
         };
     }
 
+    /**
+     * One of two senders on one rank (rule 3.12), told its part by the parent: given the
+     * second's {@link TaskId}, it messages the parent "from the first", then tells the second
+     * "go"; told "second", it waits for that go, then messages the parent "from the second".
+     * Either then waits for the parent's "done"; told anything else, it ends at once. Returns
+     * what it was told.
+     */
+    static Task<Object> sameRankSender() {
+        return vm -> {
+            Object part = vm.receiveMessage(timeout(), vm.parentTaskId()).orElseThrow(
+                    () -> new IllegalStateException("no part from the parent in " + timeout())).message();
+            if (part instanceof TaskId second) {
+                vm.sendMessage(vm.parentTaskId(), "from the first");
+                vm.sendMessage(second, "go");
+            } else if ("second".equals(part)) {
+                vm.receiveMessage(timeout()).orElseThrow(() -> new IllegalStateException("no go in " + timeout()));
+                vm.sendMessage(vm.parentTaskId(), "from the second");
+            } else {
+                return part;
+            }
+            vm.receiveMessage(timeout(), vm.parentTaskId()).orElseThrow(
+                    () -> new IllegalStateException("no done from the parent in " + timeout()));
+            return part;
+        };
+    }
+
     /** What the spawner gathered about a group of tasks. */
     record Outcome(Map<TaskId, TaskResult> results, Map<TaskId, TaskExit> exits, List<Received> others) {
     }

@@ -572,6 +572,39 @@ public abstract class VirtualMachineVerification extends SpawnerVerification {
         for (TaskId t : fresh) assertEquals("only this", after.results().get(t).value(), "task " + t);
     }
 
+    /**
+     * Rule 3.12: where a worker runs several tasks, {@code checkForIncoming(from)} and
+     * {@code receiveMessage(timeout, from)} match the task, not its rank: a message from one task
+     * does not answer for another task on the same rank.
+     */
+    @Test
+    void required_spec3_12_filteredCallsMatchTheTaskNotItsRank() {
+        requireSlotsPerWorker(2);
+        VirtualMachine vm = vm();
+        List<TaskId> all = vm.spawnFunction(TckTasks.sameRankSender(), 1000, null, true);
+        Map<Integer, List<TaskId>> byRank = new LinkedHashMap<>();
+        for (TaskId t : all) byRank.computeIfAbsent(t.rank(), r -> new ArrayList<>()).add(t);
+        List<TaskId> pair = byRank.values().stream().filter(ts -> ts.size() >= 2).findFirst().orElseThrow(
+                () -> new AssertionError("no worker ran two tasks at once: " + byRank));
+        TaskId first = pair.get(0);
+        TaskId second = pair.get(1);
+        for (TaskId t : all) if (!t.equals(first) && !t.equals(second)) vm.sendMessage(t, "release");
+        vm.sendMessage(second, "second");
+        vm.sendMessage(first, second);
+        assertEquals("from the second", vm.receiveMessage(timeout(), second).orElseThrow().message());
+        // The first sent before it told the second to go, from the same rank: its message is here too.
+        assertFalse(vm.checkForIncoming(second), "a message from " + first + " answered for " + second
+                + ", another task on rank " + second.rank());
+        assertTrue(vm.receiveMessage(Duration.ZERO, second).isEmpty(), "nothing more from " + second);
+        assertTrue(vm.checkForIncoming(first), "the message from " + first + " waits");
+        assertEquals("from the first", vm.receiveMessage(Duration.ZERO, first).orElseThrow().message());
+        vm.sendMessage(first, "done");
+        vm.sendMessage(second, "done");
+        TckTasks.Outcome o = collect(vm, all);
+        assertEquals(second, o.results().get(first).value());
+        assertEquals("second", o.results().get(second).value());
+    }
+
     // ------------------------------------------------------------ 4. bad input
 
     /** Rule 4.1: an invalid destination is refused with a clear error, and the VM stays usable. */
