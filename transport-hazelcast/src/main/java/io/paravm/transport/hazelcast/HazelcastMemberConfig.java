@@ -78,18 +78,32 @@ final class HazelcastMemberConfig {
      * @throws VmException if {@code join} is no address, or the member cannot start
      */
     HazelcastInstance startWorker(String join) {
-        int colon = join.lastIndexOf(':');
-        int joinPort;
-        try {
-            joinPort = Integer.parseInt(join.substring(colon + 1));
-        } catch (NumberFormatException | IndexOutOfBoundsException e) {
-            throw new VmException(HazelcastProperties.JOIN_PROP_NAME + "=" + join + " is not host:port, e.g. "
-                    + "127.0.0.1:" + HazelcastProperties.PORT_DEFAULT);
-        }
-        int port = (int) HazelcastProperties.number(config, HazelcastProperties.PORT_PROP_NAME, joinPort + 1L, 1);
+        int port = (int) HazelcastProperties.number(config, HazelcastProperties.PORT_PROP_NAME, joinPort(join) + 1L, 1);
         Config c = base(port, true);
         c.getNetworkConfig().getJoin().getTcpIpConfig().addMember(join);
         return newInstance(c, "this worker could not start its Hazelcast member");
+    }
+
+    /**
+     * Returns the port of a join address.
+     *
+     * @param join the spawner's {@code host:port}
+     * @return its port
+     * @throws VmException if {@code join} is not {@code host:port}, or the port is outside [1, 65535]
+     */
+    static int joinPort(String join) {
+        int colon = join.lastIndexOf(':');
+        int port = -1;
+        try {
+            port = Integer.parseInt(join.substring(colon + 1));
+        } catch (NumberFormatException | IndexOutOfBoundsException e) {
+            // reported below
+        }
+        if (port < 1 || port > 65_535) {
+            throw new VmException(HazelcastProperties.JOIN_PROP_NAME + "=" + join + " is not host:port with a port in "
+                    + "[1, 65535], e.g. 127.0.0.1:" + HazelcastProperties.PORT_DEFAULT);
+        }
+        return port;
     }
 
     /**

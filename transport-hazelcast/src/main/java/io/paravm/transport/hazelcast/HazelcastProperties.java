@@ -92,7 +92,12 @@ public final class HazelcastProperties {
     /** Default of {@link #MAX_NO_HEARTBEAT_SECONDS_PROP_NAME}: 10 s. */
     public static final int MAX_NO_HEARTBEAT_SECONDS_DEFAULT = 10;
 
-    /** Worker only: seconds to wait to join the cluster and be given a rank. */
+    /**
+     * Worker only: seconds to wait to join the cluster and be given a rank, counted from the
+     * start of {@code open()}. It includes waiting for the spawner to listen at
+     * {@link #JOIN_PROP_NAME}: a worker started before the spawner retries (with pauses growing
+     * to 2 s) until then, and then fails naming the address.
+     */
     public static final String JOIN_TIMEOUT_SECONDS_PROP_NAME = "paravm.hazelcast.join.timeout.seconds";
     /** Default of {@link #JOIN_TIMEOUT_SECONDS_PROP_NAME}: 60 s. */
     public static final int JOIN_TIMEOUT_SECONDS_DEFAULT = 60;

@@ -127,13 +127,17 @@ final class HazelcastTransport implements Transport {
 
     private void startWorker(VmConfig config) {
         String join = HazelcastProperties.get(config, HazelcastProperties.JOIN_PROP_NAME).orElseThrow();
-        long timeoutNanos = TimeUnit.SECONDS.toNanos(HazelcastProperties.number(config,
-                HazelcastProperties.JOIN_TIMEOUT_SECONDS_PROP_NAME, HazelcastProperties.JOIN_TIMEOUT_SECONDS_DEFAULT, 1));
+        long timeoutSeconds = HazelcastProperties.number(config, HazelcastProperties.JOIN_TIMEOUT_SECONDS_PROP_NAME,
+                HazelcastProperties.JOIN_TIMEOUT_SECONDS_DEFAULT, 1);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        // A member that finds nobody at the address would start a cluster of its own: wait for
+        // the spawner to listen first, so a worker may start before it.
+        SpawnerProbe.awaitListening(join, timeoutSeconds, deadline);
         member.started(members.startWorker(join));
         members.requireSpawner(member.hazelcast(), join);
         topics.subscribe(receiver);
         directory.follow(member.hazelcast().getMap(RankDirectory.RANKS_MAP));
-        member.rank(handshake.join(join, System.nanoTime() + timeoutNanos));
+        member.rank(handshake.join(join, deadline));
         events.started();
         LOG.debug("worker rank {} joined cluster '{}' via {}", member.rank(), clusterName, join);
     }

@@ -11,12 +11,14 @@ import io.paravm.TaskResult;
 import io.paravm.VirtualMachine;
 import io.paravm.VirtualMachines;
 import io.paravm.VmConfig;
+import io.paravm.VmException;
 import io.paravm.VmStatus;
 import io.paravm.farm.FarmStats;
 import io.paravm.farm.TaskFarm;
 import io.paravm.farm.TaskFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
@@ -41,6 +43,7 @@ import java.util.stream.IntStream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -72,8 +75,13 @@ class HazelcastMembershipTest {
         workers = HazelcastLauncher.builder().join("127.0.0.1:" + port).cluster(cluster).secret(secret)
                 .mainClass(MembershipWorker.class.getName())
                 .jvmOption("-D" + HazelcastProperties.MAX_NO_HEARTBEAT_SECONDS_PROP_NAME + "=" + MAX_NO_HEARTBEAT_SECONDS)
-                .logDirectory(Path.of("target", "membership-logs", info.getTestMethod().orElseThrow().getName()))
+                .jvmOption("-Dorg.slf4j.simpleLogger.log." + SpawnerProbe.class.getName() + "=debug") // says it waits
+                .logDirectory(logDir(info))
                 .build();
+    }
+
+    private static Path logDir(TestInfo info) {
+        return Path.of("target", "membership-logs", info.getTestMethod().orElseThrow().getName());
     }
 
     @AfterEach
@@ -151,6 +159,49 @@ class HazelcastMembershipTest {
 
         vm.close();
         assertTrue(workers.awaitAll(WAIT), "every worker JVM exits with 0 after close()");
+    }
+
+    @Test
+    @DisplayName("issue 16: a worker started before the spawner listens retries the join, then gets its rank")
+    void workerStartedBeforeTheSpawnerRetriesTheJoinAndRunsTasks(TestInfo info) throws Exception {
+        Path log = logDir(info).resolve("worker-1.log");
+        Files.deleteIfExists(log); // logs are appended to: no line from an earlier run
+        workers.startWorker();
+        String waiting = "nothing listens at 127.0.0.1:" + port + " yet";
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!(Files.exists(log) && Files.readString(log).contains(waiting))) {
+            assertTrue(System.nanoTime() - deadline < 0, "the worker never said it waits for the spawner: "
+                    + (Files.exists(log) ? Files.readString(log) : "no log"));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+        vm = openSpawner(1); // only now does anything listen at the worker's join address
+
+        List<Received> others = new ArrayList<>();
+        HostAdded added = awaitMessage(HostAdded.class, others);
+        assertEquals(List.of(1), added.slots(), "the worker that started first is rank 1");
+        TaskId id = vm.spawnFunction(whoAmI()).orElseThrow();
+        TaskResult result = awaitMessage(TaskResult.class, others);
+        assertTrue(result.success(), result.error());
+        assertEquals(1, result.value());
+        assertEquals(new TaskExit(id, TaskExit.Reason.FINISHED), awaitMessage(TaskExit.class, others));
+        vm.close();
+        assertTrue(workers.awaitAll(WAIT), "the worker JVM exits with 0 after close(): " + Files.readString(log));
+    }
+
+    @Test
+    @DisplayName("issue 16: a worker whose spawner never listens fails after the join timeout, naming the address")
+    void workerWhoseSpawnerNeverListensFailsNamingTheAddressAndTheSetting() {
+        int nobody = FreePort.on("127.0.0.1"); // free: nothing listens there
+        VmConfig config = VmConfig.builder().transport("hazelcast")
+                .property(HazelcastProperties.JOIN_PROP_NAME, "127.0.0.1:" + nobody)
+                .property(HazelcastProperties.SECRET_PROP_NAME, secret)
+                .property(HazelcastProperties.JOIN_TIMEOUT_SECONDS_PROP_NAME, "1")
+                .build();
+        VmException e = assertThrows(VmException.class, () -> HazelcastTransport.start(config)); // the class's @Timeout bounds it
+        String m = e.getMessage();
+        assertTrue(m.contains("nothing listening at 127.0.0.1:" + nobody), m);
+        assertTrue(m.contains(HazelcastProperties.JOIN_TIMEOUT_SECONDS_PROP_NAME + " (now 1 s"), m);
+        assertTrue(m.matches("(?s).*after trying \\d+ times for \\d+\\.\\d s.*"), m);
     }
 
     /** Opens the spawner of a 3-rank VM whose two workers are member JVMs of their own. */
