@@ -222,10 +222,15 @@ class HazelcastMembershipTest {
         return vm.status().slots().stream().anyMatch(s -> s.rank() == rank && !s.isFree());
     }
 
-    /** Work that takes a while, so that a kill lands while the victim runs some of it. */
-    private static TaskFunction<Integer, Integer> slowTimesTen() {
+    /**
+     * Work that takes 100 ms, except in the victim's JVM, where it waits to be killed: so
+     * whenever the victim's slot is busy it holds an input with no result sent yet, and the
+     * kill always loses one (a kill that fell just after a result was sent lost nothing, and
+     * the test flaked under load).
+     */
+    private static TaskFunction<Integer, Integer> timesTenUnlessIn(long victimPid) {
         return x -> {
-            Thread.sleep(100);
+            Thread.sleep(ProcessHandle.current().pid() == victimPid ? 60_000 : 100);
             return 10 * x;
         };
     }
@@ -243,7 +248,7 @@ class HazelcastMembershipTest {
         List<Integer> ys;
         FarmStats stats;
         try (TaskFarm farm = TaskFarm.builder(vm).spawnPerTask(spawnPerTask).otherMessages(others::add).build()) {
-            ys = farm.map(slowTimesTen(), xs, p -> {
+            ys = farm.map(timesTenUnlessIn(victimPid), xs, p -> {
                 // kill -9 of rank 1's JVM once 5 inputs are done and rank 1 has an input in hand
                 // (between two spawned tasks its slot is briefly free, and nothing would be lost).
                 if (p.completed() >= 5 && rankBusy(1) && killedAfter.compareAndSet(-1, p.completed())
