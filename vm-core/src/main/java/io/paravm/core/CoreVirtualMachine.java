@@ -131,7 +131,8 @@ abstract sealed class CoreVirtualMachine implements VirtualMachine
 
     private Optional<Received> receive(Duration timeout, int source, int sourceTask, String call) {
         ensureOpen(call);
-        Objects.requireNonNull(timeout, call + ": timeout is null; pass Duration.ofSeconds(-1) to block");
+        // not requireNonNull(timeout, call + ...): that would build the message on every receive
+        if (timeout == null) throw new NullPointerException(call + ": timeout is null; pass Duration.ofSeconds(-1) to block");
         return receive(timeout.isNegative() ? -1 : saturatedNanos(timeout), source, sourceTask, call);
     }
 

@@ -15,7 +15,8 @@ import java.util.ArrayDeque;
  * when it reaches the head; when stale entries outnumber the items waiting, the ring is
  * compacted, so memory stays proportional to what waits. Nothing is allocated per item once
  * the ring, the table and a sender's queue have grown; a sender with nothing waiting is
- * forgotten, and its queue reused (up to {@value #POOLED_MAX} of them).
+ * forgotten, and its queue reused (up to {@value #POOLED_MAX} of them). The arrays are made on
+ * the first add: a worker makes one of these per task, and most tasks never keep a frame.
  *
  * <pre>{@code
  * SenderQueues<Frame> waiting = new SenderQueues<>();
@@ -45,15 +46,16 @@ final class SenderQueues<E> {
     }
 
     /** Senders with an item or a ring entry, by key: open addressing, linear probing. */
-    private Sender<E>[] table = newArray(MIN_CAPACITY);
+    private Sender<E>[] table = none();
     private int senders;
     /** The arrival order: one entry per item added and not yet skipped, oldest at {@link #head}. */
-    private Sender<E>[] ring = newArray(MIN_CAPACITY);
+    private Sender<E>[] ring = none();
     private int head;
     private int entries;
     private int staleEntries;
     private int size;
-    private final ArrayDeque<Sender<E>> pool = new ArrayDeque<>();
+    /** Idle senders kept for reuse; made when the first sender goes idle. */
+    private ArrayDeque<Sender<E>> pool;
     /** Items and ring entries takes looked at so far, for tests. */
     private long examined;
     /** Ring entries compactions walked so far, for tests: their cost, amortized over the takes. */
@@ -70,7 +72,7 @@ final class SenderQueues<E> {
         if (s == null) s = insert(sender);
         s.items.add(item);
         s.mostWaiting = Math.max(s.mostWaiting, s.items.size());
-        if (entries == ring.length) ring = resized(ring.length * 2);
+        if (entries == ring.length) ring = resized(Math.max(MIN_CAPACITY, ring.length * 2));
         ring[(head + entries) & (ring.length - 1)] = s;
         entries++;
         size++;
@@ -188,6 +190,7 @@ final class SenderQueues<E> {
     private void forgetIfIdle(Sender<E> s) {
         if (s.stale > 0 || !s.items.isEmpty()) return;
         remove(s);
+        if (pool == null) pool = new ArrayDeque<>(POOLED_MAX);
         if (pool.size() < POOLED_MAX && s.mostWaiting <= POOLED_QUEUE_MAX) {
             s.mostWaiting = 0;
             pool.push(s);
@@ -200,6 +203,7 @@ final class SenderQueues<E> {
     }
 
     private Sender<E> find(long key) {
+        if (senders == 0) return null;
         int mask = table.length - 1;
         for (int i = slot(key, mask); table[i] != null; i = (i + 1) & mask) {
             if (table[i].key == key) return table[i];
@@ -208,8 +212,8 @@ final class SenderQueues<E> {
     }
 
     private Sender<E> insert(long key) {
-        if ((senders + 1) * 2 > table.length) rehash(table.length * 2);
-        Sender<E> s = pool.isEmpty() ? new Sender<>() : pool.pop();
+        if ((senders + 1) * 2 > table.length) rehash(Math.max(MIN_CAPACITY, table.length * 2));
+        Sender<E> s = pool == null || pool.isEmpty() ? new Sender<>() : pool.pop();
         s.key = key;
         place(s);
         senders++;
@@ -246,6 +250,14 @@ final class SenderQueues<E> {
         }
         senders--;
         if (senders == 0 && table.length > 1024) table = newArray(MIN_CAPACITY);
+    }
+
+    private static final Sender<?>[] NONE = new Sender<?>[0];
+
+    /** The shared empty array every queue starts with. */
+    @SuppressWarnings("unchecked")
+    private static <E> Sender<E>[] none() {
+        return (Sender<E>[]) NONE;
     }
 
     @SuppressWarnings("unchecked")

@@ -144,7 +144,7 @@ final class SpawnLoop {
             SpawnRequest request = (SpawnRequest) channel.codec().decode(Envelope.payload(started.spawnFrame().payload()));
             sendBack = request.sendBack();
             keep = request.keepFolder();
-            t = router.withWorkDir(t, folders.prepare(id, request));
+            router.setWorkDir(t, folders.prepare(id, request));
             taskOfThread.set(t);
             Task<?> task = request.task();
             Object value = task.run(vm);

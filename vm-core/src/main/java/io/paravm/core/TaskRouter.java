@@ -3,6 +3,7 @@ package io.paravm.core;
 import io.paravm.Received;
 import io.paravm.TaskId;
 import io.paravm.VmClosedException;
+import io.paravm.spi.Transport;
 import io.paravm.spi.Transport.Frame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +39,45 @@ final class TaskRouter {
     /** The number a worker's frames carry when no task sends or is addressed. */
     static final int NO_TASK = -1;
 
-    /** A task running on this worker, and the messages waiting for it, by sending task (guarded by the lock). */
-    record RunningTask(int number, TaskId id, Path workDir, SenderQueues<Frame> frames) {
+    /**
+     * A task running on this worker, and the messages waiting for it, by sending task (guarded by
+     * the lock). A class, not a record: its folder is set once it is made, without a second object
+     * per task.
+     */
+    static final class RunningTask {
+        private final int number;
+        private final TaskId id;
+        private final SenderQueues<Frame> frames;
+        private final TaskInbox fromAnyone;
+        private volatile Path workDir;
+
+        RunningTask(int number, TaskId id, SenderQueues<Frame> frames, TaskInbox fromAnyone) {
+            this.number = number;
+            this.id = id;
+            this.frames = frames;
+            this.fromAnyone = fromAnyone;
+        }
+
+        int number() {
+            return number;
+        }
+
+        TaskId id() {
+            return id;
+        }
+
+        /** The folder the task runs in, or null before it is prepared. */
+        Path workDir() {
+            return workDir;
+        }
+
+        SenderQueues<Frame> frames() {
+            return frames;
+        }
+
+        TaskInbox fromAnyone() {
+            return fromAnyone;
+        }
     }
 
     private final FrameChannel channel;
@@ -96,21 +134,19 @@ final class TaskRouter {
     RunningTask start(Frame spawnFrame) {
         int number = Envelope.destinationTask(spawnFrame.payload());
         highestTaskStarted = Math.max(highestTaskStarted, number);
-        RunningTask t = new RunningTask(number, new TaskId(rank, number), null, new SenderQueues<>());
+        TaskId id = new TaskId(rank, number);
+        SenderQueues<Frame> frames = new SenderQueues<>();
+        RunningTask t = new RunningTask(number, id, frames,
+                new TaskInbox(number, id, frames, Transport.ANY_SOURCE, CoreVirtualMachine.ANY_TASK));
         running.put(number, t);
         soleTask = running.size() == 1 ? t : null;
         releaseHeld(number);
         return t;
     }
 
-    /** Records the folder a task runs in; returns the task with it. */
-    RunningTask withWorkDir(RunningTask t, Path dir) {
-        RunningTask withDir = new RunningTask(t.number(), t.id(), dir, t.frames());
-        synchronized (lock) {
-            running.put(t.number(), withDir);
-            if (soleTask == t) soleTask = withDir;
-        }
-        return withDir;
+    /** Records the folder a task runs in. */
+    void setWorkDir(RunningTask t, Path dir) {
+        t.workDir = dir; // volatile: the folder sweep reads it under the lock from another thread
     }
 
     /** The task has ended: its slot is free and messages still waiting for it are discarded (with its queue). */
@@ -133,23 +169,53 @@ final class TaskRouter {
 
     /** What task {@code me} waits for: a message from {@code source} (and {@code sourceTask}), or any. */
     FrameChannel.Inbox<Received> inboxFor(RunningTask me, int source, int sourceTask) {
-        return new FrameChannel.Inbox<>() {
-            @Override
-            public Received waiting() {
-                Frame mine = takeTaskFrame(me, source, sourceTask);
-                if (mine != null) return channel.decodeMessage(mine.source(), mine.payload());
-                if (spawnerGone()) {
-                    throw new VmClosedException("the spawner " + (spawnerLost ? "is gone" : "closed the VM")
-                            + " while task " + me.id() + " was waiting for a message");
-                }
-                return null;
-            }
+        // a task's receives reuse its inboxes (from anyone, and from the sender it last named):
+        // nothing is allocated per message
+        return source < 0 ? me.fromAnyone() : me.fromAnyone().from(source, sourceTask);
+    }
 
-            @Override
-            public Received arrived(Frame frame) {
-                return route(frame, me.number(), source, sourceTask);
+    /** Receives for one task: from its kept frames first, then routing what the transport delivers. */
+    final class TaskInbox implements FrameChannel.Inbox<Received> {
+        private final int number;
+        private final TaskId id;
+        private final SenderQueues<Frame> frames;
+        private final int source;
+        private final int sourceTask;
+        /** The inbox for the sender this task last named; immutable, so threads of one task may share it. */
+        private volatile TaskInbox lastNamed;
+
+        TaskInbox(int number, TaskId id, SenderQueues<Frame> frames, int source, int sourceTask) {
+            this.number = number;
+            this.id = id;
+            this.frames = frames;
+            this.source = source;
+            this.sourceTask = sourceTask;
+        }
+
+        /** This task's inbox for messages from task {@code sourceTask} of rank {@code source}. */
+        TaskInbox from(int source, int sourceTask) {
+            TaskInbox last = lastNamed;
+            if (last != null && last.source == source && last.sourceTask == sourceTask) return last;
+            last = new TaskInbox(number, id, frames, source, sourceTask);
+            lastNamed = last;
+            return last;
+        }
+
+        @Override
+        public Received waiting() {
+            Frame mine = source < 0 ? frames.pollAny() : frames.poll(SenderQueues.key(source, sourceTask));
+            if (mine != null) return channel.decodeMessage(mine.source(), mine.payload());
+            if (spawnerGone()) {
+                throw new VmClosedException("the spawner " + (spawnerLost ? "is gone" : "closed the VM")
+                        + " while task " + id + " was waiting for a message");
             }
-        };
+            return null;
+        }
+
+        @Override
+        public Received arrived(Frame frame) {
+            return route(frame, number, source, sourceTask);
+        }
     }
 
     /** Whether a message for task {@code me} from anyone waits here (the transport is asked by the caller). */
@@ -185,11 +251,6 @@ final class TaskRouter {
         }
         return channel.transport().probe(source)
                 && channel.receive(0, source, check, "checkForIncoming(from)").isPresent();
-    }
-
-    /** The oldest message for task {@code me} from task {@code sourceTask} of rank {@code source}, or from anyone; lock held. */
-    private Frame takeTaskFrame(RunningTask me, int source, int sourceTask) {
-        return source < 0 ? me.frames().pollAny() : me.frames().poll(SenderQueues.key(source, sourceTask));
     }
 
     /** How many waiting frames task {@code me}'s receives have examined so far; for tests. */
