@@ -218,6 +218,14 @@ public interface VirtualMachine extends AutoCloseable {
      * Sends {@code message} to task {@code destination}. The message is serialized
      * before anything is sent; if that fails nothing is sent.
      *
+     * <p>Like {@code MPI_Send} in standard mode, this may block: a task holds at most
+     * {@link VmConfig.Builder#unreadBound unreadBound} bytes of unread messages from one rank
+     * (64 MiB by default). Past that, the call waits until the task reads, at most
+     * {@link VmConfig.Builder#sendTimeout sendTimeout} (60 s by default), then throws
+     * {@link SendTimeoutException} with nothing sent. A message larger than the bound goes
+     * alone, once the task has read everything else from this rank.
+     * {@link #trySendMessage} takes a timeout per call instead.
+     *
      * @param destination a valid task id
      * @param message     any serializable object; {@code byte[]}, primitive arrays,
      *                    {@link java.nio.ByteBuffer} and {@link String} travel without Kryo
@@ -226,9 +234,33 @@ public interface VirtualMachine extends AutoCloseable {
      *                                   its rank was lost
      * @throws MessageEncodingException  if the message cannot be serialized
      * @throws EngineFailureException    if the engine failed to send it
+     * @throws SendTimeoutException      if the destination did not read enough to make room in time
      * @throws VmException               for an invalid or unknown destination
      */
     void sendMessage(TaskId destination, Object message);
+
+    /**
+     * Sends {@code message} to task {@code destination} if the task has room for it within
+     * {@code timeout} (see {@link #sendMessage} for the bound), and says whether it did.
+     *
+     * <pre>{@code
+     * if (!vm.trySendMessage(consumer, chunk, Duration.ZERO)) {
+     *     pending.add(chunk);          // the consumer is behind: keep it, do other work
+     * }
+     * }</pre>
+     *
+     * @param destination a valid task id
+     * @param message     as in {@link #sendMessage}
+     * @param timeout     zero: only if there is room now; positive: wait at most that long;
+     *                    negative: wait as long as it takes
+     * @return whether the message was sent; if not, nothing was
+     * @throws NullPointerException     if {@code destination} or {@code timeout} is null
+     * @throws TaskEndedException       as in {@link #sendMessage}
+     * @throws MessageEncodingException if the message cannot be serialized
+     * @throws EngineFailureException   if the engine failed to send it
+     * @throws VmException              for an invalid or unknown destination
+     */
+    boolean trySendMessage(TaskId destination, Object message, Duration timeout);
 
     /**
      * Receives the next message from any task.

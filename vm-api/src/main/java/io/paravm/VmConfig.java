@@ -49,6 +49,17 @@ public record VmConfig(String transport, String[] args, int debug, Duration star
     public static final String STORAGE_KEEP_PROP_NAME = "paravm.storage.keep";
     /** Default of {@link #startupTimeout()}: 60 seconds. */
     public static final Duration STARTUP_TIMEOUT_DEFAULT = Duration.ofSeconds(60);
+    /**
+     * The unread bytes of user messages a task may hold from one sending rank, each message
+     * counted as its encoded size plus 128 bytes (see {@link Builder#unreadBound}).
+     */
+    public static final String UNREAD_BOUND_PROP_NAME = "paravm.unread.bound.bytes";
+    /** Default of {@link #UNREAD_BOUND_PROP_NAME}, unless the heap is small (see {@link Builder#unreadBound}): 64 MiB. */
+    public static final long UNREAD_BOUND_DEFAULT = 64L << 20;
+    /** How long {@code sendMessage} waits for a task to make room, in ms (see {@link Builder#sendTimeout}). */
+    public static final String SEND_TIMEOUT_PROP_NAME = "paravm.send.timeout.millis";
+    /** Default of {@link #SEND_TIMEOUT_PROP_NAME}: 60 s. */
+    public static final Duration SEND_TIMEOUT_DEFAULT = Duration.ofSeconds(60);
 
     public VmConfig {
         args = args == null ? new String[0] : args.clone();
@@ -178,6 +189,48 @@ public record VmConfig(String transport, String[] args, int debug, Duration star
         public Builder property(String name, String value) {
             properties.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
             return this;
+        }
+
+        /**
+         * The unread bytes of user messages a task may hold from one sending rank: flow
+         * control, so a task that reads slowly, or never, cannot exhaust its JVM's heap. Each
+         * message counts as its encoded size plus 128 bytes (the objects that keep it), so many
+         * empty messages are bounded too. Past the bound, {@link VirtualMachine#sendMessage}
+         * waits for the task to read (see {@link #sendTimeout}). The default is 64 MiB, or an
+         * eighth of the JVM's maximum heap if that is smaller (divided among the ranks when
+         * they share one JVM, as MPJ Express's multicore device does), at least 1 MiB. Every
+         * rank should get the same value: a sender enforces its own.
+         *
+         * <pre>{@code
+         * VmConfig.builder().unreadBound(16L << 20).build();   // 16 MiB per task and sending rank
+         * }</pre>
+         *
+         * @param bytes 1 or more
+         * @return this builder
+         */
+        public Builder unreadBound(long bytes) {
+            if (bytes < 1) {
+                throw new VmException("unreadBound(" + bytes + "): a task must be able to hold at least 1 byte; "
+                        + "the default is " + UNREAD_BOUND_DEFAULT + " bytes");
+            }
+            return property(UNREAD_BOUND_PROP_NAME, Long.toString(bytes));
+        }
+
+        /**
+         * How long {@link VirtualMachine#sendMessage} waits for a task that holds its
+         * {@link #unreadBound} to read, before it throws {@link SendTimeoutException} (nothing
+         * sent). Default 60 s; use {@link VirtualMachine#trySendMessage} for a timeout per call.
+         *
+         * @param timeout positive
+         * @return this builder
+         */
+        public Builder sendTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new VmException("sendTimeout(" + timeout + "): must be positive; use trySendMessage(..., "
+                        + "Duration.ZERO) for a send that never waits");
+            }
+            return property(SEND_TIMEOUT_PROP_NAME, Long.toString(Math.max(1, timeout.toMillis())));
         }
 
         /**

@@ -52,12 +52,29 @@ public record VmStatus(List<Host> hosts, List<Slot> slots) {
     /**
      * One slot: a place where one task runs, on a rank that offers one slot or several.
      *
-     * @param id   the slot
-     * @param host the host it is on
-     * @param pid  the operating-system process id of its rank's JVM
-     * @param task the task it runs, or {@link TaskId#bad()} when free
+     * @param id          the slot
+     * @param host        the host it is on
+     * @param pid         the operating-system process id of its rank's JVM
+     * @param task        the task it runs, or {@link TaskId#bad()} when free
+     * @param unreadBytes the bytes of the spawner's messages its task has not read yet, as
+     *                    flow control counts them (each message's size plus 128)
+     * @param unreadBound how many of those the task may hold before {@code sendMessage}
+     *                    waits ({@link VmConfig.Builder#unreadBound})
      */
-    public record Slot(SlotId id, HostId host, long pid, TaskId task) {
+    public record Slot(SlotId id, HostId host, long pid, TaskId task, long unreadBytes, long unreadBound) {
+
+        /**
+         * A slot with no unread messages counted.
+         *
+         * @param id   the slot
+         * @param host the host it is on
+         * @param pid  the process id of its rank's JVM
+         * @param task the task it runs, or {@link TaskId#bad()} when free
+         */
+        public Slot(SlotId id, HostId host, long pid, TaskId task) {
+            this(id, host, pid, task, 0, 0);
+        }
+
         /** Returns the rank offering this slot. */
         public int rank() {
             return id.rank();

@@ -2,6 +2,7 @@ package io.paravm.core;
 
 import io.paravm.HostId;
 import io.paravm.Received;
+import io.paravm.SendTimeoutException;
 import io.paravm.TaskId;
 import io.paravm.VirtualMachine;
 import io.paravm.VmConfig;
@@ -42,6 +43,7 @@ abstract sealed class CoreVirtualMachine implements VirtualMachine
     final String host;
     final int debug;
     private final String[] userArgs;
+    private final long sendTimeoutNanos;
 
     /**
      * Opens this rank's VM in its role: rank 0 is the spawner, every other rank a worker.
@@ -64,7 +66,24 @@ abstract sealed class CoreVirtualMachine implements VirtualMachine
         if (loader == null) loader = CoreVirtualMachine.class.getClassLoader();
         SettingsCheck.warnOnce(config, loader);
         this.codec = new Codec(loader, ClassAllowList.forVm(config));
-        this.channel = new FrameChannel(transport, codec, this::keepOwn);
+        this.channel = new FrameChannel(transport, codec, this::keepOwn, unreadBound(config, transport));
+        this.sendTimeoutNanos = config.property(VmConfig.SEND_TIMEOUT_PROP_NAME)
+                .map(v -> SettingsCheck.positiveLong(VmConfig.SEND_TIMEOUT_PROP_NAME, v))
+                .orElse(VmConfig.SEND_TIMEOUT_DEFAULT.toMillis()) * 1_000_000L;
+    }
+
+    /**
+     * The unread bytes a task may hold from one rank: the setting, else 64 MiB or an eighth of
+     * the heap if smaller (shared among the ranks of one JVM), at least 1 MiB.
+     */
+    static long unreadBound(VmConfig config, Transport transport) {
+        return config.property(VmConfig.UNREAD_BOUND_PROP_NAME)
+                .map(v -> SettingsCheck.positiveLong(VmConfig.UNREAD_BOUND_PROP_NAME, v))
+                .orElseGet(() -> {
+                    long heapShare = Runtime.getRuntime().maxMemory() / 8
+                            / (transport.ranksShareProcess() ? Math.max(1, transport.size()) : 1);
+                    return Math.max(1L << 20, Math.min(VmConfig.UNREAD_BOUND_DEFAULT, heapShare));
+                });
     }
 
     /** Keeps a frame this rank sent itself in its role's queue; the channel's receive lock is held. */
@@ -96,18 +115,38 @@ abstract sealed class CoreVirtualMachine implements VirtualMachine
 
     @Override
     public final void sendMessage(TaskId destination, Object message) {
-        ensureOpen("sendMessage(...)");
-        Objects.requireNonNull(destination, "sendMessage: destination is null; use an id from spawnFunction() or "
+        checkSend("sendMessage", destination);
+        if (!channel.sendMessage(destination.rank(), senderTask(), destination.number(), message, sendTimeoutNanos,
+                "sendMessage(...)")) {
+            throw new SendTimeoutException("sendMessage: task " + destination + " holds " + channel.unreadAt(
+                    destination.rank(), destination.number()) + " unread bytes from rank " + rank + ", its bound ("
+                    + VmConfig.UNREAD_BOUND_PROP_NAME + " = " + channel.unreadBound() + "), and read none of them "
+                    + "for " + sendTimeoutNanos / 1_000_000 + " ms (" + VmConfig.SEND_TIMEOUT_PROP_NAME + "); the "
+                    + "message was not sent. Make the task read its messages, raise the bound or the timeout, or "
+                    + "use trySendMessage to decide yourself");
+        }
+    }
+
+    @Override
+    public final boolean trySendMessage(TaskId destination, Object message, Duration timeout) {
+        checkSend("trySendMessage", destination);
+        if (timeout == null) throw new NullPointerException("trySendMessage: timeout is null; pass Duration.ZERO not to wait");
+        return channel.sendMessage(destination.rank(), senderTask(), destination.number(), message,
+                timeout.isNegative() ? -1 : saturatedNanos(timeout), "trySendMessage(...)");
+    }
+
+    private void checkSend(String call, TaskId destination) {
+        ensureOpen(call + "(...)");
+        Objects.requireNonNull(destination, call + ": destination is null; use an id from spawnFunction() or "
                 + "Received.sender()");
         if (!destination.isValid()) {
-            throw new VmException("sendMessage: destination " + destination + " is not a valid task id (rank and "
+            throw new VmException(call + ": destination " + destination + " is not a valid task id (rank and "
                     + "number must be >= 0); use an id from spawnFunction() or Received.sender()");
         }
         if (destination.rank() == 0 && destination.number() != 0) {
-            throw new VmException("sendMessage: destination " + destination + " does not exist; the spawner is task 0:0");
+            throw new VmException(call + ": destination " + destination + " does not exist; the spawner is task 0:0");
         }
         checkDestination(destination);
-        channel.send(destination.rank(), FrameKind.MESSAGE, senderTask(), destination.number(), message);
     }
 
     /** Refuses a valid destination this role knows cannot take the message. */

@@ -12,11 +12,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 
@@ -84,6 +86,12 @@ final class FrameChannel {
     private volatile IntConsumer lostRankHandler = lost -> { };
     private final AtomicBoolean closed = new AtomicBoolean();
     private final OwnFrames ownFrames;
+    /** Credits for user messages; guarded by {@link #receiveLock}. */
+    private final FlowControl flow;
+    /** Set (under the receive lock) when credit frames wait to be sent: a plain read on the hot path. */
+    private volatile boolean creditsDue;
+    /** Where a thread that pumps for credit puts the frames it takes: the role's routing for no receiver in particular. */
+    private volatile Consumer<Frame> unclaimed = f -> { };
 
     /** Where a frame a rank sends to itself goes: its role's queue, with {@link #receiveLock()} held. */
     @FunctionalInterface
@@ -91,11 +99,24 @@ final class FrameChannel {
         void keep(Frame own);
     }
 
-    FrameChannel(Transport transport, Codec codec, OwnFrames ownFrames) {
+    /**
+     * @param unreadBound the unread bytes of user messages a task may hold from one rank (see {@link FlowControl})
+     */
+    FrameChannel(Transport transport, Codec codec, OwnFrames ownFrames, long unreadBound) {
         this.transport = transport;
         this.codec = codec;
         this.rank = transport.rank();
         this.ownFrames = ownFrames;
+        this.flow = new FlowControl(receiveLock, rank, unreadBound);
+    }
+
+    /** Sets where frames go that a thread takes while it waits for credit (the role's routing for nobody). */
+    void routeUnclaimed(Consumer<Frame> routing) {
+        this.unclaimed = routing;
+    }
+
+    long unreadBound() {
+        return flow.bound();
     }
 
     Transport transport() {
@@ -138,6 +159,10 @@ final class FrameChannel {
     boolean drainLostRanks() {
         boolean any = false;
         for (Integer lost; (lost = lostRanks.poll()) != null; ) {
+            synchronized (receiveLock) {
+                flow.rankLost(lost); // no credit comes from it: senders waiting on it go on (and fail there)
+                handedOver();
+            }
             lostRankHandler.accept(lost);
             any = true;
         }
@@ -153,17 +178,159 @@ final class FrameChannel {
             ByteBuffer buf = writer.start();
             Envelope.writeHeader(buf, kind, sourceTask, destTask);
             codec.encode(payload, writer); // on failure nothing has been sent
-            ByteBuffer frame = writer.finish();
-            if (destRank == rank) {
-                Frame own = FrameBacklog.copyOf(rank, frame);
-                handOver(() -> ownFrames.keep(own));
-                transport.wakeup(); // a thread pumping the transport looks again
-            } else {
-                transport.send(destRank, frame);
-            }
+            deliver(destRank, writer.finish());
         } finally {
             sendLock.unlock();
         }
+    }
+
+    /** Hands a written frame to the engine, or keeps it when it is for this rank itself; send lock held. */
+    private void deliver(int destRank, ByteBuffer frame) {
+        if (destRank == rank) {
+            Frame own = FrameBacklog.copyOf(rank, frame);
+            handOver(() -> ownFrames.keep(own));
+            transport.wakeup(); // a thread pumping the transport looks again
+        } else {
+            transport.send(destRank, frame);
+        }
+    }
+
+    /**
+     * Sends a user message to task {@code destTask} of rank {@code destRank} once there is
+     * credit for it ({@link FlowControl}): at once if there is, else it waits, taking frames
+     * from the transport (so credit can come in), at most {@code timeoutNanos}.
+     *
+     * @param timeoutNanos negative waits without a deadline, zero does not wait
+     * @return whether the message was sent; if not, nothing was
+     * @throws io.paravm.MessageEncodingException if the message cannot be encoded (nothing sent)
+     */
+    boolean sendMessage(int destRank, int sourceTask, int destTask, Object payload, long timeoutNanos, String call) {
+        Frame held;
+        sendLock.lock();
+        try {
+            Envelope.writeHeader(writer.start(), FrameKind.MESSAGE, sourceTask, destTask);
+            codec.encode(payload, writer); // on failure nothing has been sent
+            ByteBuffer frame = writer.finish();
+            boolean credit;
+            synchronized (receiveLock) {
+                credit = flow.tryTake(destRank, destTask, frame.remaining());
+            }
+            if (credit) {
+                deliver(destRank, frame);
+                return true;
+            }
+            held = FrameBacklog.copyOf(rank, frame); // the writer is reused by the next sender
+        } finally {
+            sendLock.unlock();
+        }
+        return sendWhenCredited(destRank, sourceTask, destTask, held, timeoutNanos, call);
+    }
+
+    /** Waits for credit for {@code held}, then sends it; false (nothing sent) if none came in time. */
+    private boolean sendWhenCredited(int destRank, int sourceTask, int destTask, Frame held, long timeoutNanos,
+                                     String call) {
+        int bytes = held.payload().remaining();
+        long deadline = System.nanoTime() + Math.max(timeoutNanos, 0);
+        // Ready when the credit is taken, or when credit came but not enough (then ask again).
+        Inbox<Boolean> credit = new Inbox<>() {
+            @Override
+            public Boolean waiting() {
+                return flow.tryTake(destRank, destTask, bytes) ? Boolean.TRUE
+                        : flow.asked(destRank, destTask) ? null : Boolean.FALSE;
+            }
+
+            @Override
+            public Boolean arrived(Frame frame) {
+                unclaimed.accept(frame);
+                return null;
+            }
+        };
+        while (true) {
+            boolean ask;
+            synchronized (receiveLock) {
+                if (flow.tryTake(destRank, destTask, bytes)) break;
+                ask = flow.shouldAsk(destRank, destTask);
+            }
+            if (ask && destRank != rank) sendHeader(destRank, FrameKind.CREDIT_WANTED, sourceTask, destTask);
+            long wait = timeoutNanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime());
+            if (wait == 0) return false;
+            Optional<Boolean> r = receive(wait, Transport.ANY_SOURCE, credit, call);
+            if (r.isEmpty()) return false;
+            if (r.get()) break;
+        }
+        sendLock.lock();
+        try {
+            deliver(destRank, held.payload());
+            return true;
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
+    /** The unread bytes of the messages this rank sent task {@code destTask} of rank {@code destRank}. */
+    long unreadAt(int destRank, int destTask) {
+        synchronized (receiveLock) {
+            return flow.outstanding(destRank, destTask);
+        }
+    }
+
+    /** The spawner learnt that task {@code destTask} of rank {@code destRank} ended: no credit will come from it. */
+    void destinationEnded(int destRank, int destTask) {
+        synchronized (receiveLock) {
+            flow.forgetDestination(destRank, destTask);
+            handedOver();
+        }
+    }
+
+    /** Task {@code task} of this rank ended: the ranks that sent it messages are told to forget it. */
+    void readerEnded(int task) {
+        synchronized (receiveLock) {
+            flow.readerEnded(task);
+            if (flow.hasDue()) creditsDue = true;
+        }
+        sendDueCredits();
+    }
+
+    /** Sends the credit frames {@link FlowControl} queued; never with the receive lock held. */
+    private void sendDueCredits() {
+        if (!creditsDue) return;
+        List<FlowControl.Credit> due;
+        synchronized (receiveLock) {
+            due = flow.drainDue();
+            creditsDue = false;
+        }
+        for (FlowControl.Credit c : due) {
+            sendLock.lock();
+            try {
+                ByteBuffer buf = writer.start();
+                Envelope.writeHeader(buf, FrameKind.CREDIT, c.readerTask(), 0);
+                buf.putLong(c.bytes());
+                transport.send(c.rank(), writer.finish());
+            } catch (VmException e) {
+                // the rank is gone or the transport closed: its credit no longer matters
+                LOG.debug("credit for rank {} not sent: {}", c.rank(), e.getMessage());
+            } finally {
+                sendLock.unlock();
+            }
+        }
+    }
+
+    /** Takes a credit frame (either kind) the transport delivered: it is for no receiver in particular. */
+    private void creditFrame(Frame f, FrameKind kind) {
+        ByteBuffer frame = f.payload();
+        synchronized (receiveLock) {
+            if (kind == FrameKind.CREDIT) {
+                ByteBuffer p = Envelope.payload(frame);
+                if (p.remaining() >= Long.BYTES) {
+                    flow.credited(f.source(), Envelope.sourceTask(frame), p.getLong(p.position()));
+                    handedOver(); // a sender may wait for it
+                }
+            } else {
+                flow.wanted(f.source(), Envelope.destinationTask(frame));
+            }
+            if (flow.hasDue()) creditsDue = true;
+        }
+        sendDueCredits();
     }
 
     /** Sends a frame of a header alone (EXIT, CLEAR_STORAGE). */
@@ -241,16 +408,24 @@ final class FrameChannel {
         while (true) {
             ensureOpen(call);
             long wait;
+            T ready;
             synchronized (receiveLock) {
-                T r = inbox.waiting();
-                if (r != null) return Optional.of(r);
-                wait = timeoutNanos < 0 ? -1 : timeoutNanos == 0 ? 0 : Math.max(0, deadline - System.nanoTime());
-                if (pumping) {
-                    if (wait == 0) return Optional.empty();
-                    awaitHandOver(wait);
-                    continue;
+                ready = inbox.waiting();
+                if (ready == null) {
+                    wait = timeoutNanos < 0 ? -1 : timeoutNanos == 0 ? 0 : Math.max(0, deadline - System.nanoTime());
+                    if (pumping) {
+                        if (wait == 0) return Optional.empty();
+                        awaitHandOver(wait);
+                        continue;
+                    }
+                    pumping = true;
+                } else {
+                    wait = 0;
                 }
-                pumping = true;
+            }
+            if (ready != null) {
+                if (creditsDue) sendDueCredits(); // reading it may have made credit due
+                return Optional.of(ready);
             }
             T r = null;
             boolean nothing = false;
@@ -263,16 +438,25 @@ final class FrameChannel {
                     r = inbox.nothingArrived();
                     if (r == null && wait != 0 && !lost) f = transport.receive(source, wait);
                 }
-                if (f != null) r = inbox.arrived(f);
-                else nothing = r == null;
+                if (f != null) {
+                    FrameKind kind = Envelope.kind(f.payload());
+                    if (kind == FrameKind.CREDIT || kind == FrameKind.CREDIT_WANTED) creditFrame(f, kind);
+                    else r = inbox.arrived(f);
+                } else {
+                    nothing = r == null;
+                }
             } finally {
                 releasePump();
             }
+            if (creditsDue) sendDueCredits(); // a message read may have made credit due
             if (r != null) return Optional.of(r);
             if (nothing && wait == 0) {
+                T last;
                 synchronized (receiveLock) {
-                    return Optional.ofNullable(inbox.waiting());
+                    last = inbox.waiting();
                 }
+                if (creditsDue) sendDueCredits();
+                return Optional.ofNullable(last);
             }
         }
     }
@@ -310,6 +494,11 @@ final class FrameChannel {
      * @throws MessageDecodingException naming the sender, if it cannot be decoded; it is dropped
      */
     Received decodeMessage(int source, ByteBuffer frame) {
+        synchronized (receiveLock) {
+            flow.read(source, Envelope.destinationTask(frame), frame.remaining());
+            if (source == rank) handedOver(); // credit to this rank itself: a sender here may wait for it
+            if (flow.hasDue()) creditsDue = true;
+        }
         TaskId sender = new TaskId(source, Envelope.sourceTask(frame));
         try {
             return new Received(sender, codec.decode(Envelope.payload(frame)));

@@ -22,7 +22,15 @@ enum FrameKind {
     /** Spawner to worker: the files to mirror into task folders, a {@code MirrorSet}; sent before the spawns that need it. */
     MIRROR,
     /** Spawner to worker: clear the local storage ({@code clearLocalStorage()}). */
-    CLEAR_STORAGE;
+    CLEAR_STORAGE,
+    /**
+     * Any rank to a rank that sent its task messages: credit for what the task read (see
+     * {@link FlowControl}). The sender's task number is the reading task; the payload, a long,
+     * is the bytes read, or {@link FlowControl#FORGET} once the task has ended.
+     */
+    CREDIT,
+    /** Any rank to a task's rank: a sender waits for credit; the addressee number is the task. No payload. */
+    CREDIT_WANTED;
 
     private static final FrameKind[] VALUES = values();
 

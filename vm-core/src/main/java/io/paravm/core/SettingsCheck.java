@@ -1,6 +1,7 @@
 package io.paravm.core;
 
 import io.paravm.VmConfig;
+import io.paravm.VmException;
 import io.paravm.spi.PropertyNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,25 @@ final class SettingsCheck {
      * multicore) and a program may open several VMs.
      */
     private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Parses the value of setting {@code name}, a whole number of 1 or more.
+     *
+     * @throws VmException naming the setting and the value, if it is not one
+     */
+    static long positiveLong(String name, String value) {
+        long v;
+        try {
+            v = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            v = 0;
+        }
+        if (v < 1) {
+            throw new VmException(name + " = '" + value + "' is not a whole number of 1 or more; set a positive "
+                    + "number, or leave it unset for the default");
+        }
+        return v;
+    }
 
     /**
      * The names the present modules read, and the deprecated names they still honour.

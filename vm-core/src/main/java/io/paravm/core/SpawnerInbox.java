@@ -74,6 +74,12 @@ final class SpawnerInbox {
         channel.handOver(() -> keep(FrameBacklog.copyOf(f.source(), f.payload())));
     }
 
+    /** A frame taken while the caller waits for something else (credit): a log line is logged now, the rest kept. */
+    void keepUnclaimed(Frame f) {
+        if (Envelope.kind(f.payload()) == FrameKind.LOG) handle(f.source(), f.payload());
+        else keepCopy(f);
+    }
+
     /** How many kept frames the spawner's receives have examined so far (see {@link SenderQueues#examined()}); for tests. */
     long framesExamined() {
         synchronized (lock) {
@@ -275,6 +281,7 @@ final class SpawnerInbox {
                     LOG.warn("dropped an exit from rank {} for task {}, which does not run there", source, id);
                     return null;
                 }
+                channel.destinationEnded(source, sourceTask); // no credit will come from it
                 if (debug > 1) LOG.info("task {} exited: {}", id, reason);
                 return new Received(id, new TaskExit(id, reason));
             }

@@ -62,6 +62,7 @@ final class SpawnerVirtualMachine extends CoreVirtualMachine {
         this.startDir = config.property(VmConfig.START_DIR_PROP_NAME).orElse(null);
         this.keepTaskFolders = config.property(VmConfig.STORAGE_KEEP_PROP_NAME).map(Boolean::parseBoolean).orElse(false);
         channel.watchMembership(lost -> { }, inbox::rankLost);
+        channel.routeUnclaimed(inbox::keepUnclaimed);
         slots.addSpawner(host, Runtime.getRuntime().availableProcessors(), ProcessHandle.current().pid());
         inbox.awaitWorkers(config.startupTimeout());
         opened();
@@ -244,7 +245,14 @@ final class SpawnerVirtualMachine extends CoreVirtualMachine {
     @Override
     public VmStatus status() {
         ensureOpen("status()");
-        return slots.status();
+        VmStatus st = slots.status(); // then the channel's counts: never the slot table's lock and the channel's at once
+        long bound = channel.unreadBound();
+        List<VmStatus.Slot> withUnread = new ArrayList<>(st.slots().size());
+        for (VmStatus.Slot s : st.slots()) {
+            long unread = s.isFree() || s.rank() == 0 ? 0 : channel.unreadAt(s.rank(), s.task().number());
+            withUnread.add(new VmStatus.Slot(s.id(), s.host(), s.pid(), s.task(), unread, bound));
+        }
+        return new VmStatus(st.hosts(), withUnread);
     }
 
     // ---------------------------------------------------------------- messages

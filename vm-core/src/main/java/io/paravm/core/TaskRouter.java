@@ -157,6 +157,7 @@ final class TaskRouter {
             if (!spawnRequests.isEmpty()) channel.transport().wakeup(); // a pumping loop may wait for this slot
             lock.notifyAll();
         }
+        channel.readerEnded(t.number()); // its unread messages are discarded: their senders forget it
     }
 
     List<TaskId> running() {

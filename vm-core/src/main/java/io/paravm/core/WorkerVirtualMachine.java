@@ -60,6 +60,7 @@ final class WorkerVirtualMachine extends CoreVirtualMachine {
         }, lost -> {
             if (lost == 0) router.spawnerLost();
         });
+        channel.routeUnclaimed(f -> router.route(f, TaskRouter.NO_TASK, Transport.ANY_SOURCE, ANY_TASK));
         channel.send(0, FrameKind.HELLO, TaskRouter.NO_TASK, 0, new Hello(host, Runtime.getRuntime().availableProcessors(),
                 ProcessHandle.current().pid(), workerSlots, codec.typeTableHash(), codec.describeTypeTable()));
         opened();
