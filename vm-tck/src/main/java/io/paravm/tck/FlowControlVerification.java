@@ -1,0 +1,247 @@
+package io.paravm.tck;
+
+import io.paravm.Received;
+import io.paravm.SendTimeoutException;
+import io.paravm.Task;
+import io.paravm.TaskId;
+import io.paravm.VirtualMachine;
+import io.paravm.VmConfig;
+import io.paravm.VmStatus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+
+import static io.paravm.tck.TckTasks.resultOf;
+import static io.paravm.tck.TckTasks.timeout;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Flow control (docs/SPEC.md, section 9): a task holds a bounded number of unread bytes from
+ * one sending rank, whatever the engine; past the bound a sender waits, then is refused with
+ * nothing sent; nothing sent is lost or reordered, and the VM stays usable.
+ *
+ * <p>Run in each transport's reliability job, which sets a send timeout short enough for a
+ * test ({@code -Dparavm.send.timeout.millis=10000}); the bound is the default (64 MiB, or an
+ * eighth of the heap), read back from {@link VirtualMachine#status()}.
+ *
+ * <pre>{@code
+ * mpirun -np 3 java -Xmx2g -Dparavm.worker.slots=2 -Dparavm.send.timeout.millis=10000 ... \
+ *     io.paravm.tck.TckLauncher --verification io.paravm.tck.FlowControlVerification
+ * }</pre>
+ */
+public class FlowControlVerification extends SpawnerVerification {
+
+    /** The size of the messages the rules send. */
+    public static final int MESSAGE_BYTES = 1024;
+    /** Rule 9.3's traffic: 256 MiB of {@value #MESSAGE_BYTES}-byte messages. */
+    public static final long PRODUCED_BYTES = 256L << 20;
+    /** Stated bound: how far above the bound a slow consumer's heap (after a full GC) may grow. */
+    public static final long HEAP_SLACK_BYTES = 32L << 20;
+    /** The end of a stream of numbered messages. */
+    static final String END = "end";
+
+    private static final TaskId SPAWNER = new TaskId(0, 0);
+
+    /** A message of {@value #MESSAGE_BYTES} bytes numbered {@code seq}. */
+    static byte[] numbered(int seq) {
+        byte[] b = new byte[MESSAGE_BYTES];
+        ByteBuffer.wrap(b).putInt(seq);
+        return b;
+    }
+
+    static int seqOf(Object message) {
+        return ByteBuffer.wrap((byte[]) message).getInt();
+    }
+
+    /** The unread bound the spawner applies to {@code id}'s slot. */
+    private long unreadBoundOf(TaskId id) {
+        return slotOf(id).unreadBound();
+    }
+
+    private VmStatus.Slot slotOf(TaskId id) {
+        return vm().status().slots().stream().filter(s -> id.equals(s.task())).findFirst()
+                .orElseThrow(() -> new AssertionError("no slot runs " + id + ":\n" + vm().formatSpawnerConfig()));
+    }
+
+    // ------------------------------------------------------------ the tasks
+
+    /** Waits for a task id from the spawner, sends that task "go", returns. */
+    static Task<Object> releaser() {
+        return vm -> {
+            Received r = vm.receiveMessage(timeout().multipliedBy(3), vm.parentTaskId())
+                    .orElseThrow(() -> new IllegalStateException("the releaser was never told whom to release"));
+            vm.sendMessage((TaskId) r.message(), "go");
+            return null;
+        };
+    }
+
+    /**
+     * Reads nothing until {@code releaser} says go; then reads the spawner's numbered messages
+     * up to {@link #END}: returns {count, 1 if they came in order}.
+     */
+    static Task<int[]> heldConsumer(TaskId releaser) {
+        return vm -> {
+            vm.receiveMessage(timeout().multipliedBy(3), releaser)
+                    .orElseThrow(() -> new IllegalStateException("never released"));
+            int count = 0;
+            boolean inOrder = true;
+            while (true) {
+                Object m = vm.receiveMessage(timeout(), vm.parentTaskId())
+                        .orElseThrow(() -> new IllegalStateException("the stream stopped")).message();
+                if (END.equals(m)) break;
+                inOrder &= seqOf(m) == count;
+                count++;
+            }
+            return new int[]{count, inOrder ? 1 : 0};
+        };
+    }
+
+    /**
+     * Sends numbered messages to its peer (given, or sent by the spawner) and reads none, until
+     * a send is refused: returns what refused it.
+     */
+    static Task<String> flooder(TaskId peerOrNull) {
+        return vm -> {
+            TaskId peer = peerOrNull != null ? peerOrNull : (TaskId) vm.receiveMessage(timeout(), vm.parentTaskId())
+                    .orElseThrow(() -> new IllegalStateException("no peer")).message();
+            for (int i = 0; i < 10_000_000; i++) {
+                try {
+                    vm.sendMessage(peer, numbered(i));
+                } catch (SendTimeoutException e) {
+                    return "refused after " + i + ": " + e.getMessage();
+                }
+            }
+            return "never refused";
+        };
+    }
+
+    /**
+     * Reads the spawner's numbered messages up to {@link #END}, slowly (a pause every 128), and
+     * measures its heap after a full GC every {@code gcEvery} messages: returns {count, 1 if in
+     * order, heap before, most heap after a GC while reading}.
+     */
+    static Task<long[]> slowConsumer(int gcEvery) {
+        return vm -> {
+            long before = ReliabilityVerification.footprint().heapUsedBytes();
+            long most = 0;
+            long count = 0;
+            boolean inOrder = true;
+            while (true) {
+                Object m = vm.receiveMessage(timeout(), vm.parentTaskId())
+                        .orElseThrow(() -> new IllegalStateException("the stream stopped")).message();
+                if (END.equals(m)) break;
+                inOrder &= seqOf(m) == (int) count;
+                count++;
+                if (count % 128 == 0) java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                if (count % gcEvery == 0) most = Math.max(most, ReliabilityVerification.footprint().heapUsedBytes());
+            }
+            return new long[]{count, inOrder ? 1 : 0, before, most};
+        };
+    }
+
+    // ------------------------------------------------------------ the rules
+
+    /**
+     * Rule 9.1: a task that does not read holds at most its bound of unread bytes from the
+     * spawner: {@code trySendMessage} refuses past it, {@code sendMessage} waits the send
+     * timeout and throws {@link SendTimeoutException} naming the task and the setting, with
+     * nothing sent; the VM still spawns; once the task reads, every message sent arrives, in
+     * order.
+     */
+    @Test
+    void required_spec9_1_aTaskThatDoesNotReadHoldsAtMostItsBound(TestReporter report) {
+        requireWorkers(3);
+        VirtualMachine vm = vm();
+        TaskId releaser = vm.spawnFunction(releaser()).orElseThrow();
+        TaskId consumer = vm.spawnFunction(heldConsumer(releaser)).orElseThrow();
+        long bound = unreadBoundOf(consumer);
+
+        long deadline = System.nanoTime() + timeout().toNanos();
+        int sent = 0;
+        while (vm.trySendMessage(consumer, numbered(sent), Duration.ZERO)) {
+            sent++;
+            assertTrue(System.nanoTime() < deadline, "trySendMessage never refused within " + timeout());
+        }
+        long unread = slotOf(consumer).unreadBytes();
+        report.publishEntry("figures", sent + " messages of " + MESSAGE_BYTES + " B held unread (" + unread
+                + " B counted) against a bound of " + bound + " B");
+        assertTrue(unread <= bound, () -> unread + " unread bytes counted past the bound " + bound);
+        assertTrue(unread > bound - 2 * (MESSAGE_BYTES + 256L),
+                () -> "refused at " + unread + " unread bytes, well before the bound " + bound);
+
+        long t0 = System.nanoTime();
+        SendTimeoutException refused = assertThrows(SendTimeoutException.class,
+                () -> vm.sendMessage(consumer, numbered(-1)));
+        report.publishEntry("figures", "sendMessage refused after " + (System.nanoTime() - t0) / 1_000_000 + " ms: "
+                + refused.getMessage());
+        assertTrue(refused.getMessage().contains(consumer.toString()), refused::getMessage);
+        assertTrue(refused.getMessage().contains(VmConfig.UNREAD_BOUND_PROP_NAME), refused::getMessage);
+
+        TaskId other = vm.spawnFunction(w -> 42).orElseThrow();
+        assertEquals(42, resultOf(vm, other), "the VM no longer spawns after a refused send");
+
+        vm.sendMessage(releaser, consumer);
+        vm.sendMessage(consumer, END); // waits for credit while the consumer reads
+        TckTasks.Outcome o = TckTasks.collect(vm, List.of(releaser, consumer));
+        assertTrue(o.results().get(consumer) != null && o.results().get(consumer).success(),
+                () -> "the consumer failed: " + o.results().get(consumer));
+        int[] got = (int[]) o.results().get(consumer).value();
+        assertArrayEquals(new int[]{sent, 1}, got, "the consumer got [count, in order] = " + List.of(got[0], got[1])
+                + " of " + sent + " messages sent");
+    }
+
+    /**
+     * Rule 9.2: two tasks that only send to each other, reading nothing, both get
+     * {@link SendTimeoutException}: no silent hang.
+     */
+    @Test
+    void required_spec9_2_tasksFloodingEachOtherAreBothRefused(TestReporter report) {
+        requireWorkers(2);
+        VirtualMachine vm = vm();
+        TaskId a = vm.spawnFunction(flooder(null)).orElseThrow();
+        TaskId b = vm.spawnFunction(flooder(a)).orElseThrow();
+        vm.sendMessage(a, b);
+        TckTasks.Outcome o = TckTasks.collect(vm, List.of(a, b)); // both end at about the same time
+        String ra = String.valueOf(o.results().get(a));
+        String rb = String.valueOf(o.results().get(b));
+        report.publishEntry("figures", a + ": " + ra + " | " + b + ": " + rb);
+        assertTrue(o.results().get(a).success() && ((String) o.results().get(a).value()).startsWith("refused after"),
+                () -> a + " " + ra);
+        assertTrue(o.results().get(b).success() && ((String) o.results().get(b).value()).startsWith("refused after"),
+                () -> b + " " + rb);
+    }
+
+    /**
+     * Rule 9.3: a producer faster than its consumer: {@value #PRODUCED_BYTES} bytes of
+     * {@value #MESSAGE_BYTES}-byte messages all arrive, in order, and the consumer's heap
+     * (after a full GC, measured every 32,768 messages) stays within the bound plus
+     * {@link #HEAP_SLACK_BYTES} of where it was.
+     */
+    @Test
+    void required_spec9_3_aSlowConsumerKeepsABoundedHeap(TestReporter report) {
+        requireWorkers(1);
+        VirtualMachine vm = vm();
+        TaskId consumer = vm.spawnFunction(slowConsumer(32_768)).orElseThrow();
+        long bound = unreadBoundOf(consumer);
+        int messages = (int) (PRODUCED_BYTES / MESSAGE_BYTES);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < messages; i++) vm.sendMessage(consumer, numbered(i));
+        vm.sendMessage(consumer, END);
+        long[] got = (long[]) resultOf(vm, consumer);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long grew = got[3] - got[2];
+        report.publishEntry("figures", String.format("%d messages in %.1f s (%.0f/s); consumer's heap after GC "
+                + "grew by at most %.1f MiB against a bound of %.1f MiB", got[0], seconds, got[0] / seconds,
+                grew / 1048576.0, bound / 1048576.0));
+        assertEquals(messages, got[0], "messages the consumer read");
+        assertEquals(1, got[1], "the messages came out of order");
+        assertTrue(grew <= bound + HEAP_SLACK_BYTES, () -> "the consumer's heap grew by " + grew + " B, past the bound "
+                + bound + " B plus " + HEAP_SLACK_BYTES + " B");
+    }
+}
