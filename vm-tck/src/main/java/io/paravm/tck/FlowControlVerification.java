@@ -27,11 +27,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * nothing sent; nothing sent is lost or reordered, and the VM stays usable.
  *
  * <p>Run in each transport's reliability job, which sets a send timeout short enough for a
- * test ({@code -Dparavm.send.timeout.millis=10000}); the bound is the default (64 MiB, or an
+ * test ({@code -Dparavm.send.timeout.millis=15000}); the bound is the default (64 MiB, or an
  * eighth of the heap), read back from {@link VirtualMachine#status()}.
  *
  * <pre>{@code
- * mpirun -np 3 java -Xmx2g -Dparavm.worker.slots=2 -Dparavm.send.timeout.millis=10000 ... \
+ * mpirun -np 3 java -Xmx2g -Dparavm.worker.slots=2 -Dparavm.send.timeout.millis=15000 ... \
  *     io.paravm.tck.TckLauncher --verification io.paravm.tck.FlowControlVerification
  * }</pre>
  */
