@@ -76,6 +76,11 @@ final class FrameChannel {
     private final ReentrantLock sendLock = new ReentrantLock();
     private final FrameWriter writer = new FrameWriter();
 
+    /** How long a rank waits with nothing arriving before it gives back a frame buffer grown for a large frame. */
+    static final long SHRINK_AFTER_NANOS = 1_000_000_000L;
+    /** When the pumping thread began waiting with a grown buffer, or 0; touched by the pumping thread only. */
+    private long idleSinceNanos;
+
     /** Guards who pumps and who waits, and the roles' queues of frames handed over. */
     private final Object receiveLock = new Object();
     private boolean pumping;
@@ -117,6 +122,16 @@ final class FrameChannel {
 
     long unreadBound() {
         return flow.bound();
+    }
+
+    /** Whether the frame buffer is grown past its usual size; for tests. */
+    boolean frameBufferGrown() {
+        sendLock.lock();
+        try {
+            return writer.grown();
+        } finally {
+            sendLock.unlock();
+        }
     }
 
     Transport transport() {
@@ -436,9 +451,10 @@ final class FrameChannel {
                     // then look again before waiting.
                     boolean lost = drainLostRanks();
                     r = inbox.nothingArrived();
-                    if (r == null && wait != 0 && !lost) f = transport.receive(source, wait);
+                    if (r == null && wait != 0 && !lost) f = transport.receive(source, idleSlice(wait));
                 }
                 if (f != null) {
+                    idleSinceNanos = 0;
                     FrameKind kind = Envelope.kind(f.payload());
                     if (kind == FrameKind.CREDIT || kind == FrameKind.CREDIT_WANTED) creditFrame(f, kind);
                     else r = inbox.arrived(f);
@@ -459,6 +475,28 @@ final class FrameChannel {
                 return Optional.ofNullable(last);
             }
         }
+    }
+
+    /**
+     * How long to wait in one go: {@code wait}, but at most {@link #SHRINK_AFTER_NANOS} while the
+     * frame buffer is grown, so that a wait which then finds nothing gives it back.
+     */
+    private long idleSlice(long wait) {
+        if (!writer.grown()) return wait;
+        long now = System.nanoTime();
+        if (idleSinceNanos == 0) {
+            idleSinceNanos = now;
+        } else if (now - idleSinceNanos >= SHRINK_AFTER_NANOS && writer.nanosSinceLarge(now) >= SHRINK_AFTER_NANOS
+                && sendLock.tryLock()) {
+            try {
+                writer.shrink(); // idle this long: the large frame was a one-off
+            } finally {
+                sendLock.unlock();
+            }
+            idleSinceNanos = 0;
+            return wait;
+        }
+        return wait < 0 || wait > SHRINK_AFTER_NANOS ? SHRINK_AFTER_NANOS : wait;
     }
 
     private void awaitHandOver(long waitNanos) {

@@ -7,11 +7,30 @@ import java.nio.ByteOrder;
 
 /**
  * A reusable, growable direct buffer that frames are written into. Direct, so engines
- * that can send from native memory (MPI) do so without another copy.
+ * that can send from native memory (MPI) do so without another copy. Grown for a large
+ * frame, it goes back to its usual size when its rank has been idle ({@link #shrink()}).
  */
 final class FrameWriter {
-    private static final int INITIAL_BYTES = 64 * 1024;
+    static final int INITIAL_BYTES = 64 * 1024;
     private ByteBuffer buffer = ByteBuffer.allocateDirect(INITIAL_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+
+    /** When a frame last needed more than the usual size; read by the pumping thread. */
+    private volatile long lastLargeNanos;
+
+    /** How long ago a frame last needed more than the usual size. */
+    long nanosSinceLarge(long now) {
+        return now - lastLargeNanos;
+    }
+
+    /** Whether the buffer has grown past its usual size. */
+    boolean grown() {
+        return buffer.capacity() > INITIAL_BYTES;
+    }
+
+    /** Gives a grown buffer back (its memory goes with the next GC); the next large frame grows it again. */
+    void shrink() {
+        if (grown()) buffer = ByteBuffer.allocateDirect(INITIAL_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    }
 
     /** Clears the buffer for a new frame and returns it. */
     ByteBuffer start() {
@@ -38,6 +57,7 @@ final class FrameWriter {
 
     /** Flips the buffer for sending and returns it. */
     ByteBuffer finish() {
+        if (buffer.position() > INITIAL_BYTES) lastLargeNanos = System.nanoTime();
         return buffer.flip();
     }
 }

@@ -68,6 +68,9 @@ public abstract class PolledTransport implements Transport {
     /** Default of {@link #FINALIZE_TIMEOUT_MILLIS_PROP_NAME}: 20 000 ms. */
     public static final long FINALIZE_TIMEOUT_MILLIS_DEFAULT = 20_000;
 
+    /** How long a receive waits with nothing arriving before {@link #shrinkBuffers()}: 1 s. */
+    protected static final long SHRINK_AFTER_NANOS = 1_000_000_000L;
+
     /** How long a pending send yields (driving the engine's progress) before it parks: 50 ms. */
     private static final long SEND_YIELD_NS = 50_000_000L;
 
@@ -163,6 +166,14 @@ public abstract class PolledTransport implements Transport {
     protected abstract boolean probeEngine(int source) throws Exception;
 
     /**
+     * Gives back buffers grown for a large frame: called once a receive has waited
+     * {@link #SHRINK_AFTER_NANOS} with nothing arriving and no send in progress, with the
+     * engine lock held. The default does nothing.
+     */
+    protected void shrinkBuffers() {
+    }
+
+    /**
      * Shuts the engine down (MPI_Finalize). Called once, with the engine lock held.
      *
      * @throws Exception an engine failure; it is logged by the caller's {@link #close()}
@@ -211,6 +222,7 @@ public abstract class PolledTransport implements Transport {
     public final Frame receive(int source, long timeoutNanos) {
         long deadline = System.nanoTime() + Math.max(timeoutNanos, 0);
         Backoff idle = null;
+        long idleSince = 0;
         while (true) {
             engine.lock();
             try {
@@ -228,9 +240,29 @@ public abstract class PolledTransport implements Transport {
             if (wakeup.get() && wakeup.getAndSet(false)) return null; // a plain read first: this runs every poll
             if (timeoutNanos == 0) return null;
             if (timeoutNanos > 0 && System.nanoTime() - deadline >= 0) return null;
-            if (idle == null) idle = new Backoff();
+            if (idle == null) {
+                idle = new Backoff();
+                idleSince = System.nanoTime();
+            } else if (idleSince != 0 && System.nanoTime() - idleSince >= SHRINK_AFTER_NANOS) {
+                idleSince = 0; // once per wait
+                shrinkWhenIdle();
+            }
             if (timeoutNanos > 0) idle.idleUntil(deadline);
             else idle.idle();
+        }
+    }
+
+    private void shrinkWhenIdle() {
+        if (!sending.tryLock()) return; // a send in progress may still use its buffer
+        try {
+            engine.lock();
+            try {
+                if (!closed) shrinkBuffers();
+            } finally {
+                engine.unlock();
+            }
+        } finally {
+            sending.unlock();
         }
     }
 

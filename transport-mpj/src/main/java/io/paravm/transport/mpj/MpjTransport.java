@@ -38,9 +38,11 @@ final class MpjTransport extends PolledTransport {
     private final String device;
 
     // Guarded by PolledTransport's engine lock (sendCopy: one sender at a time).
-    private byte[] receiveArray = new byte[64 * 1024];
+    private static final int RECEIVE_ARRAY_BYTES = 64 * 1024;
+    private byte[] receiveArray = new byte[RECEIVE_ARRAY_BYTES];
     private ByteBuffer receiveView = ByteBuffer.wrap(receiveArray).order(ByteOrder.LITTLE_ENDIAN);
-    private byte[] sendCopy = new byte[64 * 1024];
+    private static final int SEND_COPY_BYTES = 64 * 1024;
+    private byte[] sendCopy = new byte[SEND_COPY_BYTES];
 
     MpjTransport(VmConfig config) {
         super(config);
@@ -96,6 +98,15 @@ final class MpjTransport extends PolledTransport {
         }
         Request request = world.Isend(data, offset, n, MPI.BYTE, destination, TAG);
         return () -> request.Test() != null;
+    }
+
+    @Override
+    protected void shrinkBuffers() {
+        if (receiveArray.length > RECEIVE_ARRAY_BYTES) {
+            receiveArray = new byte[RECEIVE_ARRAY_BYTES];
+            receiveView = ByteBuffer.wrap(receiveArray).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        if (sendCopy.length > SEND_COPY_BYTES) sendCopy = new byte[SEND_COPY_BYTES];
     }
 
     @Override

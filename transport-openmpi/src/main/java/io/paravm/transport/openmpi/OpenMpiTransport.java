@@ -36,7 +36,8 @@ final class OpenMpiTransport extends PolledTransport {
 
     // Guarded by PolledTransport's engine lock.
     private final Message probeHandle = new Message(); // reused: one per probe was a third of the receive garbage
-    private ByteBuffer receiveBuffer = MPI.newByteBuffer(64 * 1024).order(ByteOrder.LITTLE_ENDIAN);
+    private static final int RECEIVE_BUFFER_BYTES = 64 * 1024;
+    private ByteBuffer receiveBuffer = MPI.newByteBuffer(RECEIVE_BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     private ByteBuffer sendCopy = MPI.newByteBuffer(0);
     private final int eagerBytes;
 
@@ -106,6 +107,14 @@ final class OpenMpiTransport extends PolledTransport {
             request.free();
             return true;
         };
+    }
+
+    @Override
+    protected void shrinkBuffers() {
+        if (receiveBuffer.capacity() > RECEIVE_BUFFER_BYTES) {
+            receiveBuffer = MPI.newByteBuffer(RECEIVE_BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        if (sendCopy.capacity() > 0) sendCopy = MPI.newByteBuffer(0);
     }
 
     @Override
