@@ -13,6 +13,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -21,7 +23,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * how to start a send, poll for a frame, probe and shut down; this class makes every
  * engine call under one lock, waits with {@link Backoff} (the lock released) instead of
  * spinning, and while a send is pending drains arriving frames into a {@link FrameBacklog},
- * so two ranks sending large frames to each other cannot deadlock.
+ * so two ranks sending large frames to each other cannot deadlock. While no thread of the
+ * rank is in the engine (its task computes), a daemon thread drains it into the same backlog
+ * every {@value #DRAIN_INTERVAL_MILLIS} ms: a sender of a large frame, which MPI completes
+ * only when the receiver polls, never waits for a task to finish computing. What it drains
+ * is bounded by vm-core's flow control.
  *
  * <pre>{@code
  * final class MyMpiTransport extends PolledTransport {
@@ -68,6 +74,11 @@ public abstract class PolledTransport implements Transport {
     /** Default of {@link #FINALIZE_TIMEOUT_MILLIS_PROP_NAME}: 20 000 ms. */
     public static final long FINALIZE_TIMEOUT_MILLIS_DEFAULT = 20_000;
 
+    /** How often the drain thread looks at an engine no thread of the rank is in, in ms. */
+    static final long DRAIN_INTERVAL_MILLIS = 10;
+    /** Frames the drain thread takes in one look at most, so it never holds the engine long. */
+    private static final int DRAIN_BATCH = 256;
+
     /** How long a receive waits with nothing arriving before {@link #shrinkBuffers()}: 1 s. */
     protected static final long SHRINK_AFTER_NANOS = 1_000_000_000L;
 
@@ -79,6 +90,8 @@ public abstract class PolledTransport implements Transport {
     private final ReentrantLock sending = new ReentrantLock();
     private final FrameBacklog backlog = new FrameBacklog(); // guarded by engine
     private final AtomicBoolean wakeup = new AtomicBoolean();
+    /** Threads in {@link #send} or {@link #receive} now: while there is one, it polls the engine itself. */
+    private final AtomicInteger inEngine = new AtomicInteger();
     private boolean closed;                                  // guarded by engine
     private final long finalizeTimeoutMillis;
     // Who this rank is, told once by the subclass's constructor when its engine has started.
@@ -111,6 +124,29 @@ public abstract class PolledTransport implements Transport {
         this.size = size;
         this.host = host;
         this.userArgs = userArgs.clone();
+        Thread drain = new Thread(this::drainWhileNobodyPolls, name() + "-drain-rank-" + rank);
+        drain.setDaemon(true);
+        drain.start();
+    }
+
+    /** The drain thread: takes what arrives while no thread of this rank is in the engine. */
+    private void drainWhileNobodyPolls() {
+        while (true) {
+            LockSupport.parkNanos(DRAIN_INTERVAL_MILLIS * 1_000_000L);
+            if (inEngine.get() > 0 || !engine.tryLock()) continue;
+            try {
+                if (closed) return;
+                for (int i = 0; i < DRAIN_BATCH; i++) {
+                    Frame f = pollEngine(ANY_SOURCE, true);
+                    if (f == null) break;
+                    backlog.add(f);
+                }
+            } catch (Exception e) {
+                LOG.debug("{} rank {}: draining the engine failed: {}", name(), rank, e.toString());
+            } finally {
+                engine.unlock();
+            }
+        }
     }
 
     @Override
@@ -185,6 +221,7 @@ public abstract class PolledTransport implements Transport {
         if (destination < 0 || destination >= size()) {
             throw new VmException("rank " + destination + " outside [0, " + size() + ") of " + name() + "'s COMM_WORLD");
         }
+        inEngine.incrementAndGet();
         sending.lock();
         engine.lock();
         try {
@@ -215,11 +252,21 @@ public abstract class PolledTransport implements Transport {
         } finally {
             engine.unlock();
             sending.unlock();
+            inEngine.decrementAndGet();
         }
     }
 
     @Override
     public final Frame receive(int source, long timeoutNanos) {
+        inEngine.incrementAndGet();
+        try {
+            return receiveCounted(source, timeoutNanos);
+        } finally {
+            inEngine.decrementAndGet();
+        }
+    }
+
+    private Frame receiveCounted(int source, long timeoutNanos) {
         long deadline = System.nanoTime() + Math.max(timeoutNanos, 0);
         Backoff idle = null;
         long idleSince = 0;

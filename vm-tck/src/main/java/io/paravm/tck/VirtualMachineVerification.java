@@ -863,4 +863,50 @@ public abstract class VirtualMachineVerification extends SpawnerVerification {
         assertEquals("still usable", vm.receiveMessage(timeout(), id).orElseThrow().message());
         assertEquals(1, resultOf(vm, id));
     }
+
+    /**
+     * Computes (polls the file system, never the VM) until {@code marker} exists, at most 30 s; then reads one message from the spawner: returns "released LENGTH", or
+     * "never released" if the marker did not come.
+     */
+    static Task<String> computesUntil(String marker) {
+        return vm -> {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            java.nio.file.Path m = java.nio.file.Path.of(marker);
+            boolean released = false;
+            while (System.nanoTime() < deadline && !(released = java.nio.file.Files.exists(m))) {
+                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000); // the user's computation
+            }
+            Object message = vm.receiveMessage(timeout(), vm.parentTaskId())
+                    .orElseThrow(() -> new IllegalStateException("no message")).message();
+            return (released ? "released " : "never released ") + ((byte[]) message).length;
+        };
+    }
+
+    /**
+     * Rule 3.13: a task that computes without looking at the VM does not hold up a sender: a
+     * 16 MiB message to it (past any MPI eager limit, so the engine completes the send only
+     * when the receiving rank polls) returns while the task still computes, because the
+     * task's rank drains the engine meanwhile. (With one slot per worker the task runs on the
+     * thread that would otherwise poll.)
+     */
+    @Test
+    void required_spec3_13_aComputingTaskDoesNotHoldUpItsSender(org.junit.jupiter.api.TestReporter report) throws Exception {
+        requireWorkers(1);
+        VirtualMachine vm = vm();
+        java.nio.file.Path marker = java.nio.file.Files.createTempFile("paravm-tck-release-", ".marker");
+        java.nio.file.Files.delete(marker);
+        try {
+            TaskId computing = vm.spawnFunction(computesUntil(marker.toString())).orElseThrow();
+            long t0 = System.nanoTime();
+            vm.sendMessage(computing, new byte[16 << 20]);
+            long sentMillis = (System.nanoTime() - t0) / 1_000_000;
+            java.nio.file.Files.createFile(marker);
+            String got = (String) resultOf(vm, computing);
+            report.publishEntry("figures", "a 16 MiB message to a computing task: sendMessage returned after "
+                    + sentMillis + " ms; the task says: " + got);
+            assertEquals("released " + (16 << 20), got, "sendMessage returned only once the task stopped computing");
+        } finally {
+            java.nio.file.Files.deleteIfExists(marker);
+        }
+    }
 }
