@@ -65,7 +65,7 @@ final class GuardPipe {
         }
     }
 
-    /** Returns the guard's process, or null if it could not start. */
+    /** Returns the guard's process, or null if it could not start; tests close its input to stand for this JVM's death. */
     Process process() {
         return guard;
     }
