@@ -47,7 +47,7 @@ class HazelcastFaultTest extends JobFaultTest {
         job = start(mode);
         JobProcesses.Job j = JobProcesses.started(job, pidFile(), START);
         assertEquals(2, j.pids().workers().size(), "two worker JVMs: " + j.pids());
-        assertEquals(4, j.processes().size(), "the launcher and 3 member JVMs: " + j);
+        assertEquals(5, j.processes().size(), "the launcher, its guard and 3 member JVMs: " + j);
         return j;
     }
 

@@ -49,13 +49,13 @@ class MpjFaultTest extends JobFaultTest {
         return pb.start();
     }
 
-    /** Starts the job and checks its processes: the launcher and its rank JVMs (one per rank, or one for all). */
+    /** Starts the job and checks its processes: the launcher, its guard and its rank JVMs (one per rank, or one for all). */
     private JobProcesses.Job startJob(MpjDevice device, String mode) throws Exception {
         job = start(device, mode);
         JobProcesses.Job j = JobProcesses.started(job, pidFile(), START);
         boolean niodev = device == MpjDevice.NIODEV;
         assertEquals(niodev ? 2 : 0, j.pids().workers().size(), "worker JVMs: " + j.pids());
-        assertEquals(niodev ? 4 : 2, j.processes().size(), "the launcher and its rank JVMs: " + j);
+        assertEquals(niodev ? 5 : 3, j.processes().size(), "the launcher, its guard and its rank JVMs: " + j);
         return j;
     }
 

@@ -19,6 +19,12 @@ import java.util.concurrent.TimeUnit;
  * descendants are noted once a second while the tree lives (a look at {@code /proc}, not a
  * busy loop), and at the end every one still alive is asked to stop, then killed.
  *
+ * <p>A JVM killed with {@code kill -9} runs no shutdown hook. So the first {@link #start}
+ * also starts a guard, a small JVM reading a pipe from this one ({@code ProcessTreeGuard}),
+ * and names every process started to it: when this JVM dies before it has ended the tree,
+ * the pipe closes and the guard ends every process of the tree (SIGTERM, then SIGKILL 3 s
+ * later), within about 4 s. Once this JVM has ended them itself, the guard leaves.
+ *
  * <pre>{@code
  * try (ProcessTree tree = ProcessTree.create()) {
  *     Process spawner = tree.start(new ProcessBuilder("java", "-cp", cp, mainClass).inheritIO());
@@ -39,7 +45,8 @@ public final class ProcessTree implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final Thread hook = new Thread(() -> endAll(STOP_GRACE), "paravm-process-tree-shutdown");
+    private final Thread hook = new Thread(this::endAllAndRelease, "paravm-process-tree-shutdown");
+    private GuardPipe guard;
 
     private ProcessTree() {
     }
@@ -65,10 +72,18 @@ public final class ProcessTree implements AutoCloseable {
      * @throws IOException if it cannot be started
      */
     public Process start(ProcessBuilder command) throws IOException {
+        GuardPipe g = guard();
         Process p = command.start();
         started.add(p);
         seen.add(p.toHandle());
+        g.watch(p.toHandle());
         return p;
+    }
+
+    /** The guard, started before the first process, so that none is ever unguarded for long. */
+    private synchronized GuardPipe guard() {
+        if (guard == null) guard = GuardPipe.start();
+        return guard;
     }
 
     /** Returns the processes started by {@link #start}, in order. */
@@ -126,16 +141,28 @@ public final class ProcessTree implements AutoCloseable {
         for (ProcessHandle p : seen) if (p.isAlive()) p.destroyForcibly();
     }
 
+    private void endAllAndRelease() {
+        endAll(STOP_GRACE);
+        GuardPipe g;
+        synchronized (this) {
+            g = guard;
+        }
+        if (g != null) g.release();
+    }
+
     /** Ends every process still alive at once, without a grace period. */
     public void kill() {
         note();
         for (ProcessHandle p : seen) p.destroyForcibly();
     }
 
-    /** Ends every process still alive ({@link #endAll} with {@link #STOP_GRACE}) and removes the shutdown hook. */
+    /**
+     * Ends every process still alive ({@link #endAll} with {@link #STOP_GRACE}), lets the
+     * guard go, and removes the shutdown hook.
+     */
     @Override
     public void close() {
-        endAll(STOP_GRACE);
+        endAllAndRelease();
         watcher.shutdownNow();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
