@@ -135,10 +135,13 @@ abstract sealed class CoreVirtualMachine implements VirtualMachine
                 timeout.isNegative() ? -1 : saturatedNanos(timeout), "trySendMessage(...)");
     }
 
+    /** @param call the method's name, a constant (nothing is built from it unless the call is refused) */
     private void checkSend(String call, TaskId destination) {
-        ensureOpen(call + "(...)");
-        Objects.requireNonNull(destination, call + ": destination is null; use an id from spawnFunction() or "
-                + "Received.sender()");
+        ensureOpen(call);
+        if (destination == null) { // not requireNonNull(destination, call + ...): that builds the text on every send
+            throw new NullPointerException(call + ": destination is null; use an id from spawnFunction() or "
+                    + "Received.sender()");
+        }
         if (!destination.isValid()) {
             throw new VmException(call + ": destination " + destination + " is not a valid task id (rank and "
                     + "number must be >= 0); use an id from spawnFunction() or Received.sender()");
