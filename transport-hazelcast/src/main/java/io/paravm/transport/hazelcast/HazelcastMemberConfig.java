@@ -25,8 +25,8 @@ import java.net.ServerSocket;
  * cluster); it binds to one interface (loopback unless
  * {@link HazelcastProperties#INTERFACE_PROP_NAME} says otherwise) and joins by TCP only (no
  * multicast, no auto-detection); Java deserialization is limited to JDK and Hazelcast classes;
- * it has ParaVM's heartbeats and few partitions; and the {@link MemberWatch} listens from the
- * first moment.
+ * it has ParaVM's heartbeats and few partitions; Hazelcast logs through {@link HazelcastLogging};
+ * and the {@link MemberWatch} listens from the first moment.
  *
  * <pre>{@code
  * HazelcastMemberConfig members = new HazelcastMemberConfig(vmConfig, secret, "paravm", watch);
@@ -140,6 +140,7 @@ final class HazelcastMemberConfig {
     }
 
     private Config base(int port, boolean autoIncrement) {
+        HazelcastLogging.install();
         Config c = new Config();
         c.setClusterName(secret.clusterName(clusterName));
         // Hazelcast deserializes with Java serialization what members send it; ParaVM stores
