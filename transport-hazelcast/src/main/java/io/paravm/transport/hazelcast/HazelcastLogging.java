@@ -64,6 +64,10 @@ public final class HazelcastLogging implements LoggerFactory {
             "Not Member!",
             "because node is already joined",
             "because node is not joined",
+            // a JVM stalled for a moment (a loaded machine): Hazelcast resets its heartbeat clocks so as
+            // not to suspect anyone, or handles a heartbeat late; a member that really is gone is lost
+            "because of huge system clock jump",
+            "could not acquire lock in time",
             // an answer to a member that has just left
             "Cannot send response",
             // the JVM ends while its member is up (System.exit, SIGTERM): Hazelcast's shutdown hook ends it

@@ -39,6 +39,10 @@ class HazelcastLoggingTest {
                     + "already joined! Current master: [127.0.0.1]:36597",
             "[127.0.0.1]:35710 [paravm-e2b19987-ea3f5fd93a8a65b8] [5.5.0] Not updating members received from caller: "
                     + "[127.0.0.1]:35709 because node is not joined! ",
+            "[127.0.0.1]:38253 [paravm-test-27099-38253-57390996f4a601ce] [5.5.0] Resetting heartbeat timestamps because of "
+                    + "huge system clock jump! Clock-Jump: 1536 ms, Heartbeat-Timeout: 3000 ms",
+            "[127.0.0.1]:38411 [paravm-6c7762b7-db9046ab35823c05] [5.5.0] Cannot handle heartbeat from [127.0.0.1]:38409, could "
+                    + "not acquire lock in time.",
             "[127.0.0.1]:46566 [paravm-78381d56-a5cb31830501cdb1] [5.5.0] Cannot send response: true to [127.0.0.1]:46565.",
             "[127.0.0.1]:43072 [paravm-da3c5a56-699e22648c05d010] [5.5.0] Terminating forcefully..."})
     void membersComingAndGoingAreChatter(String message) {
