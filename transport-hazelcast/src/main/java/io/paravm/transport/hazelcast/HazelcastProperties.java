@@ -122,8 +122,8 @@ public final class HazelcastProperties {
      * (a worker stuck in a task that never returns) the spawner leaves anyway.
      */
     public static final String CLOSE_LEAVE_MILLIS_PROP_NAME = "paravm.hazelcast.close.leave.millis";
-    /** Default of {@link #CLOSE_LEAVE_MILLIS_PROP_NAME}: 5000 ms. */
-    public static final long CLOSE_LEAVE_MILLIS_DEFAULT = 5_000;
+    /** Default of {@link #CLOSE_LEAVE_MILLIS_PROP_NAME}: 3000 ms. */
+    public static final long CLOSE_LEAVE_MILLIS_DEFAULT = 3_000;
 
     private HazelcastProperties() {
     }
