@@ -226,7 +226,7 @@ final class ResidentWorkers implements Placement {
         w.sent.clear();
         if (ledger.isStopping()) return;
         if (reason == TaskExit.Reason.LOST) {
-            LOG.warn("task farm worker {} was lost; {} workers left", w.id, workers.size());
+            LOG.info("task farm worker {} was lost; {} workers left", w.id, workers.size()); // vm-core has warned of the rank
         } else if (unexpectedExits++ < MAX_REPLACEMENTS) {
             // It died of something in a message (e.g. a class missing on that rank): start a fresh one.
             LOG.warn("task farm worker {} ended ({}); starting a replacement", w.id, reason);

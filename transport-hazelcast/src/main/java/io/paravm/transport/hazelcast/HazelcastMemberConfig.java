@@ -25,8 +25,9 @@ import java.net.ServerSocket;
  * cluster); it binds to one interface (loopback unless
  * {@link HazelcastProperties#INTERFACE_PROP_NAME} says otherwise) and joins by TCP only (no
  * multicast, no auto-detection); Java deserialization is limited to JDK and Hazelcast classes;
- * it has ParaVM's heartbeats and few partitions; and the {@link MemberWatch} listens from the
- * first moment.
+ * it has ParaVM's heartbeats and few partitions, all on the spawner (a worker is a lite member);
+ * a member whose JVM ends leaves gracefully; Hazelcast logs through {@link HazelcastLogging};
+ * and the {@link MemberWatch} listens from the first moment.
  *
  * <pre>{@code
  * HazelcastMemberConfig members = new HazelcastMemberConfig(vmConfig, secret, "paravm", watch);
@@ -36,7 +37,7 @@ import java.net.ServerSocket;
  */
 final class HazelcastMemberConfig {
 
-    /** Few partitions: the one map is tiny, and joins and leaves migrate less. */
+    /** Few partitions: the one map is tiny (and all on the spawner, the one member that is not a lite member). */
     static final int PARTITION_COUNT = 7;
 
     private final VmConfig config;
@@ -80,6 +81,9 @@ final class HazelcastMemberConfig {
     HazelcastInstance startWorker(String join) {
         int port = (int) HazelcastProperties.number(config, HazelcastProperties.PORT_PROP_NAME, joinPort(join) + 1L, 1);
         Config c = base(port, true);
+        // A lite member holds no partition: a worker joining or leaving moves no data (the spawner
+        // holds the one small map), so it starts and leaves sooner, and never mid-migration.
+        c.setLiteMember(true);
         c.getNetworkConfig().getJoin().getTcpIpConfig().addMember(join);
         return newInstance(c, "this worker could not start its Hazelcast member");
     }
@@ -140,6 +144,7 @@ final class HazelcastMemberConfig {
     }
 
     private Config base(int port, boolean autoIncrement) {
+        HazelcastLogging.install();
         Config c = new Config();
         c.setClusterName(secret.clusterName(clusterName));
         // Hazelcast deserializes with Java serialization what members send it; ParaVM stores
@@ -161,7 +166,9 @@ final class HazelcastMemberConfig {
         c.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(maxNoHeartbeat));
         c.setProperty("hazelcast.partition.count", Integer.toString(PARTITION_COUNT));
         c.setProperty("hazelcast.health.monitoring.level", "OFF");
-        c.setProperty("hazelcast.shutdownhook.policy", "TERMINATE");
+        // A member whose JVM is asked to end (SIGTERM, System.exit) leaves the cluster as close()
+        // does, so the others see it leave instead of suspecting it.
+        c.setProperty("hazelcast.shutdownhook.policy", "GRACEFUL");
         c.setProperty("hazelcast.graceful.shutdown.max.wait", "10");
         NetworkConfig net = c.getNetworkConfig();
         net.setPort(port).setPortAutoIncrement(autoIncrement).setPortCount(HazelcastProperties.PORT_COUNT_DEFAULT);

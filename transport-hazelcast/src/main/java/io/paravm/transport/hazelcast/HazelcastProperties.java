@@ -115,6 +115,16 @@ public final class HazelcastProperties {
     /** Default of {@link #CLOSE_FLUSH_MILLIS_PROP_NAME}: 5000 ms. */
     public static final long CLOSE_FLUSH_MILLIS_DEFAULT = 5_000;
 
+    /**
+     * Spawner only: milliseconds {@code close()} waits, once it has asked the workers to exit,
+     * for their members to leave the cluster before its own member leaves. Workers leaving
+     * first, the spawner last, none of them sees another vanish and suspects it. Past the wait
+     * (a worker stuck in a task that never returns) the spawner leaves anyway.
+     */
+    public static final String CLOSE_LEAVE_MILLIS_PROP_NAME = "paravm.hazelcast.close.leave.millis";
+    /** Default of {@link #CLOSE_LEAVE_MILLIS_PROP_NAME}: 3000 ms. */
+    public static final long CLOSE_LEAVE_MILLIS_DEFAULT = 3_000;
+
     private HazelcastProperties() {
     }
 

@@ -23,6 +23,7 @@ public final class HazelcastPropertyNames implements PropertyNames {
                 HazelcastProperties.INTERFACE_PROP_NAME, HazelcastProperties.SECRET_PROP_NAME,
                 HazelcastProperties.SECRET_FILE_PROP_NAME, HazelcastProperties.HEARTBEAT_SECONDS_PROP_NAME,
                 HazelcastProperties.MAX_NO_HEARTBEAT_SECONDS_PROP_NAME, HazelcastProperties.JOIN_TIMEOUT_SECONDS_PROP_NAME,
-                HazelcastProperties.WINDOW_FRAMES_PROP_NAME, HazelcastProperties.CLOSE_FLUSH_MILLIS_PROP_NAME);
+                HazelcastProperties.WINDOW_FRAMES_PROP_NAME, HazelcastProperties.CLOSE_FLUSH_MILLIS_PROP_NAME,
+                HazelcastProperties.CLOSE_LEAVE_MILLIS_PROP_NAME);
     }
 }

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,6 +24,12 @@ import java.util.concurrent.TimeUnit;
  * {@link FrameReceiver} into the {@link Inbox}. A sender has a bounded number of frames in
  * flight to each rank ({@link CreditWindow}), and {@link #close()} first has the last frames
  * confirmed ({@link CloseFlush}), so the spawner's EXIT arrives before its member leaves.
+ *
+ * <p>Leaving: members leave workers first, the spawner last, so that none sees another vanish
+ * and suspects it. A worker's member leaves gracefully (on {@code close()}, and by Hazelcast's
+ * shutdown hook when its JVM is told to end); the spawner's {@code close()} waits, at most
+ * {@link HazelcastProperties#CLOSE_LEAVE_MILLIS_PROP_NAME}, for the workers it asked to exit to
+ * have left before its own member leaves, alone.
  *
  * <p>Ranks: the spawner (rank 0, no join address) starts the cluster
  * ({@link HazelcastMemberConfig}). A worker joins, listens on its topic, then earns a rank by
@@ -55,6 +62,7 @@ final class HazelcastTransport implements Transport {
     private final String[] userArgs;
     private final String host;
     private final long flushMillis;
+    private final long leaveMillis;
 
     private final LocalMember member = new LocalMember();
     private final MembershipEvents events = new MembershipEvents(member);
@@ -77,6 +85,8 @@ final class HazelcastTransport implements Transport {
                 HazelcastProperties.WINDOW_FRAMES_DEFAULT, 4);
         this.flushMillis = HazelcastProperties.number(config, HazelcastProperties.CLOSE_FLUSH_MILLIS_PROP_NAME,
                 HazelcastProperties.CLOSE_FLUSH_MILLIS_DEFAULT, 0);
+        this.leaveMillis = HazelcastProperties.number(config, HazelcastProperties.CLOSE_LEAVE_MILLIS_PROP_NAME,
+                HazelcastProperties.CLOSE_LEAVE_MILLIS_DEFAULT, 0);
         this.host = localHostName();
         this.directory = new RankDirectory(member, secret, events);
         this.topics = new MemberTopics(member, directory);
@@ -258,8 +268,34 @@ final class HazelcastTransport implements Transport {
         } finally {
             member.unlock();
         }
+        if (spawner) awaitWorkersLeft();
         terminate();
         LOG.debug("rank {} left the cluster", member.rank());
+    }
+
+    /**
+     * Spawner: waits at most {@link #leaveMillis} for every worker's member to leave the
+     * cluster (vm-core has asked them to exit), so that the spawner's member leaves last, alone:
+     * no worker sees it vanish, suspects it, or takes over as master.
+     */
+    private void awaitWorkersLeft() {
+        long left = TimeUnit.MILLISECONDS.toNanos(leaveMillis);
+        member.lock();
+        try {
+            List<Integer> staying;
+            while (!(staying = directory.liveRanksBut(0)).isEmpty()) {
+                if (left <= 0) {
+                    LOG.debug("ranks {} were still in the cluster {} ms after close(); the spawner leaves first ({})",
+                            staying, leaveMillis, HazelcastProperties.CLOSE_LEAVE_MILLIS_PROP_NAME);
+                    return;
+                }
+                left = member.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            member.unlock();
+        }
     }
 
     private void terminate() {

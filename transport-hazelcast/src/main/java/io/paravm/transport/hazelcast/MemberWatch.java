@@ -71,7 +71,23 @@ final class MemberWatch implements MembershipListener {
         } finally {
             member.unlock();
         }
-        if (!gone.isEmpty()) LOG.warn("rank {}: this Hazelcast member is {}; ranks {} are out of reach", member.rank(), s, gone);
+        if (!gone.isEmpty()) {
+            // The JVM ending (System.exit, SIGTERM) ends its member by Hazelcast's shutdown hook: nothing to warn of.
+            if (jvmEnding()) LOG.debug("rank {}: this JVM ends; ranks {} are out of reach", member.rank(), gone);
+            else LOG.warn("rank {}: this Hazelcast member is {}; ranks {} are out of reach", member.rank(), s, gone);
+        }
         for (int r : gone) events.lost(r);
+    }
+
+    /** Whether this JVM is shutting down: a shutdown hook can no longer be added. */
+    private static boolean jvmEnding() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
     }
 }

@@ -211,6 +211,13 @@ final class RankDirectory {
         return lost.contains(r);
     }
 
+    /** Returns the ranks known and not gone, but {@code self}; lock held. */
+    List<Integer> liveRanksBut(int self) {
+        List<Integer> live = new ArrayList<>();
+        for (int r : memberOf.keySet()) if (r != self && !lost.contains(r)) live.add(r);
+        return live;
+    }
+
     /** Returns the ranks gone so far; lock held. */
     List<Integer> lostRanks() {
         return new ArrayList<>(lost);
