@@ -7,13 +7,14 @@ import io.paravm.spi.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -90,8 +91,20 @@ public abstract class PolledTransport implements Transport {
     private final ReentrantLock sending = new ReentrantLock();
     private final FrameBacklog backlog = new FrameBacklog(); // guarded by engine
     private final AtomicBoolean wakeup = new AtomicBoolean();
-    /** Threads in {@link #send} or {@link #receive} now: while there is one, it polls the engine itself. */
-    private final AtomicInteger inEngine = new AtomicInteger();
+    /**
+     * Counts the times a thread polled the engine (guarded by {@link #engine}); the drain thread
+     * reads it without the lock: unchanged for a drain interval means nobody is polling.
+     */
+    private int enginePolls;
+    private static final VarHandle ENGINE_POLLS;
+
+    static {
+        try {
+            ENGINE_POLLS = MethodHandles.lookup().findVarHandle(PolledTransport.class, "enginePolls", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private boolean closed;                                  // guarded by engine
     private final long finalizeTimeoutMillis;
     // Who this rank is, told once by the subclass's constructor when its engine has started.
@@ -129,11 +142,22 @@ public abstract class PolledTransport implements Transport {
         drain.start();
     }
 
-    /** The drain thread: takes what arrives while no thread of this rank is in the engine. */
+    /**
+     * The drain thread: takes what arrives while no thread of this rank polls the engine. A thread
+     * in {@link #send} or {@link #receive} polls at least every millisecond, so a count of polls
+     * unchanged over a drain interval means none is there (a counter, not a gauge of threads
+     * inside: it costs the hot path a plain increment under the lock it holds anyway).
+     */
     private void drainWhileNobodyPolls() {
+        int seen = (int) ENGINE_POLLS.getOpaque(this);
         while (true) {
             LockSupport.parkNanos(DRAIN_INTERVAL_MILLIS * 1_000_000L);
-            if (inEngine.get() > 0 || !engine.tryLock()) continue;
+            int polls = (int) ENGINE_POLLS.getOpaque(this);
+            if (polls != seen) {
+                seen = polls;
+                continue;
+            }
+            if (!engine.tryLock()) continue;
             try {
                 if (closed) return;
                 for (int i = 0; i < DRAIN_BATCH; i++) {
@@ -221,14 +245,15 @@ public abstract class PolledTransport implements Transport {
         if (destination < 0 || destination >= size()) {
             throw new VmException("rank " + destination + " outside [0, " + size() + ") of " + name() + "'s COMM_WORLD");
         }
-        inEngine.incrementAndGet();
         sending.lock();
         engine.lock();
         try {
             checkOpen();
+            enginePolls++;
             Pending pending = startSend(destination, frame);
             Backoff idle = null;
             while (!pending.done()) {
+                enginePolls++;
                 Frame arrived = pollEngine(ANY_SOURCE, true);
                 if (arrived != null) {
                     backlog.add(arrived);
@@ -252,21 +277,11 @@ public abstract class PolledTransport implements Transport {
         } finally {
             engine.unlock();
             sending.unlock();
-            inEngine.decrementAndGet();
         }
     }
 
     @Override
     public final Frame receive(int source, long timeoutNanos) {
-        inEngine.incrementAndGet();
-        try {
-            return receiveCounted(source, timeoutNanos);
-        } finally {
-            inEngine.decrementAndGet();
-        }
-    }
-
-    private Frame receiveCounted(int source, long timeoutNanos) {
         long deadline = System.nanoTime() + Math.max(timeoutNanos, 0);
         Backoff idle = null;
         long idleSince = 0;
@@ -274,6 +289,7 @@ public abstract class PolledTransport implements Transport {
             engine.lock();
             try {
                 checkOpen();
+                enginePolls++;
                 Frame f = backlog.poll(source);
                 if (f == null) f = pollEngine(source, false);
                 if (f != null) return f;
