@@ -73,6 +73,8 @@ final class ProcessTreeGuard {
         if (guard.read(launcher)) return;
         List<ProcessHandle> alive = guard.alive();
         if (alive.isEmpty()) return;
+        // Not SLF4J: this is a process's main, started with vm-api alone on its class path (no
+        // SLF4J binding), and its standard error is the launcher's, the one place a user sees.
         System.err.println("paravm: the launcher (pid " + launcherPid + ") is gone without ending its " + alive.size()
                 + (alive.size() == 1 ? " process; ending it" : " processes; ending them"));
         guard.end(STOP_GRACE);
