@@ -35,7 +35,9 @@ import java.util.function.Consumer;
  * {@link Builder#inFlightPerSlot(int)} tasks ahead, so it never idles between tasks. For a
  * {@code map} the function travels once per worker and then only the inputs. With
  * {@link Builder#spawnPerTask(boolean)} every task is instead one {@code spawnFunction}
- * (PyOPUS style), at most one per free slot.
+ * (PyOPUS style), at most one per free slot. Either way the spawner's incoming results are
+ * bounded: at most {@code inFlightPerSlot} per worker (or one per slot) are on their way or
+ * waiting to be handled, however slowly the dispatcher handles them (TCK rule 9.4).
  *
  * <p><b>Threads and messages.</b> While the farm is open its dispatcher thread
  * ({@code paravm-farm-dispatcher}) is the only caller of {@code vm.receiveMessage}: do not
