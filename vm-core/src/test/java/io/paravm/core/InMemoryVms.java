@@ -16,22 +16,34 @@ final class InMemoryVms implements AutoCloseable {
     final List<CompletableFuture<Void>> workers = new ArrayList<>();
     /** The class loader each worker rank opens its VM with (the codec's types come through it). */
     private final IntFunction<ClassLoader> loaderOfRank;
+    /** Every rank's configuration. */
+    private final VmConfig config;
 
     InMemoryVms(int ranks) {
         this(ranks, rank -> InMemoryVms.class.getClassLoader());
     }
 
+    /** As {@link #InMemoryVms(int)}, every rank opening its VM with {@code config}. */
+    InMemoryVms(int ranks, VmConfig config) {
+        this(ranks, rank -> InMemoryVms.class.getClassLoader(), config);
+    }
+
     /** As {@link #InMemoryVms(int)}, each worker rank opening its VM with the class loader given for it. */
     InMemoryVms(int ranks, IntFunction<ClassLoader> loaderOfRank) {
+        this(ranks, loaderOfRank, VmConfig.defaults());
+    }
+
+    private InMemoryVms(int ranks, IntFunction<ClassLoader> loaderOfRank, VmConfig config) {
         this.loaderOfRank = loaderOfRank;
+        this.config = config;
         cluster = new InMemoryCluster(ranks);
         for (int r = 1; r < ranks; r++) startWorker(r);
-        spawner = CoreVirtualMachine.open(cluster.transport(0), VmConfig.defaults());
+        spawner = CoreVirtualMachine.open(cluster.transport(0), config);
     }
 
     CompletableFuture<Void> startWorker(int rank) {
         CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
-            VirtualMachine w = CoreVirtualMachine.open(cluster.transport(rank), VmConfig.defaults());
+            VirtualMachine w = CoreVirtualMachine.open(cluster.transport(rank), config);
             w.runWorkerLoop();
         }, r -> {
             Thread t = new Thread(r, "worker-rank-" + rank);

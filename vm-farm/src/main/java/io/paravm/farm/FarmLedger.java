@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -24,6 +25,9 @@ import java.util.function.Supplier;
 final class FarmLedger {
 
     private static final Logger LOG = LoggerFactory.getLogger(FarmLedger.class);
+
+    /** How often workers passed over for want of room are tried again: they get room as they read. */
+    private static final long ROOM_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final VirtualMachine vm;
     private final RetryPolicy retries;
@@ -43,6 +47,8 @@ final class FarmLedger {
     private boolean stopping;
     private long stopDeadline;
     private long nextDeadline = Placement.NO_DEADLINE;
+    /** When the workers passed over for want of room were last tried again. */
+    private long lastRoomRetry = System.nanoTime();
     /** The last error a farm worker task died of, for the messages of lost tasks. */
     private String lastWorkerError;
 
@@ -250,8 +256,17 @@ final class FarmLedger {
                 nextDeadline = placement.checkTimeouts(now);
             }
             if (ended) return -1L;
-            return nextDeadline == Placement.NO_DEADLINE ? longestWait
-                    : Math.max(1, Math.min(longestWait, nextDeadline - now));
+            long wait = longestWait;
+            if (placement.anyFull()) {
+                // A worker had no room for its next job; it gets room as it reads, which no message tells.
+                if (now - lastRoomRetry >= ROOM_RETRY_NANOS) {
+                    lastRoomRetry = now;
+                    placement.forgetFull();
+                    pump();
+                }
+                wait = Math.min(wait, ROOM_RETRY_NANOS);
+            }
+            return nextDeadline == Placement.NO_DEADLINE ? wait : Math.max(1, Math.min(wait, nextDeadline - now));
         });
     }
 

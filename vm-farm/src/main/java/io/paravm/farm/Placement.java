@@ -34,6 +34,18 @@ interface Placement {
      */
     boolean onMessage(Received received);
 
+    /**
+     * Returns whether a worker had no room for its next job (its unread bound was full while
+     * it worked on others) and was passed over; see {@link #forgetFull()}.
+     */
+    default boolean anyFull() {
+        return false;
+    }
+
+    /** Lets the workers passed over for want of room be tried again: some may have read since. */
+    default void forgetFull() {
+    }
+
     /** {@code item}, already sent, was cancelled: keep its worker from starting it if possible. */
     void cancel(Item item);
 

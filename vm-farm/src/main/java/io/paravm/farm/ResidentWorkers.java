@@ -11,6 +11,7 @@ import io.paravm.VmException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -45,6 +46,11 @@ final class ResidentWorkers implements Placement {
         boolean blocked;
         /** Gone or going: send nothing more. */
         boolean dead;
+        /**
+         * Its unread bound had no room for the next job while it worked on others: pass it
+         * over until it reports a job or {@link #forgetFull()} (it may have read since).
+         */
+        boolean full;
 
         Worker(TaskId id) {
             this.id = id;
@@ -58,6 +64,8 @@ final class ResidentWorkers implements Placement {
     private final VirtualMachine vm;
     private final FarmLedger ledger;
     private final int inFlightPerSlot;
+    /** Workers whose {@code full} is set. */
+    private int fullWorkers;
     private final Map<TaskId, Worker> workers = new HashMap<>();
     /** Workers that ended: what they still send (a lost rank's last words) is dropped. */
     private final Set<TaskId> former = new HashSet<>();
@@ -103,15 +111,25 @@ final class ResidentWorkers implements Placement {
             int i = next + k;
             if (i >= n) i -= n;
             Worker w = order.get(i);
-            if (w.dead || w.blocked || w.sent.size() >= inFlightPerSlot) continue;
+            if (w.dead || w.blocked || w.full || w.sent.size() >= inFlightPerSlot) continue;
+            if (!send(w, item)) {
+                w.full = true; // try the next worker
+                fullWorkers++;
+                continue;
+            }
             next = i + 1 < n ? i + 1 : 0;
-            send(w, item);
             return true;
         }
         return false;
     }
 
-    private void send(Worker w, Item item) {
+    /**
+     * Sends {@code item} to {@code w}; false if {@code w} already works on jobs and its unread
+     * bound has no room for this one now. The dispatcher must not wait for that room: the
+     * worker reads its next job only when it finishes the one it runs, which may take longer
+     * than the send timeout, and meanwhile the other workers' results would wait too.
+     */
+    private boolean send(Worker w, Item item) {
         try {
             if (item.fn != 0 && !w.hasFunction(item.fn)) {
                 vm.sendMessage(w.id, new InstallFunction(item.fn, item.run.function));
@@ -119,7 +137,12 @@ final class ResidentWorkers implements Placement {
             }
             if (item.fn != 0) w.lastFn = item.fn;
             long wire = ++wireSequence;
-            vm.sendMessage(w.id, new Job(wire, item.fn, item.work));
+            Job job = new Job(wire, item.fn, item.work);
+            if (w.sent.isEmpty()) {
+                vm.sendMessage(w.id, job); // an idle worker waits in receive: it reads at once
+            } else if (!vm.trySendMessage(w.id, job, Duration.ZERO)) {
+                return false;
+            }
             item.wire = wire;
         } catch (VmException e) {
             if (SendProbe.cannotSend(vm, item.fn != 0 && !w.hasFunction(item.fn) ? item.run.function : item.work)) {
@@ -129,13 +152,14 @@ final class ResidentWorkers implements Placement {
                 w.dead = true;
                 ledger.requeue(item);
             }
-            return;
+            return true;
         }
         item.worker = w.id;
         item.startedAt = 0;
         w.sent.addLast(item);
         inFlight++;
         if (w.sent.size() == 1) started(item);
+        return true;
     }
 
     /** {@code item} is now first in its worker's list: it runs now. */
@@ -177,7 +201,22 @@ final class ResidentWorkers implements Placement {
         return false;
     }
 
+    @Override
+    public boolean anyFull() {
+        return fullWorkers > 0;
+    }
+
+    @Override
+    public void forgetFull() {
+        for (Worker w : order) w.full = false;
+        fullWorkers = 0;
+    }
+
     private void outcome(Worker w, Outcome o) {
+        if (w.full) {
+            w.full = false;
+            fullWorkers--;
+        }
         Item item = null;
         boolean first = true;
         for (Iterator<Item> it = w.sent.iterator(); it.hasNext(); ) {
@@ -213,6 +252,10 @@ final class ResidentWorkers implements Placement {
     private void ended(Worker w, TaskExit.Reason reason) {
         workers.remove(w.id);
         order.remove(w);
+        if (w.full) {
+            w.full = false;
+            fullWorkers--;
+        }
         former.add(w.id);
         if (next >= order.size()) next = 0;
         w.dead = true;

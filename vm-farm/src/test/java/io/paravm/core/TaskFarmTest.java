@@ -5,6 +5,7 @@ import io.paravm.Task;
 import io.paravm.TaskId;
 import io.paravm.VirtualMachine;
 import io.paravm.VmClosedException;
+import io.paravm.VmConfig;
 import io.paravm.VmException;
 import io.paravm.farm.FarmProgress;
 import io.paravm.farm.FarmStats;
@@ -33,6 +34,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -229,6 +231,46 @@ class TaskFarmTest {
         }
         slow.countDown();
         assertEquals("slow done", get(blocked));
+    }
+
+    /**
+     * A worker whose unread bound has no room for its next job (large inputs, several in flight)
+     * gets it once it has read the ones waiting; meanwhile the farm sends to the other worker and
+     * handles results, instead of waiting in {@code sendMessage} (and, past the send timeout,
+     * taking a busy worker for a dead one and stalling).
+     */
+    @Test
+    void aWorkerWithNoRoomForItsNextJobGetsItOnceItReadsWhileTheFarmGoesOn() throws Exception {
+        vms = new InMemoryVms(3, VmConfig.builder().unreadBound(1 << 20).sendTimeout(Duration.ofSeconds(2)).build());
+        farm = TaskFarm.builder(vms.spawner).inFlightPerSlot(3).build();
+        CountDownLatch g = gate("big");
+        byte[] input = new byte[600 << 10]; // two unread such jobs do not fit in 1 MiB
+        List<CompletableFuture<Integer>> fs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            int n = i;
+            fs.add(farm.submit(w -> {
+                gated("big", 0).run(w);
+                return n * 1000 + input.length % 1000;
+            }));
+        }
+        awaitStart();
+        awaitStart();
+        // Each worker runs one job and holds one unread: two are sent, the other two wait in the queue.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+        while (!(farm.stats().inFlight() == 4 && farm.stats().queued() == 2)) {
+            assertTrue(System.nanoTime() < deadline, () -> "never 4 in flight and 2 queued: " + farm.stats() + " "
+                    + fs.stream().filter(CompletableFuture::isCompletedExceptionally).map(TaskFarmTest::failureOf).toList());
+            LockSupport.parkNanos(1_000_000);
+        }
+        g.countDown();
+        for (int i = 0; i < 6; i++) assertEquals(i * 1000 + (600 << 10) % 1000, get(fs.get(i)), "result " + i);
+        assertEquals(6, runs("big"), "every job ran exactly once");
+        assertEquals(2, farm.stats().workers(), "both workers are still the farm's");
+        List<CompletableFuture<Integer>> after = new ArrayList<>();
+        for (int i = 0; i < 20; i++) after.add(farm.submit(rank()));
+        Set<Integer> ranks = new HashSet<>();
+        for (CompletableFuture<Integer> f : after) ranks.add(get(f));
+        assertEquals(Set.of(1, 2), ranks, "both workers still get work");
     }
 
     // ------------------------------------------------------------------ errors and retries
