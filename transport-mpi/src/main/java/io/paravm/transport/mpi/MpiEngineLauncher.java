@@ -33,6 +33,9 @@ public final class MpiEngineLauncher implements EngineLauncher {
     /** The option naming the hosts to place ranks on, comma-separated. */
     public static final String HOSTS_OPTION = "--hosts";
 
+    /** The FFM half of the multi-release jar, present only if the jar was built with a JDK 22+. */
+    static final String FFM_CLASS_FILE = "META-INF/versions/22/" + MpiBinding.FFM_CLASS.replace('.', '/') + ".class";
+
     /**
      * What every rank's JVM gets: FFM's downcalls without a warning, and Kryo without
      * {@code sun.misc.Unsafe} (JDK 24+ warns when it is used).
@@ -65,6 +68,11 @@ public final class MpiEngineLauncher implements EngineLauncher {
                     .collect(Collectors.joining("; ")) + "); install Open MPI (openmpi-bin) or MPICH (mpich)");
         }
         if (jdk.isEmpty()) return EngineCheck.missing(noJdk(launcherJava));
+        if (MpiEngineLauncher.class.getClassLoader().getResource(FFM_CLASS_FILE) == null) {
+            return EngineCheck.missing("transport-mpi was built without a JDK " + Mpi.JAVA_FEATURE_NEEDED + "+ (its jar has no "
+                    + FFM_CLASS_FILE + "); rebuild with one installed under " + RankJdk.JVM_DIR + " or named by "
+                    + RankJdk.ENV_NAME + " (./paravm rebuilds when it is newer)");
+        }
         return EngineCheck.installed(found.stream().map(MpiInstallation::describe).collect(Collectors.joining("; "))
                 + "; ranks on Java " + jdk.get().feature() + " (" + jdk.get().home() + ")");
     }
