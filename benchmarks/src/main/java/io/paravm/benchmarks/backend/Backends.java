@@ -1,5 +1,7 @@
 package io.paravm.benchmarks.backend;
 
+import io.paravm.transport.mpi.MpiAbi;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -14,6 +16,8 @@ public final class Backends {
     /** All known backends, in report order. */
     public static final List<Backend> ALL = List.of(
             new OpenMpiBackend(),
+            new MpiBackend(MpiAbi.OPEN_MPI),
+            new MpiBackend(MpiAbi.MPICH),
             new MpjBackend("multicore"),
             new MpjBackend("niodev"),
             new HazelcastBackend());

@@ -26,7 +26,7 @@ import java.util.Optional;
  * @param byteType         {@code MPI_BYTE}
  * @param errorsReturn     {@code MPI_ERRORS_RETURN}
  * @param anySource        {@code MPI_ANY_SOURCE}
- * @param threadSerialized {@code MPI_THREAD_SERIALIZED}
+ * @param threadSerialized {@code MPI_THREAD_SERIALIZED} ({@code MPI_THREAD_MULTIPLE} is one more in both)
  * @param statusBytes      {@code sizeof(MPI_Status)}
  * @param statusSource     the offset of {@code MPI_SOURCE} in {@code MPI_Status}
  * @param statusTag        the offset of {@code MPI_TAG}

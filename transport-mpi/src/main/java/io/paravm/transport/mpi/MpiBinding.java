@@ -34,4 +34,12 @@ interface MpiBinding {
      * @return the transport
      */
     Transport open(VmConfig config, MpiChoice choice);
+
+    /**
+     * Raw calls on the library the transport started.
+     *
+     * @param choice the implementation and library
+     * @return the calls
+     */
+    MpiRaw raw(MpiChoice choice);
 }

@@ -52,6 +52,16 @@ public final class MpiProperties {
     /** Default of {@link #EAGER_BYTES_PROP_NAME}: 4000 bytes, under Open MPI's shared memory 4 KiB with headers. */
     public static final int EAGER_BYTES_DEFAULT = 4000;
 
+    /**
+     * The thread level asked of {@code MPI_Init_thread}: {@code serialized} (ParaVM makes one
+     * engine call at a time, from whichever thread) or {@code multiple}, which your program
+     * needs if it calls MPI itself ({@link MpiRaw}) while ParaVM runs: ParaVM's threads call
+     * MPI meanwhile (a rank drains the engine while its task computes).
+     */
+    public static final String THREAD_LEVEL_PROP_NAME = "paravm.mpi.thread.level";
+    /** Default of {@link #THREAD_LEVEL_PROP_NAME}. */
+    public static final String THREAD_LEVEL_DEFAULT = "serialized";
+
     private MpiProperties() {
     }
 

@@ -16,6 +16,6 @@ public final class MpiPropertyNames implements PropertyNames {
     @Override
     public Set<String> names() {
         return Set.of(MpiProperties.IMPLEMENTATION_PROP_NAME, MpiProperties.LIBRARY_PROP_NAME, MpiProperties.TAG_PROP_NAME,
-                MpiProperties.EAGER_BYTES_PROP_NAME);
+                MpiProperties.EAGER_BYTES_PROP_NAME, MpiProperties.THREAD_LEVEL_PROP_NAME);
     }
 }

@@ -45,6 +45,32 @@ final class FfmMpiBinding implements MpiBinding {
         return new MpiTransport(config, choice);
     }
 
+    @Override
+    public MpiRaw raw(MpiChoice choice) {
+        MpiLibrary mpi = MpiLibrary.load(choice); // the same library, already started: MPI's state is the library's
+        java.lang.foreign.MemorySegment status = java.lang.foreign.Arena.ofAuto().allocate(choice.abi().statusBytes(), 8);
+        java.lang.foreign.MemorySegment count = java.lang.foreign.Arena.ofAuto().allocate(4, 4);
+        return new MpiRaw() {
+            @Override
+            public String libraryVersion() {
+                return firstLine(mpi.libraryVersion());
+            }
+
+            @Override
+            public void send(java.nio.ByteBuffer buffer, int n, int destination, int tag) {
+                mpi.send(java.lang.foreign.MemorySegment.ofBuffer(buffer), n, destination, tag);
+            }
+
+            @Override
+            public int receive(java.nio.ByteBuffer buffer, int n, int source, int tag) {
+                synchronized (status) {
+                    mpi.recv(java.lang.foreign.MemorySegment.ofBuffer(buffer), n, source, tag, status);
+                    return mpi.byteCount(status, count);
+                }
+            }
+        };
+    }
+
     private static String firstLine(String s) {
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);

@@ -73,6 +73,7 @@ final class MpiLibrary {
     private final MethodHandle commSize;
     private final MethodHandle getProcessorName;
     private final MethodHandle send;
+    private final MethodHandle recv;
     private final MethodHandle isend;
     private final MethodHandle test;
     private final MethodHandle improbe;
@@ -98,6 +99,7 @@ final class MpiLibrary {
         commSize = link(linker, symbols, "MPI_Comm_size", plain, HANDLE, ADDRESS);
         getProcessorName = link(linker, symbols, "MPI_Get_processor_name", plain, ADDRESS, ADDRESS);
         send = link(linker, symbols, "MPI_Send", plain, ADDRESS, JAVA_INT, HANDLE, JAVA_INT, JAVA_INT, HANDLE);
+        recv = link(linker, symbols, "MPI_Recv", plain, ADDRESS, JAVA_INT, HANDLE, JAVA_INT, JAVA_INT, HANDLE, ADDRESS);
         isend = link(linker, symbols, "MPI_Isend", plain, ADDRESS, JAVA_INT, HANDLE, JAVA_INT, JAVA_INT, HANDLE, ADDRESS);
         test = link(linker, symbols, "MPI_Test", plain, ADDRESS, ADDRESS, ADDRESS);
         improbe = link(linker, symbols, "MPI_Improbe", plain, JAVA_INT, JAVA_INT, HANDLE, ADDRESS, ADDRESS, ADDRESS);
@@ -300,6 +302,17 @@ final class MpiLibrary {
             throw failed("MPI_Send", e);
         }
         if (rc != MPI_SUCCESS) throw error(rc, "MPI_Send of " + count + " bytes to rank " + destination + ", tag " + tag);
+    }
+
+    /** {@code MPI_Recv} of at most {@code count} bytes into off-heap memory on {@code MPI_COMM_WORLD}. */
+    void recv(MemorySegment buffer, int count, int source, int tag, MemorySegment status) {
+        int rc;
+        try {
+            rc = (int) recv.invokeExact(buffer, count, byteType, source, tag, commWorld, status);
+        } catch (Throwable e) {
+            throw failed("MPI_Recv", e);
+        }
+        if (rc != MPI_SUCCESS) throw error(rc, "MPI_Recv of " + count + " bytes from rank " + source + ", tag " + tag);
     }
 
     /**

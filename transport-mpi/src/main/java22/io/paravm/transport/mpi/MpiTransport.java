@@ -60,13 +60,20 @@ final class MpiTransport extends PolledTransport {
         request = arena.allocate(8, 8); // an MPI_Request, likewise
         status = arena.allocate(abi.statusBytes(), 8);
         sendStatus = arena.allocate(abi.statusBytes(), 8);
-        int provided = mpi.initThread(abi.threadSerialized());
+        String level = config.property(MpiProperties.THREAD_LEVEL_PROP_NAME).orElse(MpiProperties.THREAD_LEVEL_DEFAULT)
+                .trim().toLowerCase(java.util.Locale.ROOT);
+        if (!level.equals("serialized") && !level.equals("multiple")) {
+            throw new VmException(MpiProperties.THREAD_LEVEL_PROP_NAME + "=" + level + " is not a thread level this "
+                    + "transport asks for; use 'serialized' (the default) or 'multiple'");
+        }
+        int asked = level.equals("multiple") ? abi.threadSerialized() + 1 : abi.threadSerialized();
+        int provided = mpi.initThread(asked);
         // From here on errors come back as codes (the default handler aborts the job first).
         mpi.errorsReturn();
-        if (provided < abi.threadSerialized()) {
-            throw new VmException(abi.displayName() + "'s MPI_Init_thread provides thread level " + provided
-                    + ", below MPI_THREAD_SERIALIZED (" + abi.threadSerialized() + "), which this transport needs (one "
-                    + "call at a time, from any thread); use an MPI built with thread support");
+        if (provided < asked) {
+            throw new VmException(abi.displayName() + "'s MPI_Init_thread provides thread level " + provided + ", below the "
+                    + level + " level asked (" + asked + "; ParaVM needs serialized: one call at a time, from any thread); "
+                    + "use an MPI built with thread support");
         }
         LOG.debug("{} ({}) started, thread level {}", abi.displayName(), choice.library(), provided);
         joined(mpi.rank(), mpi.size(), mpi.processorName(), config.args());

@@ -51,7 +51,7 @@ public final class OpenMpiEngineLauncher implements EngineLauncher {
 
     @Override
     public String summary() {
-        return "Open MPI's Java bindings; one JVM per rank, started by mpirun (on other hosts too, with --hosts)";
+        return "Open MPI's Java bindings; one JVM per rank, started by mpirun.openmpi (on other hosts too, with --hosts)";
     }
 
     @Override
