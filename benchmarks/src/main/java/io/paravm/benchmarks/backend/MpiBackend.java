@@ -11,17 +11,13 @@ import io.paravm.transport.mpi.MpiProperties;
 import io.paravm.transport.mpi.MpiRaw;
 import io.paravm.transport.mpi.RankJdk;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.stream.Collectors;
 
 /**
  * The {@code mpi} transport (the C library through FFM, ranks on a JDK 22+) on one MPI, Open MPI
@@ -32,15 +28,20 @@ import java.util.stream.Collectors;
 final class MpiBackend implements Backend {
 
     private static final int RAW_TAG = PointToPointEcho.RAW_TAG;
-    private final MpiAbi mpi;
+    /** The MPI's name; its {@link MpiAbi} is looked up only when used, as other jobs' class paths lack transport-mpi. */
+    private final String mpiName;
 
-    MpiBackend(MpiAbi mpi) {
-        this.mpi = mpi;
+    MpiBackend(String mpiName) {
+        this.mpiName = mpiName;
+    }
+
+    private MpiAbi mpi() {
+        return MpiAbi.named(mpiName).orElseThrow();
     }
 
     @Override
     public String name() {
-        return "mpi-" + mpi.name();
+        return "mpi-" + mpiName;
     }
 
     @Override
@@ -50,13 +51,13 @@ final class MpiBackend implements Backend {
 
     @Override
     public String layout() {
-        return "one JVM (JDK 22+) per rank, started by " + mpi.mpirun();
+        return "one JVM (JDK 22+) per rank, started by " + mpi().mpirun();
     }
 
     @Override
     public String rawDescription() {
         return "MPI_Send/MPI_Recv through FFM on MPI_COMM_WORLD with tag " + RAW_TAG + " (ParaVM's frames use tag 7), "
-                + "direct ByteBuffer; and C (benchmarks/c/pingpong.c, c-pingpong-" + mpi.name() + ".json)";
+                + "direct ByteBuffer; and C (benchmarks/c/pingpong.c, c-pingpong-" + mpi().name() + ".json)";
     }
 
     @Override
@@ -66,7 +67,7 @@ final class MpiBackend implements Backend {
 
     @Override
     public Optional<String> unavailabilityCause() {
-        if (MpiInstallation.find(mpi).isEmpty()) return Optional.of(MpiInstallation.missing(mpi));
+        if (MpiInstallation.find(mpi()).isEmpty()) return Optional.of(MpiInstallation.missing(mpi()));
         if (RankJdk.find(Path.of(System.getProperty("java.home"), "bin", "java")).isEmpty()) {
             return Optional.of("no JDK 22+ for the ranks (" + RankJdk.searched(Path.of("java")) + ")");
         }
@@ -77,8 +78,8 @@ final class MpiBackend implements Backend {
     public List<String> jobCommand(int ranks, String classPath, List<String> jvmArgs, String mainClass, List<String> args) {
         Path java = RankJdk.find(Path.of(System.getProperty("java.home"), "bin", "java")).orElseThrow().java();
         boolean fits = ranks <= Runtime.getRuntime().availableProcessors();
-        List<String> cmd = new ArrayList<>(List.of(mpi.mpirun()));
-        if (mpi == MpiAbi.OPEN_MPI) {
+        List<String> cmd = new ArrayList<>(List.of(mpi().mpirun()));
+        if (mpiName.equals("openmpi")) {
             cmd.addAll(List.of("--oversubscribe", "--bind-to", fits ? "core" : "none", "--report-bindings"));
         } else {
             cmd.addAll(List.of("-bind-to", fits ? "core" : "none"));
@@ -96,21 +97,14 @@ final class MpiBackend implements Backend {
 
     @Override
     public Map<String, String> jobEnvironment() {
-        return mpi == MpiAbi.OPEN_MPI ? Map.of("OMPI_ALLOW_RUN_AS_ROOT", "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1",
+        return mpiName.equals("openmpi") ? Map.of("OMPI_ALLOW_RUN_AS_ROOT", "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1",
                 "OMPI_MCA_plm", "isolated", "OMPI_MCA_btl_vader_single_copy_mechanism", "none") : Map.of();
     }
 
     @Override
     public String binding(Path jobLog) {
-        if (mpi != MpiAbi.OPEN_MPI) return "hydra's -bind-to core when the ranks fit the cores (hydra does not report it)";
-        try {
-            List<String> lines = Files.readAllLines(jobLog).stream()
-                    .filter(l -> l.contains("MCW rank") && (l.contains("bound") || l.contains("not bound")))
-                    .map(l -> l.replaceFirst("^.*MCW rank", "rank")).distinct().collect(Collectors.toList());
-            return lines.isEmpty() ? "not reported (mpirun --report-bindings printed nothing)" : String.join("; ", lines);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        if (!mpiName.equals("openmpi")) return "hydra's -bind-to core when the ranks fit the cores (hydra does not report it)";
+        return OpenMpiBackend.reportedBindings(jobLog);
     }
 
     @Override

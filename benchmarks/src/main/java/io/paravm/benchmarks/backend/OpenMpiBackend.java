@@ -104,6 +104,11 @@ public final class OpenMpiBackend implements Backend {
 
     @Override
     public String binding(Path jobLog) {
+        return reportedBindings(jobLog);
+    }
+
+    /** The binding lines Open MPI's {@code mpirun --report-bindings} wrote into a job's output. */
+    static String reportedBindings(Path jobLog) {
         try {
             List<String> lines = Files.readAllLines(jobLog).stream()
                     .filter(l -> l.contains("MCW rank") && (l.contains("bound") || l.contains("not bound")))
