@@ -66,8 +66,9 @@ public final class Mpi {
     }
 
     private static Object[] probe() {
-        String cause = javaCause(Runtime.version().feature(), hostName());
-        if (cause != null) return new Object[] {cause, null, null};
+        int feature = Runtime.version().feature();
+        // the host name only for the message: looking it up may cost a DNS round trip
+        if (feature < JAVA_FEATURE_NEEDED) return new Object[] {javaCause(feature, hostName()), null, null};
         MpiChoice choice;
         try {
             choice = MpiChoice.of(name -> Optional.ofNullable(System.getProperty(name)), System.getenv());
