@@ -71,6 +71,7 @@ final class MpiTransport extends PolledTransport {
         // From here on errors come back as codes (the default handler aborts the job first).
         mpi.errorsReturn();
         if (provided < asked) {
+            mpi.finalizeMpi(); // leave MPI as found: a rank that exits without MPI_Finalize makes mpirun report a failure
             throw new VmException(abi.displayName() + "'s MPI_Init_thread provides thread level " + provided + ", below the "
                     + level + " level asked (" + asked + "; ParaVM needs serialized: one call at a time, from any thread); "
                     + "use an MPI built with thread support");
