@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # benchmarks/run.sh [--quick] [--out DIR] [--only BACKEND,...]
 #
-# Builds the benchmarks, runs them on every installed backend (openmpi; mpj on its multicore
-# and niodev devices; hazelcast), each beside its raw engine in the same job, and writes
+# Builds the benchmarks, runs them on every installed backend (openmpi; mpi on Open MPI and on
+# MPICH; mpj on its multicore and niodev devices; hazelcast), each beside its raw engine in the
+# same job (and mpi beside the C ping-pong of its MPI, benchmarks/c/pingpong.c), and writes
 # into DIR (default benchmarks/results/<date>/): JMH's JSON (jmh-*.json), each job's own
 # figures (job-*.json: spawn and task-farm throughput), report.md (median, p99, ratio to raw,
 # MB/s, tasks/s, targets), latency.png and farm.png.
 # A backend whose engine is not installed is skipped, and the report says so.
 #   --quick   CI smoke: short iterations, about 2-3 minutes for all backends; rough numbers
 #   --out DIR where to write
-#   --only B  only these backends (comma-separated: openmpi, mpj-multicore, mpj-niodev, hazelcast)
+#   --only B  only these backends (comma-separated: openmpi, mpi-openmpi, mpi-mpich, mpj-multicore, mpj-niodev, hazelcast)
 # Exits non-zero only when a job failed or timed out (each job runs under
 # `timeout --kill-after=10`), or nothing could be measured. No timing is asserted.
 set -euo pipefail
@@ -35,6 +36,7 @@ out=${out:-benchmarks/results/$(date +%Y-%m-%d)}
 # cannot be installed here is skipped by the runner, which says why in the report.
 libdir=$( (bash scripts/install-openmpi-java.sh 2>/dev/null || echo "bench: Open MPI's Java bindings could not be installed" >&2) \
   | awk '/^libmpi_java:/ {print $2}')
+bash scripts/install-mpich.sh >/dev/null 2>&1 || echo "bench: MPICH could not be installed" >&2
 mpj_home=$( (bash scripts/install-mpj.sh 2>/dev/null || echo "bench: MPJ Express could not be installed" >&2) \
   | awk '/^MPJ_HOME:/ {print $2}')
 
@@ -42,13 +44,35 @@ mpj_home=$( (bash scripts/install-mpj.sh 2>/dev/null || echo "bench: MPJ Express
 # the reactor resolves the modules, and ~/.m2 is left alone. target/lib* are copied afresh
 # (copy-dependencies never removes a jar, and a stale engine jar must not linger).
 stamp=benchmarks/target/lib
-if [ ! -d "$stamp" ] || [ -n "$(find pom.xml vm-api vm-core transport-openmpi transport-mpj transport-hazelcast benchmarks \
+if [ ! -d "$stamp" ] || [ -n "$(find pom.xml vm-api vm-core transport-openmpi transport-mpi transport-mpj transport-hazelcast benchmarks \
       \( -name '*.java' -o -name 'pom.xml' -o -path '*/resources/*' \) -newer "$stamp" -not -path '*/target/*' -print -quit)" ]; then
   echo "bench: building (mvn -DskipTests package -pl benchmarks -am) ..."
   rm -rf benchmarks/target/lib benchmarks/target/lib-*
   mvn -B -ntp -q -Dstyle.color=never -DskipTests package -pl benchmarks -am
   touch "$stamp"
 fi
+
+# The C ping-pong of each MPI the mpi transport runs on (benchmarks/c/pingpong.c, built with that MPI's own
+# mpicc): the physical limit the report sets beside the mpi-<MPI> backend, measured in this same run.
+mkdir -p "$out" benchmarks/target
+c_iterations=20000; [ -n "$quick" ] && c_iterations=2000
+for mpi in openmpi mpich; do
+  if [ ${#only[@]} -gt 0 ] && [[ ",${only[1]}," != *",mpi-$mpi,"* ]]; then continue; fi
+  if ! command -v "mpicc.$mpi" >/dev/null 2>&1 || ! command -v "mpirun.$mpi" >/dev/null 2>&1; then
+    echo "bench: no mpicc.$mpi or mpirun.$mpi here: the C ping-pong on $mpi is not measured"; continue
+  fi
+  exe=benchmarks/target/c-pingpong-$mpi
+  [ "$exe" -nt benchmarks/c/pingpong.c ] || "mpicc.$mpi" -O2 -o "$exe" benchmarks/c/pingpong.c
+  echo "bench: C ping-pong on $mpi ..."
+  if [ "$mpi" = openmpi ]; then
+    OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm=isolated OMPI_MCA_btl_vader_single_copy_mechanism=none \
+      timeout --kill-after=10 300 mpirun.openmpi --bind-to core -np 2 "$exe" "$out/c-pingpong-$mpi.json" $c_iterations \
+      || echo "bench: the C ping-pong on $mpi failed" >&2
+  else
+    timeout --kill-after=10 300 mpirun.mpich -bind-to core -np 2 "$exe" "$out/c-pingpong-$mpi.json" $c_iterations \
+      || echo "bench: the C ping-pong on $mpi failed" >&2
+  fi
+done
 
 # The runner's own class path holds no engine; each backend's jobs run on target/lib-<transport>/.
 exec java -cp "$root/benchmarks/target/classes:$root/benchmarks/target/lib/*" \

@@ -53,6 +53,21 @@ class ParavmLauncherIT {
         assertEquals(Set.of("1", "2"), ranks, "a hello back from each of the 2 workers:\n" + r.output());
     }
 
+    /** Issue 14: the mpi transport on each MPI, as a user starts it; its ranks' JVMs print no warning. */
+    @ParameterizedTest(name = "mpi on {0}")
+    @CsvSource({"openmpi", "mpich"})
+    void runStartsTheFirstProgramOnTheMpiTransportOnEachMpiWithoutAJvmWarning(String mpi) throws Exception {
+        assumeTrue(ParavmRunner.installed("mpi"), "mpi is not installed here");
+        ParavmRunner.Result r = ParavmRunner.run(dir, "run", "-t", "mpi", "--mpi", mpi, "-np", "3",
+                "-cp", CLASSES, "io.paravm.examples.FirstProgram");
+        assertEquals(0, r.exit(), r.output());
+        Set<String> ranks = new TreeSet<>();
+        Matcher m = HELLO.matcher(r.output());
+        while (m.find()) ranks.add(m.group(1));
+        assertEquals(Set.of("1", "2"), ranks, "a hello back from each of the 2 workers:\n" + r.output());
+        assertTrue(r.output().lines().noneMatch(l -> l.contains("WARNING:")), "no JVM warning:\n" + r.output());
+    }
+
     @Test
     void runWithoutTransportSaysInOneLineWhichItPicked() throws Exception {
         String expected = ParavmRunner.best();
@@ -63,7 +78,7 @@ class ParavmLauncherIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"hazelcast, 3", "openmpi, 5", "mpj, 7"})
+    @CsvSource({"hazelcast, 3", "openmpi, 5", "mpj, 7", "mpi, 6"})
     void theJobsExitStatusIsTheLaunchers(String transport, int status) throws Exception {
         assumeTrue(ParavmRunner.installed(transport), transport + " is not installed here");
         ParavmRunner.Result r = ParavmRunner.run(dir, "run", "-t", transport, "-np", "2",
@@ -76,12 +91,17 @@ class ParavmLauncherIT {
         ParavmRunner.Result r = ParavmRunner.run(dir, "info");
         assertEquals(0, r.exit(), r.output());
         String out = r.output();
-        for (String e : List.of("openmpi", "mpj", "hazelcast")) {
+        for (String e : List.of("mpi", "openmpi", "mpj", "hazelcast")) {
             Matcher line = Pattern.compile("(?m)^  " + e + " +(installed|not installed) ").matcher(out);
             assertEquals(ParavmRunner.built(e), line.find(), "a line for " + e + " exactly when it is built in:\n" + out);
             if (ParavmRunner.built(e)) assertEquals(ParavmRunner.installed(e), line.group(1).equals("installed"), out);
         }
         assertTrue(out.contains("paravm run uses: " + ParavmRunner.best() + " (the best installed one)"), out);
+        if (ParavmRunner.installed("mpi")) {
+            // issue 14: each MPI found, with its version, its library and its own mpirun
+            assertTrue(out.matches("(?s).*Open MPI 4\\.1\\.\\d+ \\(\\S*libmpi\\.so\\.40, \\S*mpirun\\.openmpi\\).*")
+                    && out.matches("(?s).*MPICH 4\\.0\\.\\d+ \\(\\S*libmpich\\.so\\.12, \\S*mpirun\\.mpich\\).*"), out);
+        }
         assertTrue(out.contains("paravm demo uses: hazelcast"), "demos run on the engine that needs nothing installed:\n" + out);
     }
 
@@ -105,7 +125,7 @@ class ParavmLauncherIT {
 
     /** Ctrl-C in a terminal, or kill: SIGINT to the launcher alone, the worst case (a terminal signals them all). */
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"hazelcast, '', 4", "openmpi, '', 4", "mpj, niodev, 4", "mpj, multicore, 2"})
+    @CsvSource({"hazelcast, '', 4", "openmpi, '', 4", "mpi, '', 4", "mpj, niodev, 4", "mpj, multicore, 2"})
     void sigintToTheLauncherEndsEveryProcessItStarted(String transport, String device, int expectedProcesses)
             throws Exception {
         assumeTrue(ParavmRunner.installed(transport), transport + " is not installed here");
@@ -120,7 +140,7 @@ class ParavmLauncherIT {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"hazelcast, ''", "openmpi, ''", "mpj, niodev"})
+    @CsvSource({"hazelcast, ''", "openmpi, ''", "mpi, ''", "mpj, niodev"})
     void aDyingSpawnerEndsEveryProcessTheLauncherStarted(String transport, String device) throws Exception {
         assumeTrue(ParavmRunner.installed(transport), transport + " is not installed here");
         Process launcher = startBlockingJob(transport, device);

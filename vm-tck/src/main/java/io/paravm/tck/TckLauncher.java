@@ -25,8 +25,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs the TCK inside a real job: every rank runs this {@code main}; workers enter their
@@ -148,9 +148,13 @@ public final class TckLauncher {
         boolean sameHost = status.hosts().size() == 1;
         for (long pid : workerPids) {
             if (!sameHost) break;
-            Optional<ProcessHandle> p = ProcessHandle.of(pid);
-            boolean ended = p.isEmpty() || p.get().onExit()
-                    .completeOnTimeout(p.get(), 60, TimeUnit.SECONDS).thenApply(h -> !h.isAlive()).get();
+            // Not ProcessHandle.onExit: a worker that has ended stays a zombie until its parent reaps it, and
+            // MPICH's hydra proxy reaps its ranks only when the whole job ends.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            boolean ended;
+            while (!(ended = !JobProcesses.isRunning(pid)) && System.nanoTime() - deadline < 0) {
+                LockSupport.parkNanos(JobProcesses.POLL.toNanos());
+            }
             if (ended) {
                 totals[0]++;
                 out.println("  PASS required_spec5_3_closeEndsEveryWorker (pid " + pid + ")");

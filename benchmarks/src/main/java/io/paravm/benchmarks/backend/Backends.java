@@ -1,5 +1,6 @@
 package io.paravm.benchmarks.backend;
 
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -14,6 +15,8 @@ public final class Backends {
     /** All known backends, in report order. */
     public static final List<Backend> ALL = List.of(
             new OpenMpiBackend(),
+            new MpiBackend("openmpi"),
+            new MpiBackend("mpich"),
             new MpjBackend("multicore"),
             new MpjBackend("niodev"),
             new HazelcastBackend());

@@ -34,6 +34,8 @@ import java.util.stream.Collectors;
 public final class OpenMpiBackend implements Backend {
 
     private static final int RAW_TAG = PointToPointEcho.RAW_TAG;
+    /** Open MPI's own mpirun: plain mpirun may be MPICH's once both are installed. */
+    static final String MPIRUN = "mpirun.openmpi";
     /** Where Debian installs libmpi_java.so; {@code -Dparavm.openmpi.libdir} overrides. */
     static final String LIBDIR = System.getProperty("paravm.openmpi.libdir", "/usr/lib/x86_64-linux-gnu/openmpi/lib");
 
@@ -44,8 +46,8 @@ public final class OpenMpiBackend implements Backend {
 
     @Override
     public Optional<String> unavailabilityCause() {
-        if (findOnPath("mpirun") == null) {
-            return Optional.of("mpirun is not on PATH; run scripts/install-openmpi-java.sh");
+        if (findOnPath(MPIRUN) == null) {
+            return Optional.of(MPIRUN + " is not on PATH; run scripts/install-openmpi-java.sh");
         }
         if (!Files.exists(Path.of(LIBDIR, "libmpi_java.so"))) {
             return Optional.of("libmpi_java.so is not in " + LIBDIR + "; run scripts/install-openmpi-java.sh "
@@ -64,7 +66,7 @@ public final class OpenMpiBackend implements Backend {
 
     @Override
     public String layout() {
-        return "one JVM per rank, started by mpirun";
+        return "one JVM per rank, started by mpirun.openmpi";
     }
 
     @Override
@@ -81,7 +83,7 @@ public final class OpenMpiBackend implements Backend {
     @Override
     public List<String> jobCommand(int ranks, String classPath, List<String> jvmArgs, String mainClass, List<String> args) {
         boolean fits = ranks <= Runtime.getRuntime().availableProcessors();
-        List<String> cmd = new ArrayList<>(List.of("mpirun", "--oversubscribe",
+        List<String> cmd = new ArrayList<>(List.of(MPIRUN, "--oversubscribe",
                 // one rank per core when they fit (repeatable); unbound when oversubscribed
                 "--bind-to", fits ? "core" : "none", "--report-bindings",
                 "-np", String.valueOf(ranks),
@@ -102,6 +104,11 @@ public final class OpenMpiBackend implements Backend {
 
     @Override
     public String binding(Path jobLog) {
+        return reportedBindings(jobLog);
+    }
+
+    /** The binding lines Open MPI's {@code mpirun --report-bindings} wrote into a job's output. */
+    static String reportedBindings(Path jobLog) {
         try {
             List<String> lines = Files.readAllLines(jobLog).stream()
                     .filter(l -> l.contains("MCW rank") && (l.contains("bound") || l.contains("not bound")))

@@ -125,6 +125,7 @@ public final class Report {
             String who = e.getKey();
             latency(who, backend, results, e.getValue(), chart);
             bandwidth(who, backend, results, e.getValue());
+            cLimit(dir, who, backend, results);
             Sample raw8 = find(results.get(RAW_LATENCY), Map.of("size", "8", "variant", backend.rawLatencyVariants().get(0)));
             if (raw8 != null) rawRoundTrip8.putIfAbsent(backend.name(), raw8.p50());
         }
@@ -302,6 +303,52 @@ public final class Report {
                 .append(" | ").append(Double.isNaN(s.allocPerOp()) ? "not profiled" : f(s.allocPerOp()))
                 .append(" | ").append(worker.isMissingNode() ? "–" : f(worker.path("bytesPerMessage").asDouble()))
                 .append(" |\n");
+    }
+
+    /**
+     * The mpi backends beside the C ping-pong of the same MPI (benchmarks/c/pingpong.c, run by run.sh
+     * into c-pingpong-MPI.json): the physical limit, and issue 14's targets against it.
+     */
+    private void cLimit(Path dir, String who, Backend backend, Map<String, List<Sample>> r) throws IOException {
+        if (!backend.name().startsWith("mpi-")) return;
+        Path file = dir.resolve("c-pingpong-" + backend.name().substring(4) + ".json");
+        if (!Files.exists(file)) {
+            md.append("## The C limit, ").append(who).append("\n\nNot measured: ").append(file.getFileName())
+                    .append(" is missing (run.sh builds and runs it when the MPI's mpicc is there).\n\n");
+            return;
+        }
+        JsonNode c = read(file);
+        List<Sample> vm = r.getOrDefault(VM_LATENCY, List.of());
+        List<Sample> raw = r.getOrDefault(RAW_LATENCY, List.of());
+        String ref = backend.rawLatencyVariants().get(0);
+        md.append("## The C limit, ").append(who).append(" (").append(text(c, "mpi"))
+                .append(": MPI_Send/MPI_Recv in C, the same measure)\n\n")
+                .append("| size | C one-way µs | raw FFM one-way µs | ParaVM byte[] one-way µs | ParaVM × C | C burst MB/s | ParaVM burst MB/s | ParaVM × C |\n")
+                .append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (JsonNode size : c.path("sizes")) {
+            int n = size.path("bytes").asInt();
+            double cLat = size.path("oneWayMicros").asDouble();
+            double cBw = size.path("burstMBps").asDouble();
+            Sample rawS = find(raw, Map.of("size", String.valueOf(n), "variant", ref));
+            Sample vmS = find(vm, Map.of("payload", "bytes-" + n));
+            Sample vmBw = find(r.get(VM_BANDWIDTH), Map.of("payload", "bytes-" + n, "window", "4"));
+            double vmMb = vmBw == null ? Double.NaN : mbps(vmBw, n, 4);
+            md.append("| ").append(n).append(" | ").append(f(cLat)).append(" | ")
+                    .append(rawS == null ? "–" : f(rawS.p50() / 2)).append(" | ").append(vmS == null ? "–" : f(vmS.p50() / 2))
+                    .append(" | ").append(vmS == null ? "–" : f2(vmS.p50() / 2 / cLat) + "×").append(" | ").append(f(cBw))
+                    .append(" | ").append(vmBw == null ? "–" : f(vmMb)).append(" | ")
+                    .append(vmBw == null ? "–" : f2(vmMb / cBw) + "×").append(" |\n");
+            if (n == 8 && vmS != null) {
+                double ratio = vmS.p50() / 2 / cLat;
+                targets.add(Target.of(backend.name(), who + ": 8 B one-way ≤ 1.5× raw C", String.format(Locale.ROOT,
+                        "%s µs vs %s µs = %.2f×", f(vmS.p50() / 2), f(cLat), ratio), ratio <= 1.5));
+            }
+            if (n == 1 << 20 && vmBw != null) {
+                targets.add(Target.of(backend.name(), who + ": 1 MiB byte[] burst bandwidth ≥ 0.9× raw C", String.format(
+                        Locale.ROOT, "%.0f MB/s vs %.0f MB/s = %.2f×", vmMb, cBw, vmMb / cBw), vmMb / cBw >= 0.9));
+            }
+        }
+        md.append('\n');
     }
 
     private static double mbps(Sample s, int size, int window) {

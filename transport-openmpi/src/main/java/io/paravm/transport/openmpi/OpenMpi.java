@@ -35,7 +35,7 @@ public final class OpenMpi {
     private static String probe() {
         if (System.getenv("OMPI_COMM_WORLD_SIZE") == null) {
             return "this process was not started by Open MPI's mpirun (OMPI_COMM_WORLD_SIZE is not set); launch it "
-                    + "with: mpirun -np N java -cp CLASSPATH -Djava.library.path=" + OpenMpiProperties.LIBRARY_DIR_DEFAULT
+                    + "with: mpirun.openmpi -np N java -cp CLASSPATH -Djava.library.path=" + OpenMpiProperties.LIBRARY_DIR_DEFAULT
                     + " MAIN (add --oversubscribe past the number of cores; as root, set OMPI_ALLOW_RUN_AS_ROOT=1 "
                     + "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1)";
         }

@@ -32,7 +32,12 @@ public final class OpenMpiEngineLauncher implements EngineLauncher {
     /** The option naming the hosts to place ranks on, comma-separated; it becomes {@code mpirun --host}. */
     public static final String HOSTS_OPTION = "--hosts";
 
-    private static final String MPIRUN = "mpirun";
+    /**
+     * Open MPI's {@code mpirun}: Debian's own name first, since once MPICH is installed beside
+     * it plain {@code mpirun} may be MPICH's (the alternatives system chooses); plain
+     * {@code mpirun} where only Open MPI is installed (a build from source, a cluster's module).
+     */
+    private static final List<String> MPIRUNS = List.of("mpirun.openmpi", "mpirun");
 
     @Override
     public String name() {
@@ -46,14 +51,14 @@ public final class OpenMpiEngineLauncher implements EngineLauncher {
 
     @Override
     public String summary() {
-        return "Open MPI's Java bindings; one JVM per rank, started by mpirun (on other hosts too, with --hosts)";
+        return "Open MPI's Java bindings; one JVM per rank, started by mpirun.openmpi (on other hosts too, with --hosts)";
     }
 
     @Override
     public EngineCheck check() {
-        Optional<Path> mpirun = Executables.onPath(MPIRUN);
+        Optional<Path> mpirun = mpirun();
         if (mpirun.isEmpty()) {
-            return EngineCheck.missing("mpirun is not on PATH; install Open MPI (scripts/install-openmpi-java.sh "
+            return EngineCheck.missing("mpirun.openmpi (or mpirun) is not on PATH; install Open MPI (scripts/install-openmpi-java.sh "
                     + "installs Debian's)");
         }
         Optional<Path> libDir = OpenMpiProperties.libraryDir();
@@ -70,7 +75,7 @@ public final class OpenMpiEngineLauncher implements EngineLauncher {
     }
 
     /**
-     * {@code mpirun --oversubscribe -np N [--host H] java -cp CP -Djava.library.path=DIR
+     * {@code mpirun.openmpi --oversubscribe -np N [--host H] java -cp CP -Djava.library.path=DIR
      * [JVM options] MAIN [args]}, with the environment {@code mpirun} needs here: permission
      * to run as root, no ssh for a job on this machine when there is no ssh, and no
      * cross-memory attach (containers forbid it).
@@ -82,7 +87,8 @@ public final class OpenMpiEngineLauncher implements EngineLauncher {
             throw new LaunchException(missingBindings(libDir));
         }
         List<String> hosts = hosts(request);
-        List<String> cmd = new ArrayList<>(List.of(MPIRUN, "--oversubscribe", "-np", Integer.toString(request.ranks())));
+        String mpirun = mpirun().map(p -> p.getFileName().toString()).orElse(MPIRUNS.get(0));
+        List<String> cmd = new ArrayList<>(List.of(mpirun, "--oversubscribe", "-np", Integer.toString(request.ranks())));
         if (!hosts.isEmpty()) cmd.addAll(List.of("--host", String.join(",", hosts)));
         // -cp first: mpirun rewrites a java command line (it adds its own library path and jar).
         cmd.addAll(List.of(request.java().toString(), "-cp", request.rankClassPath(), "-Djava.library.path=" + libDir.get()));
@@ -100,6 +106,10 @@ public final class OpenMpiEngineLauncher implements EngineLauncher {
         // Containers usually forbid the cross-memory attach the shared-memory transport tries first.
         env.putIfAbsent("OMPI_MCA_btl_vader_single_copy_mechanism", "none");
         return pb;
+    }
+
+    private static Optional<Path> mpirun() {
+        return MPIRUNS.stream().map(Executables::onPath).flatMap(Optional::stream).findFirst();
     }
 
     private static List<String> hosts(LaunchRequest request) {

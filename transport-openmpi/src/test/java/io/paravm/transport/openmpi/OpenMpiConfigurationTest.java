@@ -25,7 +25,7 @@ class OpenMpiConfigurationTest {
                 () -> VirtualMachines.select(VmConfig.builder().transport("openmpi").build()));
         assertTrue(e.getMessage().contains("transport 'openmpi' was requested but is unavailable")
                 && e.getMessage().contains("not started by Open MPI's mpirun")
-                && e.getMessage().contains("mpirun -np N java -cp CLASSPATH -Djava.library.path=")
+                && e.getMessage().contains("mpirun.openmpi -np N java -cp CLASSPATH -Djava.library.path=")
                 && e.getMessage().contains("#transport-unavailable"), e.getMessage());
     }
 

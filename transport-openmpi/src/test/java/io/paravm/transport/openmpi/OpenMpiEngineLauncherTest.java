@@ -68,7 +68,7 @@ class OpenMpiEngineLauncherTest {
     void aJobIsMpirunRunningJavaWithTheBindingsOnEveryRank(@TempDir Path libDir) throws Exception {
         fakeBindings(libDir);
         ProcessBuilder pb = recipe.command(job(3, Map.of()));
-        assertEquals(List.of("mpirun", "--oversubscribe", "-np", "3", JAVA.toString(), "-cp",
+        assertEquals(List.of("mpirun.openmpi", "--oversubscribe", "-np", "3", JAVA.toString(), "-cp",
                 "app.jar" + File.pathSeparator + "engine/*", "-Djava.library.path=" + libDir, "-Xmx1g",
                 "com.example.Main", "in.txt", "-v"), pb.command());
         Map<String, String> env = pb.environment();
@@ -86,7 +86,7 @@ class OpenMpiEngineLauncherTest {
     void hostsBecomeMpirunHostAndKeepMpirunsOwnLauncher(@TempDir Path libDir) throws Exception {
         fakeBindings(libDir);
         ProcessBuilder pb = recipe.command(job(4, Map.of("--hosts", " node1, node2 ")));
-        assertEquals(List.of("mpirun", "--oversubscribe", "-np", "4", "--host", "node1,node2"), pb.command().subList(0, 6));
+        assertEquals(List.of("mpirun.openmpi", "--oversubscribe", "-np", "4", "--host", "node1,node2"), pb.command().subList(0, 6));
         assertEquals(System.getenv("OMPI_MCA_plm"), pb.environment().get("OMPI_MCA_plm"),
                 "ranks on other hosts are started over ssh");
     }
@@ -102,7 +102,7 @@ class OpenMpiEngineLauncherTest {
     @Test
     void withoutLibmpiJavaInTheNamedFolderItIsMissingAndSaysWhatToDo(@TempDir Path empty) {
         System.setProperty(OpenMpiProperties.LIBRARY_DIR_PROP_NAME, empty.toString());
-        assumeTrue(Executables.onPath("mpirun").isPresent(), "mpirun is not installed here");
+        assumeTrue(Executables.onPath("mpirun.openmpi").isPresent(), "mpirun.openmpi is not installed here");
         EngineCheck check = recipe.check();
         assertFalse(check.installed());
         assertTrue(check.detail().contains("libmpi_java.so (Open MPI's Java bindings) was not found in " + empty)
@@ -127,8 +127,8 @@ class OpenMpiEngineLauncherTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("openmpi: EngineCheck[installed=false, detail=mpirun is not on PATH; install Open MPI"), out);
-        assertTrue(out.contains("command [mpirun, --oversubscribe, -np, 1, java, -cp, engine.jar, -Djava.library.path="
+        assertTrue(out.contains("openmpi: EngineCheck[installed=false, detail=mpirun.openmpi (or mpirun) is not on PATH; install Open MPI"), out);
+        assertTrue(out.contains("command [mpirun.openmpi, --oversubscribe, -np, 1, java, -cp, engine.jar, -Djava.library.path="
                 + libDir + ", Main]"), out);
     }
 

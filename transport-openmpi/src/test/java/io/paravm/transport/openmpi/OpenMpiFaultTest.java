@@ -35,7 +35,7 @@ class OpenMpiFaultTest extends JobFaultTest {
     static final Duration ABANDON_BOUND = Duration.ofSeconds(20);
 
     private Process start(String mode) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("mpirun", "--oversubscribe", "-np", "3", "java",
+        ProcessBuilder pb = new ProcessBuilder("mpirun.openmpi", "--oversubscribe", "-np", "3", "java",
                 "-cp", System.getProperty("java.class.path"),
                 "-Djava.library.path=" + System.getProperty("openmpi.libdir", "/usr/lib/x86_64-linux-gnu/openmpi/lib"),
                 "-D" + PolledTransport.FINALIZE_TIMEOUT_MILLIS_PROP_NAME + "=" + FINALIZE_TIMEOUT.toMillis(),

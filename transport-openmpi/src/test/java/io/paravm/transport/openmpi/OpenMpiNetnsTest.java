@@ -60,7 +60,7 @@ class OpenMpiNetnsTest {
         for (Host h : HOSTS.get().hosts()) lines.add(h.name() + " slots=1");
         Files.write(hostfile, lines);
 
-        List<String> cmd = new ArrayList<>(List.of("mpirun", "-np", "3", "--hostfile", hostfile.toAbsolutePath().toString(),
+        List<String> cmd = new ArrayList<>(List.of("mpirun.openmpi", "-np", "3", "--hostfile", hostfile.toAbsolutePath().toString(),
                 "--mca", "plm", "rsh", "--mca", "plm_rsh_agent", agent.toAbsolutePath().toString(),
                 "--mca", "plm_rsh_no_tree_spawn", "1",
                 "--mca", "btl", "self,tcp", "--mca", "btl_tcp_if_include", HOSTS.get().subnet(),

@@ -36,7 +36,7 @@ class OpenMpiQuietEndTest extends JobFaultTest {
         Path closeMark = dir.resolve("job.close");
         Files.deleteIfExists(closeMark);
         // as OpenMpiFaultTest starts its jobs: root allowed, 3 ranks on any core count, no CMA single copy
-        ProcessBuilder pb = new ProcessBuilder("mpirun", "--oversubscribe", "-np", "3", "java",
+        ProcessBuilder pb = new ProcessBuilder("mpirun.openmpi", "--oversubscribe", "-np", "3", "java",
                 "-cp", System.getProperty("java.class.path"),
                 "-Djava.library.path=" + System.getProperty("openmpi.libdir", "/usr/lib/x86_64-linux-gnu/openmpi/lib"),
                 QuietEndJob.class.getName(), "--pids", pidFile().toString(), "--close-mark", closeMark.toString(),

@@ -1,0 +1,46 @@
+package io.paravm.transport.mpi;
+
+import io.paravm.spi.launch.LaunchRequest;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How the tests start {@code mpi} jobs: through this module's own launch recipe (so its
+ * command line is what every test runs), on the test JVM's class path and Java (22+).
+ *
+ * <pre>{@code
+ * Process job = MpiJobs.command(MpiAbi.MPICH, 3, List.of("-Xss8m"), FaultJob.class.getName(), List.of("--mode", "hold"))
+ *         .redirectErrorStream(true).start();
+ * }</pre>
+ */
+final class MpiJobs {
+
+    private MpiJobs() {
+    }
+
+    /** The names of the MPIs every job-level test runs on (names: they make the tests' folder names). */
+    static List<String> mpis() {
+        return MpiAbi.KNOWN.stream().map(MpiAbi::name).toList();
+    }
+
+    /**
+     * @param mpi        the MPI whose mpirun starts the job
+     * @param ranks      the number of ranks
+     * @param jvmOptions options for every rank's JVM
+     * @param main       the class every rank runs
+     * @param args       its arguments
+     * @return the job's command, environment set, not started
+     */
+    static ProcessBuilder command(MpiAbi mpi, int ranks, List<String> jvmOptions, String main, List<String> args) {
+        LaunchRequest request = new LaunchRequest(ranks, "", System.getProperty("java.class.path"), main, args, jvmOptions,
+                Map.of(MpiEngineLauncher.MPI_OPTION, mpi.name()), Path.of(System.getProperty("java.home"), "bin", "java"));
+        return new MpiEngineLauncher().command(request);
+    }
+
+    /** The seconds a TCK job may take before its test kills it and fails. */
+    static long jobTimeoutSeconds() {
+        return Long.getLong("tck.job.timeout", 900);
+    }
+}
