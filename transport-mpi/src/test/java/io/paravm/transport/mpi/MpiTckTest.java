@@ -68,14 +68,24 @@ class MpiTckTest extends JobFaultTest {
         MpiAbi mpi = MpiAbi.named(mpiName).orElseThrow();
         run(mpi, 3, List.of("-Xss8m", "-Xmx" + System.getProperty("tck.reliability.heap", "2g"), "-Dparavm.worker.slots=2",
                         "-Dparavm.send.timeout.millis=15000"),
-                List.of(ReliabilityVerification.class.getName(), FlowControlVerification.class.getName()),
-                "mpi " + mpi.name() + " np=3 slots=2 reliability", false);
+                List.of(ReliabilityVerification.class.getName()), "mpi " + mpi.name() + " np=3 slots=2 reliability", false);
+    }
+
+    /** The flow-control rules (docs/SPEC.md section 9) with every rank's heap smaller than the 256 MiB they stream. */
+    @Tag("reliability")
+    @ParameterizedTest(name = "{0} np=3 flow control")
+    @MethodSource("io.paravm.transport.mpi.MpiJobs#mpis")
+    void theFlowControlRulesPassInAJob(String mpiName) throws Exception {
+        MpiAbi mpi = MpiAbi.named(mpiName).orElseThrow();
+        run(mpi, 3, List.of("-Xss8m", "-Xmx64m", "-Dparavm.worker.slots=2", "-Dparavm.send.timeout.millis=15000"),
+                List.of(FlowControlVerification.class.getName()), "mpi " + mpi.name() + " np=3 slots=2 flow control -Xmx64m",
+                false);
     }
 
     /** Runs one TCK job and returns {passed, failed, skipped}, failing on any failure or a problem line. */
     private long[] run(MpiAbi mpi, int ranks, List<String> jvm, List<String> verifications, String label, boolean quiet)
             throws Exception {
-        Path reports = Path.of("target", "tck", mpi.name() + "-np" + ranks + (quiet ? "" : "-reliability"));
+        Path reports = Path.of("target", "tck", label.replaceAll("[^A-Za-z0-9=.]+", "-")); // a folder per job
         List<String> args = new ArrayList<>();
         for (String v : verifications) args.addAll(List.of("--verification", v));
         args.addAll(List.of("--reports", reports.toString(), "--label", label));
