@@ -166,6 +166,7 @@ final class HazelcastMemberConfig {
         c.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(maxNoHeartbeat));
         c.setProperty("hazelcast.partition.count", Integer.toString(PARTITION_COUNT));
         c.setProperty("hazelcast.health.monitoring.level", "OFF");
+        lean(c);
         // A member whose JVM is asked to end (SIGTERM, System.exit) leaves the cluster as close()
         // does, so the others see it leave instead of suspecting it.
         c.setProperty("hazelcast.shutdownhook.policy", "GRACEFUL");
@@ -180,6 +181,30 @@ final class HazelcastMemberConfig {
         c.addListenerConfig(new ListenerConfig(watch));
         c.addListenerConfig(new ListenerConfig((LifecycleListener) watch::lifecycle));
         return c;
+    }
+
+    /**
+     * Sizes the member to what ParaVM uses of it: one topic per member (its frames, in FIFO on
+     * one event thread, which is how Hazelcast orders a topic anyway), one tiny map on a few
+     * partitions, no clients. Hazelcast's defaults are for a data grid (threads per core for
+     * partition and generic operations, 3 input and 3 output IO threads, 5 event threads,
+     * metrics collected every 5 s), and on a machine whose cores run the user's tasks each of
+     * them is a thread to wake and schedule for nothing.
+     */
+    private static void lean(Config c) {
+        c.setProperty("hazelcast.operation.thread.count", "1");
+        c.setProperty("hazelcast.operation.generic.thread.count", "1");
+        c.setProperty("hazelcast.operation.priority.generic.thread.count", "1");
+        c.setProperty("hazelcast.operation.response.thread.count", "1");
+        c.setProperty("hazelcast.event.thread.count", "1");
+        c.setProperty("hazelcast.io.input.thread.count", "1");
+        c.setProperty("hazelcast.io.output.thread.count", "1");
+        c.setProperty("hazelcast.io.balancer.interval.seconds", "-1"); // one IO thread each way: nothing to balance
+        c.setProperty("hazelcast.clientengine.thread.count", "1");
+        c.setProperty("hazelcast.clientengine.query.thread.count", "1");
+        c.setProperty("hazelcast.clientengine.blocking.thread.count", "1");
+        c.getMetricsConfig().setEnabled(false);
+        c.getJetConfig().setEnabled(false);
     }
 
     private static HazelcastInstance newInstance(Config c, String what) {

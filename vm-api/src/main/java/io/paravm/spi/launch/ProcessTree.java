@@ -47,6 +47,10 @@ public final class ProcessTree implements AutoCloseable {
     });
     private final Thread hook = new Thread(this::endAllAndRelease, "paravm-process-tree-shutdown");
     private GuardPipe guard;
+    /** Looks in a row that found no new descendant (the watcher's thread only). */
+    private int quietLooks;
+    private static final int SETTLED_AFTER_LOOKS = 10;
+    private static final long SETTLED_LOOK_SECONDS = 10;
 
     private ProcessTree() {
     }
@@ -60,7 +64,7 @@ public final class ProcessTree implements AutoCloseable {
     public static ProcessTree create() {
         ProcessTree tree = new ProcessTree();
         Runtime.getRuntime().addShutdownHook(tree.hook);
-        tree.watcher.scheduleWithFixedDelay(tree::note, 1, 1, TimeUnit.SECONDS);
+        tree.watcher.schedule(tree::noteAndReschedule, 1, TimeUnit.SECONDS);
         return tree;
     }
 
@@ -97,8 +101,29 @@ public final class ProcessTree implements AutoCloseable {
         return Set.copyOf(seen);
     }
 
-    private void note() {
-        for (Process p : started) p.descendants().forEach(seen::add);
+    /** Looks for new descendants, whether any appeared since the last look. */
+    private boolean note() {
+        boolean found = false;
+        for (Process p : started) {
+            for (ProcessHandle d : (Iterable<ProcessHandle>) p.descendants()::iterator) found |= seen.add(d);
+        }
+        return found;
+    }
+
+    /**
+     * The watcher's look: every second while processes appear, every {@link #SETTLED_LOOK_SECONDS}
+     * once none has for {@link #SETTLED_AFTER_LOOKS} looks. A look reads every process of the
+     * machine (a descendant is found through its parent), which cost the launcher about 1% of a
+     * core while a job ran.
+     */
+    private void noteAndReschedule() {
+        quietLooks = note() ? 0 : quietLooks + 1;
+        try {
+            watcher.schedule(this::noteAndReschedule, quietLooks >= SETTLED_AFTER_LOOKS ? SETTLED_LOOK_SECONDS : 1,
+                    TimeUnit.SECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the tree was closed: no more looks
+        }
     }
 
     /**
