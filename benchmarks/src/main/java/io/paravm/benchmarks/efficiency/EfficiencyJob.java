@@ -72,7 +72,7 @@ public final class EfficiencyJob {
     private EfficiencyJob(VirtualMachine vm, String[] args) {
         this.vm = vm;
         String name = vm.transportName();
-        String l = "np" + (vm.slots() + 1);
+        String l = "np" + vm.slots();
         Path o = null;
         boolean q = false;
         boolean chunked = false;
@@ -122,7 +122,7 @@ public final class EfficiencyJob {
     private void run() throws Exception {
         Files.createDirectories(out);
         List<Double> loadStart = BenchJob.loadAverage();
-        int workers = vm.slots();
+        int workers = vm.freeSlots(); // every worker's slot; vm.slots() counts the spawner's too
         say("%s: %d worker slot(s), %d CPU(s) seen by the spawner; plan %s", prefix, workers,
                 Runtime.getRuntime().availableProcessors(), plan);
 
@@ -171,7 +171,7 @@ public final class EfficiencyJob {
         JobFigures.Idle idle = idle(processes, Stats.median(results));
 
         // 5. CPU-bound tasks
-        Measure measure = new Measure(vm, processes, plan, roundTrip, prefix);
+        Measure measure = new Measure(vm, workers, processes, plan, roundTrip, prefix);
         List<JobFigures.Run> runs = new ArrayList<>();
         for (int micros : plan.taskMicros()) {
             int iterations = (int) Math.max(1, cal.iterationsPerMilli() * micros / 1000);
@@ -181,7 +181,7 @@ public final class EfficiencyJob {
         // 6. the farm's map of trivial tasks
         double farmTrivial = plan.farmTrivialInputs() > 0 ? farmTrivial(plan.farmTrivialInputs()) : -1;
 
-        JobFigures figures = new JobFigures(backend, label, workers + 1, workers, Runtime.getRuntime().availableProcessors(),
+        JobFigures figures = new JobFigures(backend, label, vm.slots(), workers, Runtime.getRuntime().availableProcessors(),
                 Backends.named(backend).engineVersion(), quick, null, launchToFirst, cal.iterationsPerMilli(),
                 processes.infos(), idle,
                 new JobFigures.Trivial(cold.count, cold.tasksPerSecond(), blocks, Stats.median(constant),

@@ -21,7 +21,7 @@ import java.util.Map;
  * one task on one worker"). Round 0 is a warm-up of a quarter of the tasks, not reported.
  *
  * <pre>{@code
- * List<JobFigures.Run> runs = new Measure(vm, processes, plan, roundTripMicros, "openmpi-np3").size(1000, iterations);
+ * List<JobFigures.Run> runs = new Measure(vm, 2, processes, plan, roundTripMicros, "openmpi-np3").size(1000, iterations);
  * }</pre>
  */
 final class Measure {
@@ -31,13 +31,15 @@ final class Measure {
     private static final int F = CpuWork.TIMED_FIELDS;
 
     private final VirtualMachine vm;
+    private final int workers;
     private final JobProcesses processes;
     private final EfficiencyPlan plan;
     private final double roundTripMicros;
     private final String prefix;
 
-    Measure(VirtualMachine vm, JobProcesses processes, EfficiencyPlan plan, double roundTripMicros, String prefix) {
+    Measure(VirtualMachine vm, int workers, JobProcesses processes, EfficiencyPlan plan, double roundTripMicros, String prefix) {
         this.vm = vm;
+        this.workers = workers;
         this.processes = processes;
         this.plan = plan;
         this.roundTripMicros = roundTripMicros;
@@ -115,7 +117,6 @@ final class Measure {
             }
         }
         List<JobFigures.Run> runs = new ArrayList<>();
-        int workers = vm.slots();
         for (var e : byMode.entrySet()) {
             Rounds r = e.getValue();
             double speedup = Stats.median(r.speedups);
