@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paravm.benchmarks.backend.Backend;
 import io.paravm.benchmarks.backend.Backends;
 import io.paravm.benchmarks.backend.Targets;
+import io.paravm.benchmarks.efficiency.EfficiencyReport;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -150,6 +151,7 @@ public final class Report {
             BitmapEncoder.saveBitmap(farmChart, dir.resolve(FARM_CHART).toString(), BitmapEncoder.BitmapFormat.PNG);
             md.append("\n![tasks/s of plain spawning and of the task farm's map](").append(FARM_CHART).append(")\n");
         }
+        md.append(EfficiencyReport.section(dir)); // issue 13's suite, when it ran: its own section and chart
         Files.writeString(dir.resolve(MARKDOWN), md);
         return md.toString();
     }
