@@ -235,7 +235,7 @@ def say(prefix, text):
 def spawner(comm, args):
     workers = list(range(1, comm.Get_size()))
     prefix = "mpi4py-" + args.label
-    load_start = list(os.getloadavg())
+    load_start = [round(x, 2) for x in os.getloadavg()]
     sizes = [int(s) for s in args.sizes_us.split(",")]
     say(prefix, "%d worker(s), %d CPU(s) seen by the spawner; mpi4py %s, thread level %d"
         % (len(workers), len(os.sched_getaffinity(0)), mpi4py.__version__, MPI.Query_thread()))
@@ -365,7 +365,7 @@ def spawner(comm, args):
         "trivial": {"coldTasks": cold_n, "coldTasksPerSecond": cold_rate, "coldBlocksTasksPerSecond": blocks,
                     "warmConstantTasksPerSecond": median(rates), "warmCapturingTasksPerSecond": median(rates),
                     "roundTripMicros": round_trip, "resultMicros": round_trip, "farmMapTasksPerSecond": -1},
-        "runs": runs, "loadAverageStart": load_start, "loadAverageEnd": list(os.getloadavg()),
+        "runs": runs, "loadAverageStart": load_start, "loadAverageEnd": [round(x, 2) for x in os.getloadavg()],
     }
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "efficiency-mpi4py-%s.json" % args.label)

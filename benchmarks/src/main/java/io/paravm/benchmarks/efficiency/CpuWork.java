@@ -25,6 +25,8 @@ public final class CpuWork {
     /** Length of {@link #timed}'s answer. */
     public static final int TIMED_FIELDS = 4;
 
+    /** CPU spent warming the loop up before {@link #calibrate} measures it, ns. */
+    private static final long WARMUP_NANOS = 150_000_000L;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private CpuWork() {
@@ -105,12 +107,15 @@ public final class CpuWork {
         }
         long sink = 0;
         int batch = 10_000;
-        // warm-up: until a batch takes 2 ms, so the loop is compiled
-        for (int i = 0; i < 40; i++) {
+        // warm-up: 150 ms of CPU in batches grown to 2 ms each, so the loop is compiled by C2 (an early stop
+        // measured the interpreter's or C1's code on one rank: tasks of half the asked size)
+        long warm = 0;
+        for (int i = 0; i < 100_000 && warm < WARMUP_NANOS; i++) {
             long c0 = threadCpuNanos();
-            sink += spin(i, batch);
-            if (threadCpuNanos() - c0 >= 2_000_000) break;
-            batch *= 2;
+            sink += spin(sink + i, batch);
+            long took = threadCpuNanos() - c0;
+            warm += took;
+            if (took < 2_000_000 && batch < (1 << 30)) batch *= 2;
         }
         long iterations = 0;
         long cpu = 0;

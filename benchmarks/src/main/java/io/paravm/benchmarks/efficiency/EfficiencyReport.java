@@ -63,7 +63,7 @@ public final class EfficiencyReport {
         boolean quick = suite.path("mode").asText().equals("quick");
         double seconds = suite.path("seconds").asDouble();
 
-        md.append("## Parallel efficiency on CPU-bound work (issue 13)\n\n");
+        md.append("\n## Parallel efficiency on CPU-bound work (issue 13)\n\n");
         md.append("- machine: **").append(cores).append(" cores** (read every ratio against it); ")
                 .append(quick ? "quick" : "full").append(" run; ranks ").append(suite.path("ranks"))
                 .append(" (cores + 1 is `paravm run`'s default); every rank's JVM ").append(suite.path("rankJvmArgs"))

@@ -105,6 +105,11 @@ public final class Report {
 
         md.append("# ParaVM benchmarks (").append(text(machine, "mode")).append(" run, ")
                 .append(text(machine, "date")).append(")\n\n");
+        if (jobByPrefix.isEmpty() && !Files.exists(dir.resolve("jmh-loopback.json"))) {
+            md.append(EfficiencyReport.section(dir)); // --suite efficiency: its section alone
+            Files.writeString(dir.resolve(MARKDOWN), md);
+            return md.toString();
+        }
         md.append("Backends: ").append(Backends.ALL.stream().map(b -> b.name()
                 + (machine.path("skipped").has(b.name()) ? " (skipped)" : "")).collect(Collectors.joining(", ")))
                 .append(". Targets are at the end.\n\n");
