@@ -303,7 +303,7 @@ def spawner(comm, args):
     for micros in sizes:
         iterations = max(1, per_ms * micros // 1000)
         n = max(MIN_TASKS, min(MAX_TASKS, args.work_ms * 1000 // micros))
-        serial_s, parallel_s, speedups, cpu_serial, cpu_par, wall_par = [], [], [], [], [], []
+        serial_s, parallel_s, speedups, cpu_serial, cpu_par, wall_par, share = [], [], [], [], [], [], []
         cpu_weighted, wall_total, most = {}, 0, 0
         for rnd in range(args.rounds + 1):
             count = max(MIN_TASKS, n // 4) if rnd == 0 else n
@@ -311,7 +311,7 @@ def spawner(comm, args):
             seeds = [base + i for i in range(count)]
             s = time.monotonic_ns()
             comm.send((seeds, iterations), dest=workers[0], tag=SERIAL)
-            values, cpus, _ = comm.recv(source=workers[0], tag=REPLY)
+            values, cpus, serial_wall = comm.recv(source=workers[0], tag=REPLY)
             serial = (time.monotonic_ns() - s) / 1e9
             before = procs.cpu()
             t0 = time.monotonic_ns()
@@ -328,6 +328,7 @@ def spawner(comm, args):
             parallel_s.append(parallel)
             speedups.append(serial / parallel)
             cpu_serial.append(sum(cpus) / len(cpus) / 1e3)
+            share.append(sum(cpus) / serial_wall)
             cpu_par.append(sum(r[1] for r in replies) / len(replies) / 1e3)
             wall_par.append(sum(r[3] - r[2] for r in replies) / len(replies) / 1e3)
             for role, pct in cpu.items():
@@ -341,14 +342,14 @@ def spawner(comm, args):
         run = {"taskMicros": micros, "mode": "anchor loop", "tasks": n, "serialSeconds": serial_s,
                "parallelSeconds": parallel_s, "speedup": speedup, "speedupMin": min(speedups),
                "speedupMax": max(speedups), "efficiency": speedup / len(workers),
-               "tasksPerSecond": n / median(parallel_s), "taskCpuMicrosSerial": median(cpu_serial),
+               "tasksPerSecond": n / median(parallel_s), "taskCpuMicrosSerial": median(cpu_serial), "serialCpuShare": median(share),
                "taskCpuMicrosParallel": median(cpu_par), "taskWallMicrosParallel": task_wall, "cpuPercent": cpu,
                "maxRunning": most, "capEfficiency": task_wall / (task_wall + round_trip) if round_trip > 0 else -1}
         runs.append(run)
         say(prefix, "%d us, anchor loop: speed-up %.2f (%.2f-%.2f), efficiency %.2f (cap %.2f), %.0f tasks/s; "
-            "task CPU %.0f us serial, %.0f parallel; most running %d; CPU %% of a core %s"
+            "task CPU %.0f us serial (%.0f%% of its wall), %.0f parallel; most running %d; CPU %% of a core %s"
             % (micros, speedup, run["speedupMin"], run["speedupMax"], run["efficiency"], run["capEfficiency"],
-               run["tasksPerSecond"], run["taskCpuMicrosSerial"], run["taskCpuMicrosParallel"], most,
+               run["tasksPerSecond"], run["taskCpuMicrosSerial"], 100 * run["serialCpuShare"], run["taskCpuMicrosParallel"], most,
                {k: round(v, 1) for k, v in cpu.items()}))
 
     for w in workers:

@@ -79,7 +79,8 @@ public final class EfficiencyReport {
                 measured rounds (slowest–fastest beside it). Every task's result is checked against the serial run's.
                 - the task: a pure CPU loop (xorshift64) sized by a calibration on a worker; its own CPU time \
                 (ThreadMXBean inside the task; `time.thread_time_ns` in the anchor) is given for the serial and the \
-                parallel run.
+                parallel run, and the serial run's CPU as a share of its own wall time: below 100% the worker waited \
+                for a core (a busy machine), and the speed-up is not to be trusted.
                 - modes: `map` is `TaskFarm.map` with default settings, one input a message; `map, chunks of N` maps \
                 over chunks of about 1 ms (reported apart); `spawn loop` is PyOPUS's: one `spawnFunction` per free \
                 slot, the next on its `TaskExit`, capped at t / (t + round trip), the round trip being a warm trivial \
@@ -103,7 +104,7 @@ public final class EfficiencyReport {
         }
 
         md.append("\n### Efficiency\n\n| job | task | mode | tasks | speed-up (rounds) | efficiency | × cap | tasks/s "
-                + "| task CPU µs: serial → parallel | spawner CPU % | workers' CPU % | other processes' CPU % | all, % "
+                + "| task CPU µs: serial (% of its wall) → parallel | spawner CPU % | workers' CPU % | other processes' CPU % | all, % "
                 + "| most running / slots |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|\n");
         for (JobFigures j : jobs) {
             for (JobFigures.Run r : j.runs()) {
@@ -112,9 +113,11 @@ public final class EfficiencyReport {
                         .append(" | ").append(r.mode()).append(" | ").append(String.format(Locale.ROOT, "%,d", r.tasks()))
                         .append(" | ").append(String.format(Locale.ROOT, "%.2f (%.2f–%.2f)", r.speedup(), r.speedupMin(), r.speedupMax()))
                         .append(" | **").append(f2(r.efficiency())).append("**")
-                        .append(" | ").append(r.capEfficiency() > 0 ? f2(r.efficiency() / r.capEfficiency()) + " of " + f2(r.capEfficiency()) : "–")
+                        .append(" | ").append(r.capEfficiency() > 0
+                                ? f2(r.efficiency() / r.capEfficiency()) + " of " + f2(r.capEfficiency()) : "–")
                         .append(" | ").append(String.format(Locale.ROOT, "%,.0f", r.tasksPerSecond()))
-                        .append(" | ").append(String.format(Locale.ROOT, "%.0f → %.0f", r.taskCpuMicrosSerial(), r.taskCpuMicrosParallel()))
+                        .append(" | ").append(String.format(Locale.ROOT, "%.0f (%.0f%%) → %.0f", r.taskCpuMicrosSerial(),
+                                100 * r.serialCpuShare(), r.taskCpuMicrosParallel()))
                         .append(" | ").append(spawner(cpu)).append(" | ").append(workers(cpu)).append(" | ").append(others(cpu))
                         .append(" | ").append(f1(cpu.getOrDefault(JobProcesses.ALL, -1.0)))
                         .append(" | ").append(r.maxRunning() < 0 ? "–" : r.maxRunning() + " / " + j.workers()).append(" |\n");
@@ -138,7 +141,8 @@ public final class EfficiencyReport {
                                     .collect(Collectors.joining(", "))))
                     .append(" | ").append(String.format(Locale.ROOT, "%,.0f", t.warmConstantTasksPerSecond()))
                     .append(" | ").append(String.format(Locale.ROOT, "%,.0f", t.warmCapturingTasksPerSecond()))
-                    .append(" | ").append(t.farmMapTasksPerSecond() < 0 ? "–" : String.format(Locale.ROOT, "%,.0f", t.farmMapTasksPerSecond()))
+                    .append(" | ").append(t.farmMapTasksPerSecond() < 0 ? "–"
+                            : String.format(Locale.ROOT, "%,.0f", t.farmMapTasksPerSecond()))
                     .append(" |\n");
         }
         md.append("\nThe anchor has no JIT and no lambdas: its constant and capturing figures are one loop. "

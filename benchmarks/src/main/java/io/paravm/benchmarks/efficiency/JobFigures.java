@@ -92,6 +92,8 @@ public record JobFigures(String backend, String label, int ranks, int workers, i
      * @param efficiency             speed-up / workers
      * @param tasksPerSecond         tasks / the median parallel run
      * @param taskCpuMicrosSerial    a task's own CPU time in the serial run, mean
+     * @param serialCpuShare         the serial run's CPU over its wall time, inside the task (below 1: the worker
+     *                               waited for a core, the machine was busy), median of rounds
      * @param taskCpuMicrosParallel  the same in the parallel run
      * @param taskWallMicrosParallel a task's own wall time in the parallel run, mean
      * @param cpuPercent             CPU % of one core per process role over the parallel runs, and {@code all processes}
@@ -100,7 +102,8 @@ public record JobFigures(String backend, String label, int ranks, int workers, i
      */
     public record Run(int taskMicros, String mode, int tasks, List<Double> serialSeconds, List<Double> parallelSeconds,
                       double speedup, double speedupMin, double speedupMax, double efficiency, double tasksPerSecond,
-                      double taskCpuMicrosSerial, double taskCpuMicrosParallel, double taskWallMicrosParallel,
+                      double taskCpuMicrosSerial, double serialCpuShare, double taskCpuMicrosParallel,
+                      double taskWallMicrosParallel,
                       Map<String, Double> cpuPercent, int maxRunning, double capEfficiency) {
     }
 }

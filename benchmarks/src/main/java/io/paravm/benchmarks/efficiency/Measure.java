@@ -56,14 +56,16 @@ final class Measure {
         final List<Double> parallel = new ArrayList<>();
         final List<Double> speedups = new ArrayList<>();
         final List<Double> cpuSerial = new ArrayList<>();
+        final List<Double> serialShare = new ArrayList<>();
         final List<Double> cpuParallel = new ArrayList<>();
         final List<Double> wallParallel = new ArrayList<>();
         final Map<String, Double> cpuTimesWall = new LinkedHashMap<>();
         long wall;
         int maxRunning;
 
-        void add(double serialSeconds, double serialCpuMicros, Parallel p) {
+        void add(double serialSeconds, double serialCpuMicros, double serialCpuShare, Parallel p) {
             serial.add(serialSeconds);
+            serialShare.add(serialCpuShare);
             parallel.add(p.seconds());
             speedups.add(serialSeconds / p.seconds());
             cpuSerial.add(serialCpuMicros);
@@ -108,12 +110,13 @@ final class Measure {
             long[] expected = Arrays.copyOf(serialOut[0], count);
             double serialCpu = 0;
             for (int i = 0; i < count; i++) serialCpu += serialOut[0][count + i] / 1e3;
+            double serialShare = serialCpu * 1e3 / serialOut[0][2 * count]; // the sum of µs, over the loop's ns
             serialCpu /= count;
             for (String mode : modes) {
                 Parallel p = mode.equals("map") ? map(seeds, iterations, expected, 1)
                         : mode.equals("spawn loop") ? spawnLoop(seeds, iterations, expected)
                         : map(seeds, iterations, expected, chunk);
-                if (round > 0) byMode.get(mode).add(serialSeconds, serialCpu, p);
+                if (round > 0) byMode.get(mode).add(serialSeconds, serialCpu, serialShare, p);
             }
         }
         List<JobFigures.Run> runs = new ArrayList<>();
@@ -124,12 +127,15 @@ final class Measure {
             double cap = e.getKey().equals("spawn loop") && roundTripMicros > 0 ? taskWall / (taskWall + roundTripMicros) : -1;
             JobFigures.Run run = new JobFigures.Run(micros, e.getKey(), n, r.serial, r.parallel, speedup,
                     Stats.min(r.speedups), Stats.max(r.speedups), speedup / workers, n / Stats.median(r.parallel),
-                    Stats.median(r.cpuSerial), Stats.median(r.cpuParallel), taskWall, r.cpuPercent(), r.maxRunning, cap);
+                    Stats.median(r.cpuSerial), Stats.median(r.serialShare), Stats.median(r.cpuParallel), taskWall,
+                    r.cpuPercent(), r.maxRunning, cap);
             runs.add(run);
             EfficiencyJob.say("%s: %d us, %s: speed-up %.2f (%.2f-%.2f), efficiency %.2f%s, %,.0f tasks/s; task CPU %.0f us "
-                            + "serial, %.0f parallel; most running %d; CPU %% of a core %s", prefix, micros, e.getKey(), speedup,
+                            + "serial (%.0f%% of its wall), %.0f parallel; most running %d; CPU %% of a core %s",
+                    prefix, micros, e.getKey(), speedup,
                     run.speedupMin(), run.speedupMax(), run.efficiency(), cap < 0 ? "" : String.format(" (cap %.2f)", cap),
-                    run.tasksPerSecond(), run.taskCpuMicrosSerial(), run.taskCpuMicrosParallel(), r.maxRunning,
+                    run.tasksPerSecond(), run.taskCpuMicrosSerial(), 100 * run.serialCpuShare(), run.taskCpuMicrosParallel(),
+                    r.maxRunning,
                     Stats.rounded(run.cpuPercent()));
         }
         return runs;
