@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# benchmarks/run.sh [--quick] [--out DIR] [--only BACKEND,...]
+# benchmarks/run.sh [--quick] [--out DIR] [--only BACKEND,...] [--suite messaging|efficiency]
 #
 # Builds the benchmarks, runs them on every installed backend (openmpi; mpi on Open MPI and on
 # MPICH; mpj on its multicore and niodev devices; hazelcast), each beside its raw engine in the
@@ -11,6 +11,8 @@
 #   --quick   CI smoke: short iterations, about 2-3 minutes for all backends; rough numbers
 #   --out DIR where to write
 #   --only B  only these backends (comma-separated: openmpi, mpi-openmpi, mpi-mpich, mpj-multicore, mpj-niodev, hazelcast)
+#   --suite S only this suite: messaging (latency, bandwidth, spawn and farm throughput) or efficiency
+#             (parallel efficiency on CPU-bound tasks beside an mpi4py anchor, issue 13); both by default
 # Exits non-zero only when a job failed or timed out (each job runs under
 # `timeout --kill-after=10`), or nothing could be measured. No timing is asserted.
 set -euo pipefail
@@ -20,13 +22,15 @@ root=$PWD
 quick=
 out=
 only=()
+suite=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=--quick ;;
     --out) [ $# -ge 2 ] || { echo "run.sh: --out needs a directory" >&2; exit 2; }; out=$2; shift ;;
+    --suite) [ $# -ge 2 ] || { echo "run.sh: --suite needs messaging or efficiency" >&2; exit 2; }; suite=(--suite "$2"); shift ;;
     --only) [ $# -ge 2 ] || { echo "run.sh: --only needs backend names, e.g. --only openmpi,hazelcast" >&2; exit 2; }; only=(--only "$2"); shift ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "run.sh: unknown argument '$1'; use [--quick] [--out DIR] [--only BACKEND,...]" >&2; exit 2 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown argument '$1'; use [--quick] [--out DIR] [--only BACKEND,...] [--suite messaging|efficiency]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -39,6 +43,8 @@ libdir=$( (bash scripts/install-openmpi-java.sh 2>/dev/null || echo "bench: Open
 bash scripts/install-mpich.sh >/dev/null 2>&1 || echo "bench: MPICH could not be installed" >&2
 mpj_home=$( (bash scripts/install-mpj.sh 2>/dev/null || echo "bench: MPJ Express could not be installed" >&2) \
   | awk '/^MPJ_HOME:/ {print $2}')
+# The efficiency suite's mpi4py anchor: Debian's python3-mpi4py and python3-psutil (idempotent).
+bash benchmarks/anchor/install.sh || echo "bench: the mpi4py anchor's packages are missing; the report says so" >&2
 
 # Build only when a source or pom is newer than the last build. `package`, not `install`:
 # the reactor resolves the modules, and ~/.m2 is left alone. target/lib* are copied afresh
@@ -77,4 +83,4 @@ done
 # The runner's own class path holds no engine; each backend's jobs run on target/lib-<transport>/.
 exec java -cp "$root/benchmarks/target/classes:$root/benchmarks/target/lib/*" \
   ${libdir:+-Dparavm.openmpi.libdir="$libdir"} ${mpj_home:+-Dparavm.mpj.home="$mpj_home"} \
-  io.paravm.benchmarks.BenchRunner --out "$out" --target "$root/benchmarks/target" $quick "${only[@]}"
+  io.paravm.benchmarks.BenchRunner --out "$out" --target "$root/benchmarks/target" $quick "${only[@]}" "${suite[@]}"

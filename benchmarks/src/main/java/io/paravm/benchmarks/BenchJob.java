@@ -182,7 +182,7 @@ public final class BenchJob {
     }
 
     /** The 1, 5 and 15 minute load averages. */
-    static List<Double> loadAverage() {
+    public static List<Double> loadAverage() {
         List<Double> l = new ArrayList<>();
         try {
             for (String s : Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")) {

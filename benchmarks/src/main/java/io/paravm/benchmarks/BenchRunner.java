@@ -7,6 +7,7 @@ import io.paravm.benchmarks.backend.Backend;
 import io.paravm.benchmarks.backend.Backends;
 import io.paravm.benchmarks.backend.JobPlan;
 import io.paravm.benchmarks.baseline.LoopbackLatencyBenchmark;
+import io.paravm.benchmarks.efficiency.EfficiencyRunner;
 import io.paravm.benchmarks.report.Report;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
@@ -37,8 +38,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * java -cp benchmarks/target/classes:benchmarks/target/lib/* io.paravm.benchmarks.BenchRunner --out DIR
- *     --target benchmarks/target [--quick] [--timeout SECONDS] [--only BACKEND,...]
+ *     --target benchmarks/target [--quick] [--timeout SECONDS] [--only BACKEND,...] [--suite messaging,efficiency]
  * </pre>
+ * {@code --suite efficiency} runs only the parallel-efficiency jobs and their mpi4py anchor
+ * ({@link EfficiencyRunner}), {@code --suite messaging} only the rest; both by default.
  * Every backend's jobs run on {@code TARGET/classes} and {@code TARGET/lib-<transport>/*}: Open MPI's
  * and MPJ's jars both define package {@code mpi} and never share a class path. This JVM's own
  * class path holds no engine.
@@ -47,6 +50,15 @@ public final class BenchRunner {
 
     /** JVM options of every rank: a fixed heap, so heap resizing does not move the numbers. */
     static final List<String> RANK_JVM_ARGS = List.of("-Xms1g", "-Xmx1g");
+    /** The suites {@code --suite} names: latency, bandwidth, spawn and farm throughput (issue 7); parallel efficiency (issue 13). */
+    static final List<String> SUITES = List.of("messaging", "efficiency");
+
+    /** The suites this run runs. */
+    private final List<String> suites;
+
+    private BenchRunner(List<String> suites) {
+        this.suites = suites;
+    }
 
     public static void main(String[] args) throws Exception {
         Path out = null;
@@ -54,6 +66,7 @@ public final class BenchRunner {
         boolean quick = false;
         long timeout = -1;
         List<String> only = new ArrayList<>();
+        List<String> suites = SUITES;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
@@ -61,9 +74,10 @@ public final class BenchRunner {
                 case "--quick" -> quick = true;
                 case "--timeout" -> timeout = Long.parseLong(args[++i]);
                 case "--only" -> only.addAll(List.of(args[++i].split(",")));
+                case "--suite" -> suites = List.of(args[++i].split(","));
                 default -> {
                     System.err.println("bench: unknown argument '" + args[i]
-                            + "'; use --out DIR --target BENCHMARKS_TARGET_DIR [--quick] [--timeout SECONDS] [--only BACKEND,...]");
+                            + "'; use --out DIR --target BENCHMARKS_TARGET_DIR [--quick] [--timeout SECONDS] [--only BACKEND,...] [--suite messaging,efficiency]");
                     System.exit(2);
                 }
             }
@@ -80,11 +94,15 @@ public final class BenchRunner {
                 System.exit(2);
             }
         }
-        System.exit(new BenchRunner().run(out.toAbsolutePath(), target.toAbsolutePath(), quick, timeout, only));
+        if (!SUITES.containsAll(suites)) {
+            System.err.println("bench: unknown suite in --suite " + String.join(",", suites) + "; the suites are " + SUITES);
+            System.exit(2);
+        }
+        System.exit(new BenchRunner(suites).run(out.toAbsolutePath(), target.toAbsolutePath(), quick, timeout, only));
     }
 
     /** The class path of {@code backend}'s jobs, or empty if it has not been built. */
-    private static Optional<String> jobClassPath(Path target, Backend backend) {
+    public static Optional<String> jobClassPath(Path target, Backend backend) {
         Path lib = target.resolve("lib-" + backend.transport());
         if (!Files.isDirectory(lib) || !Files.isDirectory(target.resolve("classes"))) return Optional.empty();
         return Optional.of(target.resolve("classes") + File.pathSeparator + lib.resolve("*"));
@@ -101,12 +119,13 @@ public final class BenchRunner {
         machine.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         machine.put("rankJvmArgs", RANK_JVM_ARGS);
         machine.put("loadAverageStart", BenchJob.loadAverage());
+        machine.put("suites", suites);
         Map<String, String> skipped = new LinkedHashMap<>();
         machine.put("skipped", skipped);
 
         boolean failed = false;
         int ran = 0;
-        for (Backend backend : Backends.ALL) {
+        for (Backend backend : suites.contains("messaging") ? Backends.ALL : List.<Backend>of()) {
             if (!only.isEmpty() && !only.contains(backend.name())) {
                 skipped.put(backend.name(), "not asked for (--only " + String.join(",", only) + ")");
                 continue;
@@ -147,21 +166,29 @@ public final class BenchRunner {
             }
         }
 
-        System.out.println("bench: in-JVM loopback baseline (JMH, 1 fork)");
-        try {
-            new Runner(new OptionsBuilder()
-                    .include(LoopbackLatencyBenchmark.class.getName())
-                    .forks(1).threads(1)
-                    .jvmArgs(RANK_JVM_ARGS.toArray(String[]::new))
-                    .warmupIterations(quick ? 1 : 3).warmupTime(TimeValue.milliseconds(quick ? 400 : 1000))
-                    .measurementIterations(quick ? 2 : 5).measurementTime(TimeValue.milliseconds(quick ? 400 : 2000))
-                    .shouldFailOnError(true)
-                    .resultFormat(ResultFormatType.JSON).result(out.resolve("jmh-loopback.json").toString())
-                    .output(out.resolve("logs").resolve("loopback.log").toString())
-                    .build()).run();
-        } catch (Exception e) {
-            failed = true;
-            System.out.println("bench: loopback baseline FAILED: " + e);
+        if (suites.contains("efficiency")) {
+            EfficiencyRunner.Outcome efficiency = EfficiencyRunner.run(out, target, quick, timeout, only, RANK_JVM_ARGS);
+            ran += efficiency.jobs();
+            failed |= efficiency.failed();
+        }
+
+        if (suites.contains("messaging")) {
+            System.out.println("bench: in-JVM loopback baseline (JMH, 1 fork)");
+            try {
+                new Runner(new OptionsBuilder()
+                        .include(LoopbackLatencyBenchmark.class.getName())
+                        .forks(1).threads(1)
+                        .jvmArgs(RANK_JVM_ARGS.toArray(String[]::new))
+                        .warmupIterations(quick ? 1 : 3).warmupTime(TimeValue.milliseconds(quick ? 400 : 1000))
+                        .measurementIterations(quick ? 2 : 5).measurementTime(TimeValue.milliseconds(quick ? 400 : 2000))
+                        .shouldFailOnError(true)
+                        .resultFormat(ResultFormatType.JSON).result(out.resolve("jmh-loopback.json").toString())
+                        .output(out.resolve("logs").resolve("loopback.log").toString())
+                        .build()).run();
+            } catch (Exception e) {
+                failed = true;
+                System.out.println("bench: loopback baseline FAILED: " + e);
+            }
         }
 
         json.writeValue(out.resolve("machine.json").toFile(), machine);
@@ -177,7 +204,7 @@ public final class BenchRunner {
     }
 
     /** Runs {@code cmd}, copying its output to {@code log} and echoing the progress lines. */
-    private static int runLogged(List<String> cmd, Map<String, String> env, Path log, long hardLimitSeconds)
+    public static int runLogged(List<String> cmd, Map<String, String> env, Path log, long hardLimitSeconds)
             throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().putAll(env);

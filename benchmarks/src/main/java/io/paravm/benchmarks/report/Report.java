@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paravm.benchmarks.backend.Backend;
 import io.paravm.benchmarks.backend.Backends;
 import io.paravm.benchmarks.backend.Targets;
+import io.paravm.benchmarks.efficiency.EfficiencyReport;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -104,6 +105,11 @@ public final class Report {
 
         md.append("# ParaVM benchmarks (").append(text(machine, "mode")).append(" run, ")
                 .append(text(machine, "date")).append(")\n\n");
+        if (jobByPrefix.isEmpty() && !Files.exists(dir.resolve("jmh-loopback.json"))) {
+            md.append(EfficiencyReport.section(dir)); // --suite efficiency: its section alone
+            Files.writeString(dir.resolve(MARKDOWN), md);
+            return md.toString();
+        }
         md.append("Backends: ").append(Backends.ALL.stream().map(b -> b.name()
                 + (machine.path("skipped").has(b.name()) ? " (skipped)" : "")).collect(Collectors.joining(", ")))
                 .append(". Targets are at the end.\n\n");
@@ -151,6 +157,7 @@ public final class Report {
             BitmapEncoder.saveBitmap(farmChart, dir.resolve(FARM_CHART).toString(), BitmapEncoder.BitmapFormat.PNG);
             md.append("\n![tasks/s of plain spawning and of the task farm's map](").append(FARM_CHART).append(")\n");
         }
+        md.append(EfficiencyReport.section(dir)); // issue 13's suite, when it ran: its own section and chart
         Files.writeString(dir.resolve(MARKDOWN), md);
         return md.toString();
     }
