@@ -106,11 +106,6 @@ public abstract class PolledTransport implements Transport {
         }
     }
     private boolean closed;                                  // guarded by engine
-    /**
-     * How long this rank's receives have been waiting for a frame lately ({@link Backoff#recordWait}):
-     * a guide, read and written without a lock by whichever threads receive.
-     */
-    private long expectedWaitNanos;
     private final long finalizeTimeoutMillis;
     // Who this rank is, told once by the subclass's constructor when its engine has started.
     private int rank = -1;
@@ -289,7 +284,6 @@ public abstract class PolledTransport implements Transport {
     public final Frame receive(int source, long timeoutNanos) {
         long deadline = System.nanoTime() + Math.max(timeoutNanos, 0);
         Backoff idle = null;
-        long waitStart = 0;
         long idleSince = 0;
         while (true) {
             engine.lock();
@@ -298,10 +292,7 @@ public abstract class PolledTransport implements Transport {
                 enginePolls++;
                 Frame f = backlog.poll(source);
                 if (f == null) f = pollEngine(source, false);
-                if (f != null) {
-                    if (waitStart != 0) waited(System.nanoTime() - waitStart);
-                    return f;
-                }
+                if (f != null) return f;
             } catch (VmException e) {
                 throw e;
             } catch (Exception e) {
@@ -311,13 +302,10 @@ public abstract class PolledTransport implements Transport {
             }
             if (wakeup.get() && wakeup.getAndSet(false)) return null; // a plain read first: this runs every poll
             if (timeoutNanos == 0) return null;
-            if (timeoutNanos > 0 && System.nanoTime() - deadline >= 0) {
-                waited(timeoutNanos); // nothing came in all that time
-                return null;
-            }
+            if (timeoutNanos > 0 && System.nanoTime() - deadline >= 0) return null;
             if (idle == null) {
-                idle = Backoff.expecting(expectedWaitNanos);
-                waitStart = idleSince = System.nanoTime();
+                idle = new Backoff();
+                idleSince = System.nanoTime();
             } else if (idleSince != 0 && System.nanoTime() - idleSince >= SHRINK_AFTER_NANOS) {
                 idleSince = 0; // once per wait
                 shrinkWhenIdle();
@@ -325,11 +313,6 @@ public abstract class PolledTransport implements Transport {
             if (timeoutNanos > 0) idle.idleUntil(deadline);
             else idle.idle();
         }
-    }
-
-    /** Records how long a receive waited for a frame (or in vain), for the next waits' {@link Backoff}. */
-    private void waited(long nanos) {
-        expectedWaitNanos = Backoff.recordWait(expectedWaitNanos, nanos);
     }
 
     private void shrinkWhenIdle() {
