@@ -27,6 +27,12 @@ public final class Backoff {
      * spawn loop) locks into the parking pace for good. With 200 µs that was measured here:
      * both ends in futex waits, 400 µs per farm task instead of a few µs. Yielding costs
      * nothing another thread wants, and an idle rank parks after 2 ms.
+     *
+     * <p>Nor can a rank pick its phases from how long its recent waits took (issue 13 tried:
+     * park at once when waits were long). A wait's length includes the peer's answer, so once
+     * both ends of a spawn loop park, each sees long waits and keeps parking: measured here,
+     * 290 tasks/s instead of 180,000. Escaping needs one end to stay awake longer than the
+     * other parks, which is what this yield phase guarantees.
      */
     public static final long YIELD_NS_DEFAULT = 2_000_000L;
     /** Default longest park, in nanoseconds (1 ms): the most an idle wait adds to latency. */
