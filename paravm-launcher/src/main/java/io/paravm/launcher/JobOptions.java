@@ -30,6 +30,33 @@ final class JobOptions {
             description = "End the job after this many seconds (exit status 124). Default: no limit.")
     Long timeoutSeconds;
 
+    @Option(names = "--dashboard", arity = "0..1", fallbackValue = "0", paramLabel = "PORT",
+            description = "Serve the live dashboard from the spawner, on loopback, port PORT (--dashboard=PORT; "
+                    + "without PORT any free one). Its address, with the job's access token, is in the spawner's log.")
+    Integer dashboardPort;
+
+    @Option(names = "--dashboard-bind", paramLabel = "ADDRESS",
+            description = "With --dashboard: listen on ADDRESS instead of loopback (0.0.0.0: every interface). Anyone who "
+                    + "reaches it still needs the token, but the traffic is not encrypted; an SSH tunnel is safer "
+                    + "(docs/dashboard.md).")
+    String dashboardBind;
+
+    /** The options of every rank's JVM: -J's, then the dashboard's settings (only the spawner acts on them). */
+    List<String> jvmOptions() {
+        List<String> all = new ArrayList<>(jvmOptions);
+        if (dashboardPort != null) {
+            if (dashboardPort < 0 || dashboardPort > 65535) {
+                throw new io.paravm.spi.launch.LaunchException("--dashboard=" + dashboardPort + " is not a TCP port; use "
+                        + "1 to 65535, or --dashboard alone for any free port");
+            }
+            all.add("-D" + io.paravm.VmConfig.DASHBOARD_PORT_PROP_NAME + "=" + dashboardPort);
+            if (dashboardBind != null) all.add("-Dparavm.dashboard.bind=" + dashboardBind);
+        } else if (dashboardBind != null) {
+            throw new io.paravm.spi.launch.LaunchException("--dashboard-bind needs --dashboard");
+        }
+        return all;
+    }
+
     Optional<Duration> timeout() {
         return Optional.ofNullable(timeoutSeconds).map(Duration::ofSeconds);
     }
