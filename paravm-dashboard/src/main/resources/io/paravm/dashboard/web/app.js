@@ -137,7 +137,9 @@
     if (!failures.length) { box.appendChild(el('p', 'none', 'muted')); return; }
     for (const f of failures) {
       const d = el('details', null, 'failure');
-      const firstLine = (f.error || '').split('\n').find((l) => l.trim() !== '') || '';
+      // The line naming the exception says most; else the first line.
+      const lines = (f.error || '').split('\n').filter((l) => l.trim() !== '');
+      const firstLine = lines.find((l) => /(Exception|Error)\b/.test(l) && !/^\s+at /.test(l)) || lines[0] || '';
       d.appendChild(el('summary', clock(f.time) + ' — ' + (f.item ? f.item + ' on ' : '') + (f.task || '?') + ': ' + firstLine));
       d.appendChild(el('pre', f.error, 'trace'));
       box.appendChild(d);
