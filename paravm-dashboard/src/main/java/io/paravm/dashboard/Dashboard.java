@@ -83,7 +83,7 @@ public final class Dashboard implements AutoCloseable {
     private final byte[] token;
     private final String tokenText;
     private final URI url;
-    private final DashboardState state = new DashboardState();
+    private final DashboardState state;
     private final CompositeMeterRegistry meters = new CompositeMeterRegistry();
     private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JmxMeterRegistry jmx;
@@ -141,6 +141,7 @@ public final class Dashboard implements AutoCloseable {
         meters.add(prometheus);
         meters.add(jmx);
         vmMeters = new VmMeters(meters, vm);
+        state = new DashboardState(vmMeters::rankCounters);
         vm.events().add(state);
         vm.events().add(vmMeters);
         server.start();

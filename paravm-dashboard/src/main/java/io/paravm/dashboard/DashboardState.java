@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 
 /**
  * What the page shows, kept up to date from the VM's events: counts, what each slot works on
@@ -32,7 +33,7 @@ import java.util.concurrent.atomic.LongAdder;
  * asks the VM first and takes the lock after, so the two never wait for each other.
  *
  * <pre>{@code
- * DashboardState state = new DashboardState(System::currentTimeMillis);
+ * DashboardState state = new DashboardState((rank, counters) -> { });
  * vm.events().add(state);
  * Status now = state.snapshot(vm.status(), vm.transportName());
  * }</pre>
@@ -48,8 +49,11 @@ final class DashboardState implements VmEventListener {
     /** The window tasks per second and the ETA are measured over, in seconds. */
     static final int RATE_SECONDS = 10;
 
-    /** What a slot's task works on. */
-    private record Work(String item, long sinceNanos) {
+    /** What a slot's task works on: a farm task (its words are made only for a snapshot). */
+    private record Work(int index, int inputs, long sinceNanos) {
+        String item() {
+            return index < 0 ? "farm task" : "input " + index + " of " + inputs;
+        }
     }
 
     /** One second's tasks. */
@@ -77,6 +81,13 @@ final class DashboardState implements VmEventListener {
 
     /** Frames per rank: sent, bytes sent, received, bytes received. Not under the lock: frames are many. */
     private final ConcurrentHashMap<Integer, LongAdder[]> traffic = new ConcurrentHashMap<>();
+    /** Told of each rank's counters when its first frame comes (the meters read them: frames are counted once). */
+    private final BiConsumer<Integer, LongAdder[]> newRank;
+
+    /** @param newRank told of each rank's frame counters (sent, bytes sent, received, bytes received) when they are made */
+    DashboardState(BiConsumer<Integer, LongAdder[]> newRank) {
+        this.newRank = newRank;
+    }
 
     // ---------------------------------------------------------------- events
 
@@ -131,8 +142,11 @@ final class DashboardState implements VmEventListener {
 
     private LongAdder[] trafficOf(int rank) {
         LongAdder[] c = traffic.get(rank);
-        return c != null ? c : traffic.computeIfAbsent(rank, r -> new LongAdder[] {
-                new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()});
+        return c != null ? c : traffic.computeIfAbsent(rank, r -> {
+            LongAdder[] made = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
+            newRank.accept(r, made);
+            return made;
+        });
     }
 
     @Override
@@ -146,7 +160,7 @@ final class DashboardState implements VmEventListener {
         if (e.worker().isValid()) farmWorkers.add(e.worker());
         switch (e.kind()) {
             case SUBMITTED -> submitted++;
-            case STARTED -> farmWork.put(e.worker(), new Work(e.item(), System.nanoTime()));
+            case STARTED -> farmWork.put(e.worker(), new Work(e.index(), e.inputs(), System.nanoTime()));
             case COMPLETED -> {
                 completed++;
                 done(e);
@@ -173,7 +187,7 @@ final class DashboardState implements VmEventListener {
     /** The worker of {@code e} no longer works on its item (unless it has taken up the next already). */
     private void done(FarmTaskEvent e) {
         Work w = farmWork.get(e.worker());
-        if (w != null && w.item().equals(e.item())) farmWork.remove(e.worker());
+        if (w != null && w.index() == e.index() && w.inputs() == e.inputs()) farmWork.remove(e.worker());
     }
 
     private void ended(long durationNanos) {

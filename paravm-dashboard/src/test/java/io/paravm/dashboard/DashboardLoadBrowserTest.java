@@ -90,10 +90,10 @@ class DashboardLoadBrowserTest {
             VmEventListener l = events.listener();
             for (int i = 0; i < TASKS_PER_SECOND / 1000 && l != null; i++, n++) {
                 TaskId worker = new TaskId(1 + (int) (n % SLOTS), 1 + (int) (n % SLOTS));
-                String item = "input " + n + " of 1000000";
-                l.farmTask(new FarmTaskEvent(FarmTaskEvent.Kind.SUBMITTED, TaskId.bad(), item, 0, 0, null));
-                l.farmTask(new FarmTaskEvent(FarmTaskEvent.Kind.STARTED, worker, item, 0, 0, null));
-                l.farmTask(new FarmTaskEvent(FarmTaskEvent.Kind.COMPLETED, worker, item, 6_000_000, 7_000_000, null));
+                int item = (int) (n % 1_000_000);
+                l.farmTask(new FarmTaskEvent(FarmTaskEvent.Kind.SUBMITTED, TaskId.bad(), item, 1_000_000, 0, 0, null));
+                l.farmTask(new FarmTaskEvent(FarmTaskEvent.Kind.STARTED, worker, item, 1_000_000, 0, 0, null));
+                l.farmTask(new FarmTaskEvent(FarmTaskEvent.Kind.COMPLETED, worker, item, 1_000_000, 6_000_000, 7_000_000, null));
             }
             next += 1_000_000;
             long wait = next - System.nanoTime();
@@ -125,7 +125,7 @@ class DashboardLoadBrowserTest {
         for (int k = 0; k < 5; k++) {
             String marker = "change " + k + " at " + System.nanoTime();
             long fired = System.nanoTime();
-            events.listener().farmTask(new FarmTaskEvent(FarmTaskEvent.Kind.FAILED, new TaskId(7, 7), "input -1", 1, 1,
+            events.listener().farmTask(new FarmTaskEvent(FarmTaskEvent.Kind.FAILED, new TaskId(7, 7), -1, 0, 1, 1,
                     "java.lang.IllegalStateException: " + marker));
             new WebDriverWait(browser, Duration.ofSeconds(10), Duration.ofMillis(10)).until(b -> String.valueOf(
                     js("return document.getElementById('failures').textContent;")).contains(marker));

@@ -15,8 +15,9 @@ import io.paravm.TaskId;
  * @param kind            what happened
  * @param worker          the farm's worker task it ran (or was last sent) on, or {@link TaskId#bad()}
  *                        before it was sent anywhere
- * @param item            which task: {@code "input 17 of 100"} of a {@code map} call, or
- *                        {@code "farm task"} of a {@code submit}
+ * @param index           which input of its {@code map} call, from 0; -1 for a task of
+ *                        {@code submit} (see {@link #item()})
+ * @param inputs          how many inputs its {@code map} call has; 0 for a task of {@code submit}
  * @param runNanos        how long it ran on its worker, for {@code COMPLETED}, {@code FAILED},
  *                        {@code TIMED_OUT} and {@code RETRIED}; else 0. Its start is when the
  *                        spawner knew its worker took it up
@@ -25,8 +26,19 @@ import io.paravm.TaskId;
  *                        {@code CANCELLED} (the remote stack trace of a task that threw, where its
  *                        host was lost, ...); else null
  */
-public record FarmTaskEvent(Kind kind, TaskId worker, String item, long runNanos, long sinceSubmitNanos,
+public record FarmTaskEvent(Kind kind, TaskId worker, int index, int inputs, long runNanos, long sinceSubmitNanos,
                             String error) {
+
+    /**
+     * Names the task in words, as the farm's messages do (made on each call: the event itself
+     * carries numbers only, so telling it costs no text).
+     *
+     * @return {@code "input 17 of 100"} for an input of a {@code map} call, {@code "farm task"}
+     *         for a task of {@code submit}
+     */
+    public String item() {
+        return index < 0 ? "farm task" : "input " + index + " of " + inputs;
+    }
 
     /** What happened to a farm task. */
     public enum Kind {

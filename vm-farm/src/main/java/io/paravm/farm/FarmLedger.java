@@ -87,7 +87,8 @@ final class FarmLedger {
     /** Tells the listeners, if any, of a step of {@code item} (lock held). */
     private void tell(VmEventListener l, FarmTaskEvent.Kind kind, Item item, String error) {
         long now = System.nanoTime();
-        l.farmTask(new FarmTaskEvent(kind, item.worker != null ? item.worker : TaskId.bad(), item.describe(),
+        l.farmTask(new FarmTaskEvent(kind, item.worker != null ? item.worker : TaskId.bad(), item.run != null ? item.index : -1,
+                item.run != null ? item.run.size() : 0,
                 item.startedAt != 0 && kind != FarmTaskEvent.Kind.STARTED ? now - item.startedAt : 0,
                 item.submittedAt != 0 && kind != FarmTaskEvent.Kind.STARTED ? now - item.submittedAt : 0, error));
     }
