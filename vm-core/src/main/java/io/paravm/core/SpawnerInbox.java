@@ -89,8 +89,13 @@ final class SpawnerInbox {
 
     /** A frame taken while the caller waits for something else (credit): a log line is logged now, the rest kept. */
     void keepUnclaimed(Frame f) {
-        if (Envelope.kind(f.payload()) == FrameKind.LOG) handle(f.source(), f.payload());
+        if (forNobody(Envelope.kind(f.payload()))) handle(f.source(), f.payload());
         else keepCopy(f);
+    }
+
+    /** Frames no receive waits for, handled whichever thread takes them: log lines and load samples. */
+    private static boolean forNobody(FrameKind kind) {
+        return kind == FrameKind.LOG || kind == FrameKind.SAMPLE;
     }
 
     /** How many kept frames the spawner's receives have examined so far (see {@link SenderQueues#examined()}); for tests. */
@@ -212,7 +217,7 @@ final class SpawnerInbox {
             @Override
             public Received arrived(Frame f) {
                 if (sourceTask != CoreVirtualMachine.ANY_TASK && Envelope.sourceTask(f.payload()) != sourceTask
-                        && Envelope.kind(f.payload()) != FrameKind.LOG) {
+                        && !forNobody(Envelope.kind(f.payload()))) {
                     keepCopy(f); // another task's, on the same rank
                     return null;
                 }
@@ -254,8 +259,8 @@ final class SpawnerInbox {
 
             @Override
             public Boolean arrived(Frame f) {
-                if (Envelope.kind(f.payload()) == FrameKind.LOG) {
-                    handle(f.source(), f.payload()); // logged at once, as a receive does
+                if (forNobody(Envelope.kind(f.payload()))) {
+                    handle(f.source(), f.payload()); // logged (or told) at once, as a receive does
                     return null;
                 }
                 keepCopy(f);

@@ -68,9 +68,10 @@ final class SpawnerVirtualMachine extends CoreVirtualMachine {
         channel.routeUnclaimed(inbox::keepUnclaimed);
         slots.addSpawner(host, Runtime.getRuntime().availableProcessors(), ProcessHandle.current().pid());
         inbox.awaitWorkers(config.startupTimeout());
-        opened();
+        // Before opened(): a dashboard that cannot start fails the open with nothing else to undo.
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         this.dashboard = DashboardStart.ifAsked(this, config, loader != null ? loader : getClass().getClassLoader());
+        opened();
     }
 
     /** A first listener: every worker is asked for load samples (and each that joins later, see {@link SpawnerInbox}). */

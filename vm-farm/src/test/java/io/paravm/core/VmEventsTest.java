@@ -237,6 +237,36 @@ class VmEventsTest {
     }
 
     @Test
+    void loadSamplesAreToldWhileTheSpawnerReceivesFromOneTaskOnly() throws Exception {
+        VirtualMachine vm = spawner();
+        Recorder rec = new Recorder();
+        vm.events().add(rec);
+        CountDownLatch gate = new CountDownLatch(1);
+        GATES.put("samples", gate);
+        TaskId id = vm.spawnFunction(w -> GATES.get("samples").await(WAIT_S, TimeUnit.SECONDS), 1, null, true).get(0);
+        Thread opener = new Thread(() -> {
+            try {
+                for (HostSample s; (s = rec.samples.poll(WAIT_S, TimeUnit.SECONDS)) != null; ) {
+                    if (s.rank() == id.rank()) {
+                        gate.countDown(); // the task ends once a sample of its rank was told
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        opener.start();
+        // Only this receive takes frames (from the task's rank): a sample of that rank, which no task sent, must
+        // be told as it comes, not kept for a later receive from anyone.
+        Received r = vm.receiveMessage(Duration.ofSeconds(WAIT_S), id).orElseThrow(() -> new AssertionError(
+                "the task did not end: its gate opens only once a sample of rank " + id.rank() + " was told"));
+        assertInstanceOf(TaskResult.class, r.message());
+        assertEquals(true, ((TaskResult) r.message()).value());
+        opener.join(WAIT_S * 1000);
+    }
+
+    @Test
     void aListenerThatThrowsDoesNotStopTheVmOrTheOtherListeners() throws Exception {
         VirtualMachine vm = spawner();
         vm.events().add(new VmEventListener() {
