@@ -95,6 +95,14 @@ class DashboardHttpTest {
         assertEquals(2.0, samples.get("paravm_slots_free"), "the farm closed: its workers left their slots");
         assertTrue(samples.get("paravm_frames_received_total{rank=\"1\"}") > 0);
         assertTrue(samples.get("paravm_bytes_sent_bytes_total{rank=\"2\"}") > 0);
+
+        // The same meters over JMX, domain paravm (JConsole, JDK Mission Control).
+        javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        java.util.Set<javax.management.ObjectName> names = jmx.queryNames(new javax.management.ObjectName("paravm:*"), null);
+        javax.management.ObjectName completed = new javax.management.ObjectName(
+                "paravm:type=meters,name=paravmTasksCompleted.source.farm");
+        assertTrue(names.contains(completed), "MBeans of domain paravm: " + names);
+        assertEquals(50.0, ((Number) jmx.getAttribute(completed, "Count")).doubleValue(), completed.toString());
     }
 
     @Test
