@@ -73,6 +73,8 @@ public final class Dashboard implements AutoCloseable {
     static final String CSP = "default-src 'self'";
     /** Browsers receiving updates at once, at most; more get 503. */
     static final int MAX_STREAMS = 16;
+    /** A page whose stream has not taken an update for this long is dropped (a suspended tab, a dead peer). */
+    static final long STUCK_STREAM_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final String WEB = "io/paravm/dashboard/web/";
     private static final String UPLOT = "META-INF/resources/webjars/uplot/";
 
@@ -89,7 +91,9 @@ public final class Dashboard implements AutoCloseable {
     private final JmxMeterRegistry jmx;
     private final VmMeters vmMeters;
     private final ObjectMapper json = new ObjectMapper();
-    private final List<OutputStream> streams = new CopyOnWriteArrayList<>();
+    private final List<Stream> streams = new CopyOnWriteArrayList<>();
+    /** Writes the updates, a thread per stream at most: a page that reads slowly never holds up the others. */
+    private final ExecutorService writers;
     /** The page's files: the only paths served besides the API, each from this jar. */
     private final Map<String, Asset> assets;
 
@@ -126,6 +130,7 @@ public final class Dashboard implements AutoCloseable {
         AtomicInteger threads = new AtomicInteger();
         http = Executors.newFixedThreadPool(4, r -> daemon(r, "paravm-dashboard-http-" + threads.incrementAndGet()));
         server.setExecutor(http);
+        writers = Executors.newCachedThreadPool(r -> daemon(r, "paravm-dashboard-stream-" + threads.incrementAndGet()));
         server.createContext("/", this::handle);
         jmx = new JmxMeterRegistry(new JmxConfig() {
             @Override
@@ -194,10 +199,11 @@ public final class Dashboard implements AutoCloseable {
         vm.events().remove(state);
         vm.events().remove(vmMeters);
         ticker.shutdownNow();
-        for (OutputStream s : streams) closeQuietly(s);
+        for (Stream s : streams) s.close();
         streams.clear();
         server.stop(0);
         http.shutdownNow();
+        writers.shutdownNow();
         meters.remove(jmx);
         jmx.close();
         prometheus.close();
@@ -387,11 +393,77 @@ public final class Dashboard implements AutoCloseable {
         }
         ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         ex.sendResponseHeaders(200, 0);
-        OutputStream out = ex.getResponseBody();
-        out.write(event(json.writeValueAsBytes(status())));
-        out.flush();
-        streams.add(out);
+        Stream s = new Stream(ex);
+        streams.add(s);
+        s.offer(event(json.writeValueAsBytes(status())));
         return true;
+    }
+
+    /**
+     * One page's stream. An update is written on a writer thread; one that comes while the last
+     * is still being written replaces any other waiting (the page only needs the latest), and a
+     * stream that stays stuck in a write past {@link #STUCK_STREAM_NANOS} is closed, which ends
+     * the write.
+     */
+    private final class Stream {
+        private final HttpExchange exchange;
+        private final OutputStream out;
+        private byte[] next; // guarded by this
+        private boolean writing; // guarded by this
+        private long writingSince; // guarded by this
+
+        Stream(HttpExchange exchange) {
+            this.exchange = exchange;
+            this.out = exchange.getResponseBody();
+        }
+
+        void offer(byte[] message) {
+            synchronized (this) {
+                next = message;
+                if (writing) {
+                    if (System.nanoTime() - writingSince > STUCK_STREAM_NANOS) {
+                        LOG.debug("a dashboard page took no update for {} s; dropped", STUCK_STREAM_NANOS / 1_000_000_000L);
+                        close();
+                    }
+                    return;
+                }
+                writing = true;
+                writingSince = System.nanoTime();
+            }
+            try {
+                writers.execute(this::drain);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                close();
+            }
+        }
+
+        private void drain() {
+            while (true) {
+                byte[] m;
+                synchronized (this) {
+                    m = next;
+                    next = null;
+                    if (m == null) {
+                        writing = false;
+                        return;
+                    }
+                    writingSince = System.nanoTime();
+                }
+                try {
+                    out.write(m);
+                    out.flush();
+                } catch (IOException e) {
+                    close(); // the page went away
+                    return;
+                }
+            }
+        }
+
+        void close() {
+            streams.remove(this);
+            closeQuietly(out);
+            exchange.close();
+        }
     }
 
     private static byte[] event(byte[] data) {
@@ -414,15 +486,7 @@ public final class Dashboard implements AutoCloseable {
             LOG.debug("no dashboard update: {}", e.toString()); // the VM is closing
             return;
         }
-        for (OutputStream s : streams) {
-            try {
-                s.write(message);
-                s.flush();
-            } catch (IOException e) {
-                streams.remove(s); // the page went away
-                closeQuietly(s);
-            }
-        }
+        for (Stream s : streams) s.offer(message);
     }
 
     private static void closeQuietly(OutputStream s) {
