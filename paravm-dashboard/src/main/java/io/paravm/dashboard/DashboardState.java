@@ -235,10 +235,13 @@ final class DashboardState implements VmEventListener {
                 pids.put(s.rank(), s.pid());
                 if (s.isFree() && s.rank() != 0) free++;
                 Work w = s.isFree() ? null : farmWork.get(s.task());
-                Long since = s.isFree() || s.rank() == 0 ? null : w != null ? Long.valueOf(w.sinceNanos()) : spawnedAt.get(s.task());
+                // A farm's worker between two farm tasks waits: its own age says nothing.
+                boolean idleFarmWorker = w == null && !s.isFree() && farmWorkers.contains(s.task());
+                Long since = s.isFree() || s.rank() == 0 || idleFarmWorker ? null
+                        : w != null ? Long.valueOf(w.sinceNanos()) : spawnedAt.get(s.task());
+                String work = s.rank() == 0 ? "the spawner" : w != null ? w.item() : idleFarmWorker ? "(farm worker, waiting)" : null;
                 byHost.computeIfAbsent(s.host().name(), h -> new TreeMap<>()).computeIfAbsent(s.rank(), r -> new ArrayList<>())
-                        .add(new Status.Slot(s.id().toString(), s.isFree() ? null : s.task().toString(),
-                                s.rank() == 0 ? "the spawner" : w == null ? null : w.item(),
+                        .add(new Status.Slot(s.id().toString(), s.isFree() ? null : s.task().toString(), work,
                                 since == null ? null : (nowNanos - since) / 1_000_000));
             }
             List<Status.Host> hosts = new ArrayList<>();
