@@ -17,6 +17,8 @@ bash scripts/install-mpich.sh >/dev/null   # the mpi transport runs its tests on
 if [ -f transport-mpj/pom.xml ]; then
   bash scripts/install-mpj.sh >/dev/null
 fi
+# the dashboard's browser tests: Debian's chromium and chromium-driver
+bash scripts/install-chromium.sh >/dev/null
 mvn -B -ntp install -Preliability "$@"
 
 # A user's project (README, "Use ParaVM in your build"), built against what was just installed.

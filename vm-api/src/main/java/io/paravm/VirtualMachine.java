@@ -317,4 +317,24 @@ public interface VirtualMachine extends AutoCloseable {
      */
     @Override
     void close();
+
+    /**
+     * Where this VM's events go: register a {@link io.paravm.spi.VmEventListener} there to be
+     * told of tasks spawned, started and ended, hosts added and lost, frames per rank, the
+     * workers' load, and the task farm's tasks (on the spawner; a worker's VM tells only its
+     * own frames). With no listener registered, the VM pays nothing for them.
+     *
+     * <pre>{@code
+     * vm.events().add(new VmEventListener() {
+     *     public void hostRemoved(HostId host, int rank) { log.warn("lost {} (rank {})", host, rank); }
+     * });
+     * }</pre>
+     *
+     * @return the VM's event hub
+     * @throws VmException if this implementation publishes no events
+     */
+    default io.paravm.spi.VmEvents events() {
+        throw new VmException(getClass().getName() + " publishes no VM events; open the VM with "
+                + "VirtualMachines.open(...), whose VM (vm-core's) does");
+    }
 }

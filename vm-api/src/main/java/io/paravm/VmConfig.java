@@ -61,6 +61,12 @@ public record VmConfig(String transport, String[] args, int debug, Duration star
     /** Default of {@link #SEND_TIMEOUT_PROP_NAME}: 60 s. */
     public static final Duration SEND_TIMEOUT_DEFAULT = Duration.ofSeconds(60);
 
+    /**
+     * The spawner serves the live dashboard on this TCP port ({@code 0}: any free port); unset,
+     * there is none. See {@link Builder#dashboard(int)}.
+     */
+    public static final String DASHBOARD_PORT_PROP_NAME = "paravm.dashboard.port";
+
     public VmConfig {
         args = args == null ? new String[0] : args.clone();
         if (debug < 0) {
@@ -301,6 +307,28 @@ public record VmConfig(String transport, String[] args, int debug, Duration star
          */
         public Builder keepTaskFolders(boolean keep) {
             return property(STORAGE_KEEP_PROP_NAME, Boolean.toString(keep));
+        }
+
+        /**
+         * Serves the live dashboard from the spawner: hosts and slots, tasks per second, task
+         * durations, the farm's progress, failures with their stack traces, lost hosts, and
+         * {@code /metrics} for Prometheus. It needs module {@code paravm-dashboard} on the
+         * spawner's class path. It binds to loopback only, and its address (with a random
+         * token, without which every request gets 403) is logged once by the spawner. Same as
+         * {@value #DASHBOARD_PORT_PROP_NAME}.
+         *
+         * <pre>{@code
+         * VmConfig.builder().args(args).dashboard(8080).build();   // http://127.0.0.1:8080/?token=...
+         * }</pre>
+         *
+         * @param port a TCP port, 1 to 65535, or 0 for any free one
+         * @return this builder
+         */
+        public Builder dashboard(int port) {
+            if (port < 0 || port > 65535) {
+                throw new VmException("dashboard(" + port + "): a TCP port is 1 to 65535, or 0 for any free port");
+            }
+            return property(DASHBOARD_PORT_PROP_NAME, Integer.toString(port));
         }
 
         /** Returns the configuration. */

@@ -23,6 +23,7 @@ import java.util.Optional;
         footerHeading = "%nExamples:%n",
         footer = {"  paravm demo mandelbrot",
             "  paravm demo optimize -np 5 --transport ENGINE",
+            "  paravm demo mandelbrot --dashboard     (watch it live: the address is in the log)",
             "  paravm demo mandelbrot -- --help"})
 final class DemoCommand extends LauncherCommand {
 

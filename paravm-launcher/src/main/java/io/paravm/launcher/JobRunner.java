@@ -51,7 +51,7 @@ final class JobRunner {
             if (t.isNegative() || t.isZero()) throw new LaunchException("--timeout " + t.toSeconds() + " must be positive");
         });
         LaunchRequest request = new LaunchRequest(ranks, classPath, engine.classPath(installation.conf()), mainClass, args,
-                options.jvmOptions, engineValues, Path.of(System.getProperty("java.home"), "bin", "java"));
+                options.jvmOptions(), engineValues, Path.of(System.getProperty("java.home"), "bin", "java"));
         ProcessBuilder command = engine.recipe().command(request).inheritIO();
         try (ProcessTree tree = ProcessTree.create()) {
             Process job = tree.start(command);

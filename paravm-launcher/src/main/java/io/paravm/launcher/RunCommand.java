@@ -22,6 +22,7 @@ import java.util.List;
             "  paravm run -cp examples/target/classes io.paravm.examples.FirstProgram",
             "  paravm run --transport ENGINE -np 4 -cp app.jar com.example.Main arg1",
             "  paravm run -np 3 -J-Xmx1g --timeout 600 -cp app.jar com.example.Main",
+            "  paravm run --dashboard=8080 -cp app.jar com.example.Main     (the page's address is in the log)",
             "(paravm info lists the engines; the options above marked with an engine's name go to that engine.)"})
 final class RunCommand extends LauncherCommand {
 

@@ -127,6 +127,16 @@ class ParavmDemoIT {
     }
 
     @Test
+    void aDemoWithDashboardLogsThePagesAddressWithItsToken() throws Exception {
+        ParavmRunner.Result r = ParavmRunner.run(dir, "demo", "mandelbrot", "-np", "3", "--dashboard", "--width", "150",
+                "--height", "60", "--iterations", "200", "--no-baseline");
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(Pattern.compile("ParaVM dashboard: http://127\\.0\\.0\\.1:\\d+/\\?token=[0-9a-f]{48} ").matcher(r.output())
+                .find(), "the spawner logs the page's address, on loopback, with a token:\n" + r.output());
+        assertTrue(r.output().contains("Wrote mandelbrot.png (150 x 60)."), r.output());
+    }
+
+    @Test
     void optimizeFindsRosenbrocksMinimum() throws Exception {
         ParavmRunner.Result r = ParavmRunner.run(dir, "demo", "optimize", "-np", "3", "--every", "50");
         assertEquals(0, r.exit(), r.output());

@@ -21,7 +21,7 @@ public final class CorePropertyNames implements PropertyNames {
         return Set.of(VmConfig.TRANSPORT_PROP_NAME, "paravm.transport.*.disabled",
                 VmConfig.WORKER_SLOTS_PROP_NAME, VmConfig.START_DIR_PROP_NAME, VmConfig.MIRROR_PROP_NAME,
                 VmConfig.STORAGE_ROOT_PROP_NAME, VmConfig.STORAGE_KEEP_PROP_NAME,
-                VmConfig.UNREAD_BOUND_PROP_NAME, VmConfig.SEND_TIMEOUT_PROP_NAME,
+                VmConfig.UNREAD_BOUND_PROP_NAME, VmConfig.SEND_TIMEOUT_PROP_NAME, VmConfig.DASHBOARD_PORT_PROP_NAME,
                 WorkerVirtualMachine.HELD_MAX_BYTES_PROP_NAME, OrphanWatch.GRACE_MILLIS_PROP_NAME,
                 PolledTransport.FINALIZE_TIMEOUT_MILLIS_PROP_NAME, ClassAllowList.ALLOW_PROP_NAME);
     }

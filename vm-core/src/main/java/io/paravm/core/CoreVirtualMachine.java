@@ -9,6 +9,7 @@ import io.paravm.VmConfig;
 import io.paravm.VmException;
 import io.paravm.spi.Transport;
 import io.paravm.spi.Transport.Frame;
+import io.paravm.spi.VmEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,10 @@ abstract sealed class CoreVirtualMachine implements VirtualMachine
     final int debug;
     private final String[] userArgs;
     private final long sendTimeoutNanos;
+    /** The VM's listeners; the role says what a first listener starts. */
+    final VmEvents events = new VmEvents(this::firstListener);
+    /** JFR events while a recording runs, or null where this JVM has none; set when the VM is open. */
+    private JfrEvents jfr;
 
     /**
      * Opens this rank's VM in its role: rank 0 is the spawner, every other rank a worker.
@@ -66,7 +71,7 @@ abstract sealed class CoreVirtualMachine implements VirtualMachine
         if (loader == null) loader = CoreVirtualMachine.class.getClassLoader();
         SettingsCheck.warnOnce(config, loader);
         this.codec = new Codec(loader, ClassAllowList.forVm(config));
-        this.channel = new FrameChannel(transport, codec, this::keepOwn, unreadBound(config, transport));
+        this.channel = new FrameChannel(transport, codec, this::keepOwn, unreadBound(config, transport), events);
         this.sendTimeoutNanos = config.property(VmConfig.SEND_TIMEOUT_PROP_NAME)
                 .map(v -> SettingsCheck.positiveLong(VmConfig.SEND_TIMEOUT_PROP_NAME, v))
                 .orElse(VmConfig.SEND_TIMEOUT_DEFAULT.toMillis()) * 1_000_000L;
@@ -89,9 +94,19 @@ abstract sealed class CoreVirtualMachine implements VirtualMachine
     /** Keeps a frame this rank sent itself in its role's queue; the channel's receive lock is held. */
     abstract void keepOwn(Frame own);
 
-    /** Logs that this rank's VM is open; the role's constructor calls it last. */
+    /** Logs that this rank's VM is open, and follows the flight recorder; the role's constructor calls it last. */
     final void opened() {
+        jfr = JfrEvents.follow(events, rank);
         if (debug > 0) LOG.info("ParaVM rank {} of {} on {} open over {}", rank, transport.size(), host, transport.name());
+    }
+
+    @Override
+    public final VmEvents events() {
+        return events;
+    }
+
+    /** What the role starts once its VM has a listener (the spawner asks its workers for load samples). */
+    void firstListener() {
     }
 
     // ---------------------------------------------------------------- identity
@@ -238,6 +253,7 @@ abstract sealed class CoreVirtualMachine implements VirtualMachine
     public final void close() {
         if (!channel.markClosed()) return;
         try {
+            if (jfr != null) jfr.close();
             closeRole();
         } finally {
             transport.close();

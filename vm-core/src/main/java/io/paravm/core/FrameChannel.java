@@ -8,6 +8,8 @@ import io.paravm.VmClosedException;
 import io.paravm.VmException;
 import io.paravm.spi.Transport;
 import io.paravm.spi.Transport.Frame;
+import io.paravm.spi.VmEventListener;
+import io.paravm.spi.VmEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +74,8 @@ final class FrameChannel {
     private final Transport transport;
     private final Codec codec;
     private final int rank;
+    /** The VM's listeners, told of every frame sent and received. */
+    private final VmEvents events;
 
     private final ReentrantLock sendLock = new ReentrantLock();
     private final FrameWriter writer = new FrameWriter();
@@ -107,9 +111,10 @@ final class FrameChannel {
     /**
      * @param unreadBound the unread bytes of user messages a task may hold from one rank (see {@link FlowControl})
      */
-    FrameChannel(Transport transport, Codec codec, OwnFrames ownFrames, long unreadBound) {
+    FrameChannel(Transport transport, Codec codec, OwnFrames ownFrames, long unreadBound, VmEvents events) {
         this.transport = transport;
         this.codec = codec;
+        this.events = events;
         this.rank = transport.rank();
         this.ownFrames = ownFrames;
         this.flow = new FlowControl(receiveLock, rank, unreadBound);
@@ -206,8 +211,20 @@ final class FrameChannel {
             handOver(() -> ownFrames.keep(own));
             transport.wakeup(); // a thread pumping the transport looks again
         } else {
-            transport.send(destRank, frame);
+            transmit(destRank, frame);
         }
+    }
+
+    /** Hands a frame to the engine, and tells the listeners if there are any; send lock held. */
+    void transmit(int destRank, ByteBuffer frame) {
+        VmEventListener l = events.listener();
+        if (l == null) {
+            transport.send(destRank, frame);
+            return;
+        }
+        int bytes = frame.remaining(); // before the engine may consume it
+        transport.send(destRank, frame);
+        l.frameSent(destRank, bytes);
     }
 
     /**
@@ -320,7 +337,7 @@ final class FrameChannel {
                 ByteBuffer buf = writer.start();
                 Envelope.writeHeader(buf, FrameKind.CREDIT, c.readerTask(), 0);
                 buf.putLong(c.bytes());
-                transport.send(c.rank(), writer.finish());
+                transmit(c.rank(), writer.finish());
             } catch (VmException e) {
                 // the rank is gone or the transport closed: its credit no longer matters
                 LOG.debug("credit for rank {} not sent: {}", c.rank(), e.getMessage());
@@ -353,7 +370,7 @@ final class FrameChannel {
         sendLock.lock();
         try {
             Envelope.writeHeader(writer.start(), kind, sourceTask, destTask);
-            transport.send(destRank, writer.finish());
+            transmit(destRank, writer.finish());
         } finally {
             sendLock.unlock();
         }
@@ -366,7 +383,7 @@ final class FrameChannel {
             ByteBuffer buf = writer.start();
             Envelope.writeHeader(buf, FrameKind.TASK_EXIT, number, 0);
             buf.put((byte) reason.ordinal());
-            transport.send(0, writer.finish());
+            transmit(0, writer.finish());
         } finally {
             sendLock.unlock();
         }
@@ -455,6 +472,8 @@ final class FrameChannel {
                 }
                 if (f != null) {
                     idleSinceNanos = 0;
+                    VmEventListener l = events.listener();
+                    if (l != null) l.frameReceived(f.source(), f.payload().remaining());
                     FrameKind kind = Envelope.kind(f.payload());
                     if (kind == FrameKind.CREDIT || kind == FrameKind.CREDIT_WANTED) creditFrame(f, kind);
                     else r = inbox.arrived(f);

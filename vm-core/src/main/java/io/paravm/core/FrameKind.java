@@ -30,7 +30,11 @@ enum FrameKind {
      */
     CREDIT,
     /** Any rank to a task's rank: a sender waits for credit; the addressee number is the task. No payload. */
-    CREDIT_WANTED;
+    CREDIT_WANTED,
+    /** Spawner to worker: send load samples ({@link HostSampler}); the addressee number is the period in ms. */
+    SAMPLES_WANTED,
+    /** Worker to spawner: a load sample, six numbers (see {@link HostSampler}). */
+    SAMPLE;
 
     private static final FrameKind[] VALUES = values();
 

@@ -11,6 +11,9 @@ import io.paravm.VirtualMachines;
 import io.paravm.VmException;
 import io.paravm.spi.Transport;
 import io.paravm.spi.Transport.Frame;
+import io.paravm.spi.HostSample;
+import io.paravm.spi.VmEventListener;
+import io.paravm.spi.VmEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +24,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the spawner makes of the frames it receives: workers' hellos (refusing a rank whose
@@ -50,9 +55,17 @@ final class SpawnerInbox {
     private final ArrayDeque<Received> vmEvents = new ArrayDeque<>();
     /** Ranks refused at their hello, with why: they get no slot, and EXIT when the VM closes. */
     private final Map<Integer, String> refused = new TreeMap<>();
+    /** The VM's listeners. */
+    private final VmEvents events;
+    /**
+     * Tasks whose first frame the listeners were told of ({@link SenderQueues#key}); filled only
+     * while someone listens. Concurrent: a receive's waiting() and the pump's arrived() both handle frames.
+     */
+    private final Set<Long> startedTasks = ConcurrentHashMap.newKeySet();
 
-    SpawnerInbox(FrameChannel channel, SlotTable slots, int debug) {
+    SpawnerInbox(FrameChannel channel, SlotTable slots, int debug, VmEvents events) {
         this.channel = channel;
+        this.events = events;
         this.codec = channel.codec();
         this.slots = slots;
         this.debug = debug;
@@ -76,8 +89,13 @@ final class SpawnerInbox {
 
     /** A frame taken while the caller waits for something else (credit): a log line is logged now, the rest kept. */
     void keepUnclaimed(Frame f) {
-        if (Envelope.kind(f.payload()) == FrameKind.LOG) handle(f.source(), f.payload());
+        if (forNobody(Envelope.kind(f.payload()))) handle(f.source(), f.payload());
         else keepCopy(f);
+    }
+
+    /** Frames no receive waits for, handled whichever thread takes them: log lines and load samples. */
+    private static boolean forNobody(FrameKind kind) {
+        return kind == FrameKind.LOG || kind == FrameKind.SAMPLE;
     }
 
     /** How many kept frames the spawner's receives have examined so far (see {@link SenderQueues#examined()}); for tests. */
@@ -166,7 +184,20 @@ final class SpawnerInbox {
             if (first) LOG.error(why);
             return false;
         }
-        return slots.addWorker(source, h);
+        if (!slots.addWorker(source, h)) return false;
+        VmEventListener l = events.listener();
+        if (l != null) {
+            l.hostAdded(new HostId(h.host()), source, Math.max(1, h.slots()));
+            HostSampler.ask(channel, source); // those there before the first listener were asked then
+        }
+        return true;
+    }
+
+    /** Tells the listeners that task {@code sourceTask} of rank {@code source} runs, at its first frame. */
+    private void started(VmEventListener l, int source, int sourceTask) {
+        if (sourceTask > 0 && startedTasks.add(SenderQueues.key(source, sourceTask))) {
+            l.taskStarted(new TaskId(source, sourceTask));
+        }
     }
 
     // ---------------------------------------------------------------- receiving
@@ -186,7 +217,7 @@ final class SpawnerInbox {
             @Override
             public Received arrived(Frame f) {
                 if (sourceTask != CoreVirtualMachine.ANY_TASK && Envelope.sourceTask(f.payload()) != sourceTask
-                        && Envelope.kind(f.payload()) != FrameKind.LOG) {
+                        && !forNobody(Envelope.kind(f.payload()))) {
                     keepCopy(f); // another task's, on the same rank
                     return null;
                 }
@@ -228,8 +259,8 @@ final class SpawnerInbox {
 
             @Override
             public Boolean arrived(Frame f) {
-                if (Envelope.kind(f.payload()) == FrameKind.LOG) {
-                    handle(f.source(), f.payload()); // logged at once, as a receive does
+                if (forNobody(Envelope.kind(f.payload()))) {
+                    handle(f.source(), f.payload()); // logged (or told) at once, as a receive does
                     return null;
                 }
                 keepCopy(f);
@@ -249,6 +280,8 @@ final class SpawnerInbox {
         FrameKind kind = FrameChannel.kindOrWarn(source, frame);
         if (kind == null) return null;
         int sourceTask = Envelope.sourceTask(frame);
+        VmEventListener l = events.listener();
+        if (l != null && kind != FrameKind.SAMPLE && kind != FrameKind.HELLO) started(l, source, sourceTask);
         switch (kind) {
             case MESSAGE -> {
                 if (Envelope.destinationTask(frame) != 0) {
@@ -270,6 +303,7 @@ final class SpawnerInbox {
                 } catch (VmException e) {
                     result = TaskResult.failed("the result of " + sender + " could not be decoded: " + e.getMessage());
                 }
+                if (l != null && result instanceof TaskResult tr) l.taskResult(sender, tr);
                 return new Received(sender, result);
             }
             case TASK_EXIT -> {
@@ -283,6 +317,12 @@ final class SpawnerInbox {
                 }
                 channel.destinationEnded(source, sourceTask); // no credit will come from it
                 if (debug > 1) LOG.info("task {} exited: {}", id, reason);
+                if (l != null) {
+                    l.taskExited(id, reason);
+                    startedTasks.remove(SenderQueues.key(source, sourceTask));
+                } else if (!startedTasks.isEmpty()) {
+                    startedTasks.remove(SenderQueues.key(source, sourceTask)); // its listener has gone since
+                }
                 return new Received(id, new TaskExit(id, reason));
             }
             case HELLO -> {
@@ -302,6 +342,13 @@ final class SpawnerInbox {
                     return null;
                 }
                 LOG.info("[{} {}] {}", new TaskId(source, sourceTask), slots.isKnown(source) ? slots.hostOf(source) : "?", text);
+                return null;
+            }
+            case SAMPLE -> {
+                if (l != null && slots.isKnown(source)) {
+                    HostSample s = HostSampler.read(frame, source, slots.hostOf(source));
+                    if (s != null) l.hostSampled(s);
+                }
                 return null;
             }
             default -> {
@@ -324,6 +371,14 @@ final class SpawnerInbox {
                 vmEvents.add(new Received(id, new TaskExit(id, TaskExit.Reason.LOST)));
             }
             vmEvents.add(new Received(TaskId.bad(), new HostRemoved(new HostId(lostHost), List.of(lost))));
+        }
+        VmEventListener l = events.listener();
+        if (l != null) {
+            for (int task : tasks) {
+                l.taskExited(new TaskId(lost, task), TaskExit.Reason.LOST);
+                startedTasks.remove(SenderQueues.key(lost, task));
+            }
+            l.hostRemoved(new HostId(lostHost), lost);
         }
         LOG.warn("rank {} on {} was lost{}", lost, lostHost, tasks.isEmpty() ? "" : " with tasks " + tasks);
     }

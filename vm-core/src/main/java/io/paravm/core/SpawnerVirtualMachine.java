@@ -11,6 +11,7 @@ import io.paravm.VmException;
 import io.paravm.VmStatus;
 import io.paravm.spi.Transport;
 import io.paravm.spi.Transport.Frame;
+import io.paravm.spi.VmEventListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,10 +55,12 @@ final class SpawnerVirtualMachine extends CoreVirtualMachine {
     private final String startDir;
     private final boolean keepTaskFolders;
     private final Map<Integer, Integer> mirrorSent = new HashMap<>(); // rank -> MirrorSet version; guarded by the send lock
+    /** The live dashboard, if the configuration asked for one; closed with the VM. */
+    private final AutoCloseable dashboard;
 
     SpawnerVirtualMachine(Transport transport, VmConfig config) {
         super(transport, config);
-        this.inbox = new SpawnerInbox(channel, slots, debug);
+        this.inbox = new SpawnerInbox(channel, slots, debug, events);
         this.mirror = MirrorSource.fromConfig(config);
         this.startDir = config.property(VmConfig.START_DIR_PROP_NAME).orElse(null);
         this.keepTaskFolders = config.property(VmConfig.STORAGE_KEEP_PROP_NAME).map(Boolean::parseBoolean).orElse(false);
@@ -65,7 +68,23 @@ final class SpawnerVirtualMachine extends CoreVirtualMachine {
         channel.routeUnclaimed(inbox::keepUnclaimed);
         slots.addSpawner(host, Runtime.getRuntime().availableProcessors(), ProcessHandle.current().pid());
         inbox.awaitWorkers(config.startupTimeout());
+        // Before opened(): a dashboard that cannot start fails the open with nothing else to undo.
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        this.dashboard = DashboardStart.ifAsked(this, config, loader != null ? loader : getClass().getClassLoader());
         opened();
+    }
+
+    /** A first listener: every worker is asked for load samples (and each that joins later, see {@link SpawnerInbox}). */
+    @Override
+    void firstListener() {
+        for (int r : slots.liveRanks()) {
+            if (r == 0) continue;
+            try {
+                HostSampler.ask(channel, r);
+            } catch (VmException e) {
+                LOG.debug("could not ask rank {} for load samples: {}", r, e.getMessage());
+            }
+        }
     }
 
     @Override
@@ -152,14 +171,17 @@ final class SpawnerVirtualMachine extends CoreVirtualMachine {
             // Booked before it is sent: another thread may receive its result before send() returns.
             slots.assign(r, number);
             try {
-                transport.send(r, frame);
+                channel.transmit(r, frame);
             } catch (VmException e) {
                 slots.release(r, number);
                 if (ids.isEmpty()) throw e;
                 LOG.warn("spawn on rank {} failed after {} tasks were spawned: {}", r, ids.size(), e.getMessage());
                 break;
             }
-            ids.add(new TaskId(r, number));
+            TaskId id = new TaskId(r, number);
+            ids.add(id);
+            VmEventListener l = events.listener();
+            if (l != null) l.taskSpawned(id, slots.hostOf(r));
         }
         return ids;
     }
@@ -175,7 +197,7 @@ final class SpawnerVirtualMachine extends CoreVirtualMachine {
                 codec.encode(files, writer);
                 frame = writer.finish();
             }
-            transport.send(r, frame.position(0));
+            channel.transmit(r, frame.position(0));
             mirrorSent.put(r, files.version());
         }
     }
@@ -311,6 +333,13 @@ final class SpawnerVirtualMachine extends CoreVirtualMachine {
 
     @Override
     void closeRole() {
+        if (dashboard != null) {
+            try {
+                dashboard.close();
+            } catch (Exception e) {
+                LOG.warn("the dashboard did not stop cleanly: {}", e.toString());
+            }
+        }
         askWorkersToExit();
     }
 

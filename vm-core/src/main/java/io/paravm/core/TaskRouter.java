@@ -261,6 +261,13 @@ final class TaskRouter {
         }
     }
 
+    /** What a worker does when the spawner asks for load samples (the period in ms); set once, before frames flow. */
+    private volatile java.util.function.IntConsumer samplesWanted = periodMillis -> { };
+
+    void onSamplesWanted(java.util.function.IntConsumer start) {
+        this.samplesWanted = start;
+    }
+
     /** Keeps a frame this rank sent to one of its own tasks; lock held. */
     void keepOwn(Frame own) {
         routeMessage(own, true);
@@ -309,6 +316,7 @@ final class TaskRouter {
                     lock.notifyAll();
                 }
             }
+            case SAMPLES_WANTED -> samplesWanted.accept(Envelope.destinationTask(frame));
             default -> LOG.warn("dropped a {} frame from rank {}: workers do not take those", kind, f.source());
         }
         return null;

@@ -44,6 +44,8 @@ final class WorkerVirtualMachine extends CoreVirtualMachine {
     private final SpawnLoop loop;
     /** Worker in a process of its own: ends the process if its spawner is lost while a task runs on. */
     private final OrphanWatch orphanWatch;
+    /** Sends load samples to the spawner once it asks (it has a listener). */
+    private final HostSampler sampler;
 
     WorkerVirtualMachine(Transport transport, VmConfig config) {
         super(transport, config);
@@ -53,6 +55,8 @@ final class WorkerVirtualMachine extends CoreVirtualMachine {
         TaskFolders folders = new TaskFolders(TaskFolders.rootFrom(config), ProcessHandle.current().pid(), rank, host);
         this.router = new TaskRouter(channel, debug, heldMaxBytes, folders);
         this.loop = new SpawnLoop(this, channel, router, host, debug, workerSlots, folders);
+        this.sampler = new HostSampler(channel);
+        router.onSamplesWanted(sampler::start);
         this.orphanWatch = transport.ranksShareProcess() ? null : new OrphanWatch(rank, config
                 .property(OrphanWatch.GRACE_MILLIS_PROP_NAME).map(Long::parseLong).orElse(OrphanWatch.GRACE_MILLIS_DEFAULT));
         channel.watchMembership(lost -> {
@@ -171,6 +175,7 @@ final class WorkerVirtualMachine extends CoreVirtualMachine {
 
     @Override
     void closeRole() {
+        sampler.close();
         loop.close();
         if (orphanWatch != null) orphanWatch.closed();
     }

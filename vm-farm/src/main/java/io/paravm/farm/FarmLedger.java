@@ -1,9 +1,13 @@
 package io.paravm.farm;
 
 import io.paravm.Received;
+import io.paravm.TaskId;
 import io.paravm.VirtualMachine;
 import io.paravm.VmClosedException;
 import io.paravm.VmException;
+import io.paravm.spi.FarmTaskEvent;
+import io.paravm.spi.VmEventListener;
+import io.paravm.spi.VmEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +43,8 @@ final class FarmLedger {
     private final Deliveries deliveries;
     private final ProgressListener progress;
     private final Placement placement;
+    /** The VM's listeners, told of every farm task's steps. */
+    private final VmEvents events;
 
     // Guarded by lock.
     private int functionSequence;
@@ -61,11 +67,30 @@ final class FarmLedger {
         this.queue = new FarmQueue(settings.maxQueued(), lock.newCondition());
         this.progress = settings.progress();
         this.deliveries = new Deliveries(progress);
+        this.events = eventsOf(vm);
         this.placement = placements.apply(this);
         locked(() -> {
             placement.start();
             return null;
         });
+    }
+
+    /** The VM's event hub, or one nobody listens to for a VM that publishes no events. */
+    private static VmEvents eventsOf(VirtualMachine vm) {
+        try {
+            return vm.events();
+        } catch (VmException e) {
+            return new VmEvents();
+        }
+    }
+
+    /** Tells the listeners, if any, of a step of {@code item} (lock held). */
+    private void tell(VmEventListener l, FarmTaskEvent.Kind kind, Item item, String error) {
+        long now = System.nanoTime();
+        l.farmTask(new FarmTaskEvent(kind, item.worker != null ? item.worker : TaskId.bad(), item.run != null ? item.index : -1,
+                item.run != null ? item.run.size() : 0,
+                item.startedAt != 0 && kind != FarmTaskEvent.Kind.STARTED ? now - item.startedAt : 0,
+                item.submittedAt != 0 && kind != FarmTaskEvent.Kind.STARTED ? now - item.submittedAt : 0, error));
     }
 
     private <T> T locked(Supplier<T> action) {
@@ -133,6 +158,11 @@ final class FarmLedger {
             }
             if (item.runStopping()) return false;
             submitted++;
+            VmEventListener l = events.listener();
+            if (l != null) {
+                item.submittedAt = System.nanoTime();
+                tell(l, FarmTaskEvent.Kind.SUBMITTED, item, null);
+            }
             queue.offer(item, placement);
             return true;
         });
@@ -291,7 +321,15 @@ final class FarmLedger {
         queue.pump(placement);
     }
 
+    /** {@code item} is now the one its worker runs (the placement's inference). */
+    void itemStarted(Item item) {
+        VmEventListener l = events.listener();
+        if (l != null) tell(l, FarmTaskEvent.Kind.STARTED, item, null);
+    }
+
     void succeeded(Item item, Object value) {
+        VmEventListener l = events.listener();
+        if (l != null) tell(l, FarmTaskEvent.Kind.COMPLETED, item, null);
         item.resolved = true;
         item.ok = true;
         item.value = value;
@@ -307,6 +345,8 @@ final class FarmLedger {
     void threw(Item item, String remoteTrace) {
         if (retries.againAfterThrow(item)) {
             retried++;
+            VmEventListener l = events.listener();
+            if (l != null) tell(l, FarmTaskEvent.Kind.RETRIED, item, remoteTrace);
             requeue(item);
         } else {
             resolveFailed(item, retries.thrown(item, remoteTrace), false);
@@ -323,7 +363,11 @@ final class FarmLedger {
             resolveFailed(item, retries.lostTooOften(item, where, lastWorkerError), false);
             return;
         }
-        if (blame) retried++;
+        if (blame) {
+            retried++;
+            VmEventListener l = events.listener();
+            if (l != null) tell(l, FarmTaskEvent.Kind.RETRIED, item, "its worker was lost: " + where);
+        }
         requeue(item);
     }
 
@@ -368,6 +412,10 @@ final class FarmLedger {
     // ------------------------------------------------------------------ resolving
 
     private void resolveFailed(Item item, Throwable error, boolean timeout) {
+        VmEventListener l = events.listener();
+        if (l != null) {
+            tell(l, timeout ? FarmTaskEvent.Kind.TIMED_OUT : FarmTaskEvent.Kind.FAILED, item, error.getMessage());
+        }
         item.resolved = true;
         item.ok = false;
         item.error = error;
@@ -385,6 +433,8 @@ final class FarmLedger {
     }
 
     private void resolveCancelled(Item item, String why) {
+        VmEventListener l = events.listener();
+        if (l != null) tell(l, FarmTaskEvent.Kind.CANCELLED, item, why);
         item.resolved = true;
         item.ok = false;
         item.error = new CancellationException(item.describe() + " was cancelled: " + why);

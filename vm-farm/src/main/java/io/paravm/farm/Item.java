@@ -26,6 +26,8 @@ final class Item {
     TaskId worker;
     /** When it started on its worker (System.nanoTime), 0 if not started. */
     long startedAt;
+    /** When it was submitted (System.nanoTime), for the VM's listeners; 0 if none listened then. */
+    long submittedAt;
     /** Spawn-per-task only: its {@code TaskResult} has arrived. */
     boolean reported;
     int lostCount;

@@ -165,6 +165,7 @@ final class ResidentWorkers implements Placement {
     /** {@code item} is now first in its worker's list: it runs now. */
     private void started(Item item) {
         item.startedAt = System.nanoTime();
+        ledger.itemStarted(item);
         if (item.timeoutNanos > 0 && !item.resolved) ledger.noteDeadline(item.startedAt + item.timeoutNanos);
     }
 

@@ -71,6 +71,7 @@ final class SpawnPerTask implements Placement {
         item.worker = id;
         item.reported = false;
         item.startedAt = System.nanoTime();
+        ledger.itemStarted(item);
         if (item.timeoutNanos > 0) ledger.noteDeadline(item.startedAt + item.timeoutNanos);
         running.put(id, item);
         return true;
