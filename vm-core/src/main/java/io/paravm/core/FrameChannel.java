@@ -25,6 +25,11 @@ import java.util.function.Function;
 import java.util.function.IntConsumer;
 
 /**
+ * <p>Why one class of ~600 lines: sending, the credit wait and the receive loop share one
+ * receive lock and its wait/notify protocol; split apart, each half would reach into the
+ * other's guarded state. The credit bookkeeping itself is {@link FlowControl}; moving the
+ * credit wait out (a {@code CreditedSender}) is the next split worth making.
+ *
  * What both roles share to move frames over the transport: sending (one reusable direct
  * buffer, one sender at a time), the one receive loop ({@link #receive}), the ranks the
  * transport reported lost, and whether this rank's VM is open.

@@ -49,6 +49,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * spec's order, with the small tasks each rule sends to the workers beside it.
  */
 /**
+ * <p>Long (~640 lines) because it is SPEC section 8 in one suite, each rule with its tasks
+ * and measurements beside it; the flow-control rules (section 9) moved to
+ * {@link FlowControlVerification}.
+ *
  * Load and ordering (docs/SPEC.md, section 8): floods of small messages, thousands of
  * failing tasks, a 256 MiB payload, and payloads whose serialization fails halfway. Slow
  * (about a minute per transport on an idle machine; more on Hazelcast), so the transport

@@ -48,6 +48,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * farm's rules live in their own suites.
  */
 /**
+ * <p>Long (~900 lines) because it is the whole of SPEC sections 1-7 in one suite, as the
+ * Reactive Streams TCK keeps one class per role: a rule is a test method plus its task, and
+ * sections that run in other jobs (flow control, reliability, farm) are classes of their own.
+ *
  * The conformance suite for a {@link VirtualMachine} on one engine. A transport module
  * extends it with an empty (or capability-overriding) subclass and runs it through
  * {@link TckLauncher} inside a real job; the tests run on the spawner while the workers

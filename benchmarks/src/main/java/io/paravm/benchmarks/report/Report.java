@@ -34,6 +34,10 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
+ * <p>One class of ~580 lines on purpose for now: each section reads the same parsed jobs
+ * and writes into one document in order; the efficiency suite's section already lives in
+ * {@code efficiency.EfficiencyReport}, and the C-limit section is the next to move out.
+ *
  * Reads what the jobs wrote into a result directory ({@code machine.json},
  * {@code job-*.json}, JMH's {@code jmh-*.json}) and writes {@value #MARKDOWN} (tables:
  * median, p99, ratio to the raw engine, MB/s, tasks/s), {@value #CHART} (latency against

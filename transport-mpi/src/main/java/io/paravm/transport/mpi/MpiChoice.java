@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
  *
  * <pre>{@code
  * MpiChoice c = MpiChoice.of(name -> Optional.ofNullable(System.getProperty(name)), System.getenv());
- * System.out.println(c.abi().displayName() + " from " + c.library());
+ * log.info("{} from {}", c.abi().displayName(), c.library());
  * }</pre>
  *
  * @param abi     the implementation

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * tool ({@code ompi_info}, {@code mpichversion}).
  *
  * <pre>{@code
- * MpiInstallation.find(MpiAbi.MPICH).ifPresent(m -> System.out.println(m.describe()));
+ * MpiInstallation.find(MpiAbi.MPICH).ifPresent(m -> log.info("{}", m.describe()));
  * }</pre>
  *
  * @param abi     the implementation
