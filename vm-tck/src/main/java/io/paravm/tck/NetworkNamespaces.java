@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -221,6 +222,51 @@ public final class NetworkNamespaces implements AutoCloseable {
                 "hostname \"$0\" && exec \"$@\"", host.name()));
         cmd.addAll(command);
         return cmd;
+    }
+
+    /**
+     * Starts Open MPI's {@code mpirun.openmpi} in the first host with one rank on each host: it
+     * starts its daemons in the others through an rsh agent that enters their namespace (as
+     * {@code ssh} would log in to another machine), and the ranks talk over TCP on the hosts'
+     * subnet. Written to {@code dir}: the agent, the hostfile, and the job's output in {@code job.log}.
+     *
+     * <pre>{@code
+     * Process job = net.startOpenMpiJob(dir, List.of("java", "-cp", cp, "com.example.Main"));
+     * }</pre>
+     *
+     * @param dir  a folder for the job's files (created if missing)
+     * @param rank the command every rank runs
+     * @return the {@code mpirun} process
+     * @throws IOException if a file cannot be written or the process cannot start
+     */
+    public Process startOpenMpiJob(Path dir, List<String> rank) throws IOException {
+        Files.createDirectories(dir);
+        Path agent = dir.resolve("netns-rsh-agent.sh");
+        // mpirun calls it as "agent HOST COMMAND...", the command written for a remote shell (as ssh takes it).
+        Files.writeString(agent, """
+                #!/bin/sh
+                host="$1"; shift
+                exec ip netns exec "$host" unshare --uts /bin/sh -c 'hostname "$0" && exec /bin/sh -c "$1"' "$host" "$*"
+                """);
+        Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path hostfile = dir.resolve("hostfile");
+        List<String> lines = new ArrayList<>();
+        for (Host h : hosts) lines.add(h.name() + " slots=1");
+        Files.write(hostfile, lines);
+
+        List<String> cmd = new ArrayList<>(List.of("mpirun.openmpi", "-np", Integer.toString(hosts.size()),
+                "--hostfile", hostfile.toAbsolutePath().toString(),
+                "--mca", "plm", "rsh", "--mca", "plm_rsh_agent", agent.toAbsolutePath().toString(),
+                "--mca", "plm_rsh_no_tree_spawn", "1",
+                "--mca", "btl", "self,tcp", "--mca", "btl_tcp_if_include", subnet,
+                "--mca", "oob_tcp_if_include", subnet));
+        cmd.addAll(rank);
+        ProcessBuilder pb = new ProcessBuilder(command(hosts.get(0), cmd)).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("job.log").toFile());
+        pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
+        pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
+        pb.environment().remove("OMPI_MCA_plm"); // the rsh agent, not "isolated", must start the daemons
+        return pb.start();
     }
 
     /**

@@ -97,8 +97,7 @@ final class MpiBackend implements Backend {
 
     @Override
     public Map<String, String> jobEnvironment() {
-        return mpiName.equals("openmpi") ? Map.of("OMPI_ALLOW_RUN_AS_ROOT", "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1",
-                "OMPI_MCA_plm", "isolated", "OMPI_MCA_btl_vader_single_copy_mechanism", "none") : Map.of();
+        return mpiName.equals("openmpi") ? OpenMpiBackend.mpirunEnvironment() : Map.of();
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.paravm.Task;
 import io.paravm.TaskId;
 import io.paravm.VirtualMachine;
 import io.paravm.benchmarks.VmTasks;
+import io.paravm.spi.launch.OpenMpiRunEnvironment;
 import mpi.Comm;
 import mpi.Datatype;
 import mpi.MPI;
@@ -15,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -98,8 +100,14 @@ public final class OpenMpiBackend implements Backend {
 
     @Override
     public Map<String, String> jobEnvironment() {
-        return Map.of("OMPI_ALLOW_RUN_AS_ROOT", "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1",
-                "OMPI_MCA_plm", "isolated", "OMPI_MCA_btl_vader_single_copy_mechanism", "none");
+        return mpirunEnvironment();
+    }
+
+    /** What Open MPI's {@code mpirun} needs here, as the launcher's recipes give it (every benchmark job is local). */
+    static Map<String, String> mpirunEnvironment() {
+        Map<String, String> env = new HashMap<>();
+        OpenMpiRunEnvironment.prepare(env, true);
+        return env;
     }
 
     @Override

@@ -2,14 +2,14 @@ package io.paravm.transport.mpi;
 
 import io.paravm.spi.launch.EngineCheck;
 import io.paravm.spi.launch.EngineLauncher;
-import io.paravm.spi.launch.Executables;
+import io.paravm.spi.launch.HostsOption;
 import io.paravm.spi.launch.LaunchException;
 import io.paravm.spi.launch.LaunchOption;
 import io.paravm.spi.launch.LaunchRequest;
+import io.paravm.spi.launch.OpenMpiRunEnvironment;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -95,7 +95,7 @@ public final class MpiEngineLauncher implements EngineLauncher {
     public ProcessBuilder command(LaunchRequest request) {
         MpiInstallation mpi = chosen(request);
         RankJdk jdk = RankJdk.find(request.java()).orElseThrow(() -> new LaunchException(noJdk(request.java())));
-        List<String> hosts = hosts(request);
+        List<String> hosts = HostsOption.read(request, HOSTS_OPTION);
         List<String> cmd = new ArrayList<>(List.of(mpi.mpirun().toString()));
         boolean openMpi = mpi.abi() == MpiAbi.OPEN_MPI;
         if (openMpi) cmd.add("--oversubscribe"); // hydra places any number of ranks anyway
@@ -108,17 +108,7 @@ public final class MpiEngineLauncher implements EngineLauncher {
         cmd.add(request.mainClass());
         cmd.addAll(request.args());
         ProcessBuilder pb = new ProcessBuilder(cmd);
-        if (openMpi) {
-            Map<String, String> env = pb.environment();
-            if ("root".equals(System.getProperty("user.name"))) {
-                env.putIfAbsent("OMPI_ALLOW_RUN_AS_ROOT", "1");
-                env.putIfAbsent("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
-            }
-            // Without ssh, mpirun's default launcher fails even for local ranks.
-            if (hosts.isEmpty() && Executables.onPath("ssh").isEmpty()) env.putIfAbsent("OMPI_MCA_plm", "isolated");
-            // Containers usually forbid the cross-memory attach the shared-memory transport tries first.
-            env.putIfAbsent("OMPI_MCA_btl_vader_single_copy_mechanism", "none");
-        }
+        if (openMpi) OpenMpiRunEnvironment.prepare(pb.environment(), hosts.isEmpty());
         return pb;
     }
 
@@ -140,16 +130,5 @@ public final class MpiEngineLauncher implements EngineLauncher {
     private static String noJdk(Path launcherJava) {
         return "no JDK " + Mpi.JAVA_FEATURE_NEEDED + "+ for the ranks (searched " + RankJdk.searched(launcherJava)
                 + "); install one (e.g. Temurin 25) or set " + RankJdk.ENV_NAME + " to its home, or use -t openmpi";
-    }
-
-    private static List<String> hosts(LaunchRequest request) {
-        Optional<String> given = request.option(HOSTS_OPTION);
-        if (given.isEmpty()) return List.of();
-        List<String> hosts = Arrays.stream(given.get().split(",")).map(String::trim).filter(h -> !h.isEmpty()).toList();
-        if (hosts.isEmpty()) {
-            throw new LaunchException(HOSTS_OPTION + " '" + given.get() + "' names no host; give host names separated "
-                    + "by commas (" + HOSTS_OPTION + " node1,node2), or leave it out to run on this machine");
-        }
-        return hosts;
     }
 }

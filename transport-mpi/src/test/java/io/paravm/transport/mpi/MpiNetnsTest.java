@@ -14,7 +14,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,36 +47,11 @@ class MpiNetnsTest {
 
     /** Starts {@code mpirun.openmpi -np 3} in the first host, one rank per host, on this JVM's Java (22+). */
     private Process mpirun(Path dir, List<String> program) throws Exception {
-        Files.createDirectories(dir);
-        Path agent = dir.resolve("netns-rsh-agent.sh");
-        // mpirun calls it as "agent HOST COMMAND...", the command written for a remote shell (as ssh takes it).
-        Files.writeString(agent, """
-                #!/bin/sh
-                host="$1"; shift
-                exec ip netns exec "$host" unshare --uts /bin/sh -c 'hostname "$0" && exec /bin/sh -c "$1"' "$host" "$*"
-                """);
-        Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path hostfile = dir.resolve("hostfile");
-        List<String> lines = new ArrayList<>();
-        for (Host h : HOSTS.get().hosts()) lines.add(h.name() + " slots=1");
-        Files.write(hostfile, lines);
-
-        List<String> cmd = new ArrayList<>(List.of(MpiAbi.OPEN_MPI.mpirun(), "-np", "3", "--hostfile",
-                hostfile.toAbsolutePath().toString(),
-                "--mca", "plm", "rsh", "--mca", "plm_rsh_agent", agent.toAbsolutePath().toString(),
-                "--mca", "plm_rsh_no_tree_spawn", "1",
-                "--mca", "btl", "self,tcp", "--mca", "btl_tcp_if_include", HOSTS.get().subnet(),
-                "--mca", "oob_tcp_if_include", HOSTS.get().subnet(),
-                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(MpiEngineLauncher.RANK_JVM_OPTIONS);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "-Xss8m"));
-        cmd.addAll(program);
-        ProcessBuilder pb = new ProcessBuilder(HOSTS.get().command(HOSTS.get().hosts().get(0), cmd)).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("job.log").toFile());
-        pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
-        pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
-        pb.environment().remove("OMPI_MCA_plm");
-        return pb.start();
+        List<String> rank = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        rank.addAll(MpiEngineLauncher.RANK_JVM_OPTIONS);
+        rank.addAll(List.of("-cp", System.getProperty("java.class.path"), "-Xss8m"));
+        rank.addAll(program);
+        return HOSTS.get().startOpenMpiJob(dir, rank);
     }
 
     @Test

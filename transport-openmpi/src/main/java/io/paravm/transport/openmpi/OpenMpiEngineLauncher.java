@@ -3,13 +3,14 @@ package io.paravm.transport.openmpi;
 import io.paravm.spi.launch.EngineCheck;
 import io.paravm.spi.launch.EngineLauncher;
 import io.paravm.spi.launch.Executables;
+import io.paravm.spi.launch.HostsOption;
 import io.paravm.spi.launch.LaunchException;
 import io.paravm.spi.launch.LaunchOption;
 import io.paravm.spi.launch.LaunchRequest;
+import io.paravm.spi.launch.OpenMpiRunEnvironment;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -86,7 +87,7 @@ public final class OpenMpiEngineLauncher implements EngineLauncher {
         if (libDir.isEmpty() || !OpenMpiProperties.holdsJavaBindings(libDir.get())) {
             throw new LaunchException(missingBindings(libDir));
         }
-        List<String> hosts = hosts(request);
+        List<String> hosts = HostsOption.read(request, HOSTS_OPTION);
         String mpirun = mpirun().map(p -> p.getFileName().toString()).orElse(MPIRUNS.get(0));
         List<String> cmd = new ArrayList<>(List.of(mpirun, "--oversubscribe", "-np", Integer.toString(request.ranks())));
         if (!hosts.isEmpty()) cmd.addAll(List.of("--host", String.join(",", hosts)));
@@ -96,31 +97,12 @@ public final class OpenMpiEngineLauncher implements EngineLauncher {
         cmd.add(request.mainClass());
         cmd.addAll(request.args());
         ProcessBuilder pb = new ProcessBuilder(cmd);
-        Map<String, String> env = pb.environment();
-        if ("root".equals(System.getProperty("user.name"))) {
-            env.putIfAbsent("OMPI_ALLOW_RUN_AS_ROOT", "1");
-            env.putIfAbsent("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
-        }
-        // Without ssh, mpirun's default launcher fails even for local ranks.
-        if (hosts.isEmpty() && Executables.onPath("ssh").isEmpty()) env.putIfAbsent("OMPI_MCA_plm", "isolated");
-        // Containers usually forbid the cross-memory attach the shared-memory transport tries first.
-        env.putIfAbsent("OMPI_MCA_btl_vader_single_copy_mechanism", "none");
+        OpenMpiRunEnvironment.prepare(pb.environment(), hosts.isEmpty());
         return pb;
     }
 
     private static Optional<Path> mpirun() {
         return MPIRUNS.stream().map(Executables::onPath).flatMap(Optional::stream).findFirst();
-    }
-
-    private static List<String> hosts(LaunchRequest request) {
-        Optional<String> given = request.option(HOSTS_OPTION);
-        if (given.isEmpty()) return List.of();
-        List<String> hosts = Arrays.stream(given.get().split(",")).map(String::trim).filter(h -> !h.isEmpty()).toList();
-        if (hosts.isEmpty()) {
-            throw new LaunchException(HOSTS_OPTION + " '" + given.get() + "' names no host; give host names separated "
-                    + "by commas (" + HOSTS_OPTION + " node1,node2), or leave it out to run on this machine");
-        }
-        return hosts;
     }
 
     private static String missingBindings(Optional<Path> libDir) {

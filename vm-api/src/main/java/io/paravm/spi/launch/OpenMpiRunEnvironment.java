@@ -1,0 +1,35 @@
+package io.paravm.spi.launch;
+
+import java.util.Map;
+
+/**
+ * What Open MPI's {@code mpirun} needs in its environment to start a job here, for every recipe
+ * that runs one (the {@code openmpi} transport's, and the {@code mpi} transport's on Open MPI):
+ * permission to run as root, no ssh for a job on this machine when there is no ssh, and no
+ * cross-memory attach. A value the user has set already is kept.
+ *
+ * <pre>{@code
+ * ProcessBuilder pb = new ProcessBuilder(cmd);
+ * OpenMpiRunEnvironment.prepare(pb.environment(), hosts.isEmpty());
+ * }</pre>
+ */
+public final class OpenMpiRunEnvironment {
+
+    private OpenMpiRunEnvironment() {
+    }
+
+    /**
+     * @param env             the job's environment, changed in place
+     * @param thisMachineOnly whether every rank runs on this machine (no {@code --host})
+     */
+    public static void prepare(Map<String, String> env, boolean thisMachineOnly) {
+        if ("root".equals(System.getProperty("user.name"))) {
+            env.putIfAbsent("OMPI_ALLOW_RUN_AS_ROOT", "1");
+            env.putIfAbsent("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
+        }
+        // Without ssh, mpirun's default launcher fails even for local ranks.
+        if (thisMachineOnly && Executables.onPath("ssh").isEmpty()) env.putIfAbsent("OMPI_MCA_plm", "isolated");
+        // Containers usually forbid the cross-memory attach the shared-memory transport tries first.
+        env.putIfAbsent("OMPI_MCA_btl_vader_single_copy_mechanism", "none");
+    }
+}
