@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# benchmarks/run.sh [--quick] [--out DIR] [--only BACKEND,...] [--suite messaging|efficiency]
+# benchmarks/run.sh [--quick] [--out DIR] [--only BACKEND,...] [--suite messaging,efficiency,dashboard]
 #
 # Builds the benchmarks, runs them on every installed backend (openmpi; mpi on Open MPI and on
 # MPICH; mpj on its multicore and niodev devices; hazelcast), each beside its raw engine in the
@@ -11,8 +11,9 @@
 #   --quick   CI smoke: short iterations, about 2-3 minutes for all backends; rough numbers
 #   --out DIR where to write
 #   --only B  only these backends (comma-separated: openmpi, mpi-openmpi, mpi-mpich, mpj-multicore, mpj-niodev, hazelcast)
-#   --suite S only this suite: messaging (latency, bandwidth, spawn and farm throughput) or efficiency
-#             (parallel efficiency on CPU-bound tasks beside an mpi4py anchor, issue 13); both by default
+#   --suite S only these suites (comma-separated): messaging (latency, bandwidth, spawn and farm throughput),
+#             efficiency (parallel efficiency on CPU-bound tasks beside an mpi4py anchor, issue 13), dashboard
+#             (a farm map with the live dashboard off and on in one job, issue 15); all by default
 # Exits non-zero only when a job failed or timed out (each job runs under
 # `timeout --kill-after=10`), or nothing could be measured. No timing is asserted.
 set -euo pipefail
@@ -27,10 +28,10 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=--quick ;;
     --out) [ $# -ge 2 ] || { echo "run.sh: --out needs a directory" >&2; exit 2; }; out=$2; shift ;;
-    --suite) [ $# -ge 2 ] || { echo "run.sh: --suite needs messaging or efficiency" >&2; exit 2; }; suite=(--suite "$2"); shift ;;
+    --suite) [ $# -ge 2 ] || { echo "run.sh: --suite needs messaging, efficiency or dashboard" >&2; exit 2; }; suite=(--suite "$2"); shift ;;
     --only) [ $# -ge 2 ] || { echo "run.sh: --only needs backend names, e.g. --only openmpi,hazelcast" >&2; exit 2; }; only=(--only "$2"); shift ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "run.sh: unknown argument '$1'; use [--quick] [--out DIR] [--only BACKEND,...] [--suite messaging|efficiency]" >&2; exit 2 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown argument '$1'; use [--quick] [--out DIR] [--only BACKEND,...] [--suite messaging,efficiency,dashboard]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -50,7 +51,7 @@ bash benchmarks/anchor/install.sh || echo "bench: the mpi4py anchor's packages a
 # the reactor resolves the modules, and ~/.m2 is left alone. target/lib* are copied afresh
 # (copy-dependencies never removes a jar, and a stale engine jar must not linger).
 stamp=benchmarks/target/lib
-if [ ! -d "$stamp" ] || [ -n "$(find pom.xml vm-api vm-core transport-openmpi transport-mpi transport-mpj transport-hazelcast benchmarks \
+if [ ! -d "$stamp" ] || [ -n "$(find pom.xml vm-api vm-core vm-farm paravm-dashboard transport-openmpi transport-mpi transport-mpj transport-hazelcast benchmarks \
       \( -name '*.java' -o -name 'pom.xml' -o -path '*/resources/*' \) -newer "$stamp" -not -path '*/target/*' -print -quit)" ]; then
   echo "bench: building (mvn -DskipTests package -pl benchmarks -am) ..."
   rm -rf benchmarks/target/lib benchmarks/target/lib-*

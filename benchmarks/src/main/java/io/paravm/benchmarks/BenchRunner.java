@@ -7,6 +7,7 @@ import io.paravm.benchmarks.backend.Backend;
 import io.paravm.benchmarks.backend.Backends;
 import io.paravm.benchmarks.backend.JobPlan;
 import io.paravm.benchmarks.baseline.LoopbackLatencyBenchmark;
+import io.paravm.benchmarks.dashboard.DashboardRunner;
 import io.paravm.benchmarks.efficiency.EfficiencyRunner;
 import io.paravm.benchmarks.report.Report;
 import org.openjdk.jmh.results.format.ResultFormatType;
@@ -50,8 +51,11 @@ public final class BenchRunner {
 
     /** JVM options of every rank: a fixed heap, so heap resizing does not move the numbers. */
     static final List<String> RANK_JVM_ARGS = List.of("-Xms1g", "-Xmx1g");
-    /** The suites {@code --suite} names: latency, bandwidth, spawn and farm throughput (issue 7); parallel efficiency (issue 13). */
-    static final List<String> SUITES = List.of("messaging", "efficiency");
+    /**
+     * The suites {@code --suite} names: latency, bandwidth, spawn and farm throughput (issue 7); parallel
+     * efficiency (issue 13); the dashboard's cost (issue 15).
+     */
+    static final List<String> SUITES = List.of("messaging", "efficiency", "dashboard");
 
     /** The suites this run runs. */
     private final List<String> suites;
@@ -101,6 +105,30 @@ public final class BenchRunner {
         System.exit(new BenchRunner(suites).run(out.toAbsolutePath(), target.toAbsolutePath(), quick, timeout, only));
     }
 
+    /**
+     * The class path of {@code backend}'s jobs if they can run here and were asked for; otherwise
+     * empty, with the reason said and put in {@code skipped} (under the backend's name).
+     *
+     * @param suite the suite asking, for the line it prints ("" for the messaging suite)
+     */
+    public static Optional<String> runnable(Backend backend, Path target, List<String> only, Map<String, String> skipped,
+                                            String suite) {
+        if (!only.isEmpty() && !only.contains(backend.name())) {
+            skipped.put(backend.name(), "not asked for (--only " + String.join(",", only) + ")");
+            return Optional.empty();
+        }
+        Optional<String> classPath = jobClassPath(target, backend);
+        Optional<String> cause = classPath.isEmpty()
+                ? Optional.of(target.resolve("lib-" + backend.transport()) + " is missing; build with benchmarks/run.sh")
+                : backend.unavailabilityCause();
+        if (cause.isPresent()) {
+            System.out.println("bench: " + (suite.isEmpty() ? "" : suite + ": ") + "skipping " + backend.name() + ": " + cause.get());
+            skipped.put(backend.name(), cause.get());
+            return Optional.empty();
+        }
+        return classPath;
+    }
+
     /** The class path of {@code backend}'s jobs, or empty if it has not been built. */
     public static Optional<String> jobClassPath(Path target, Backend backend) {
         Path lib = target.resolve("lib-" + backend.transport());
@@ -126,19 +154,8 @@ public final class BenchRunner {
         boolean failed = false;
         int ran = 0;
         for (Backend backend : suites.contains("messaging") ? Backends.ALL : List.<Backend>of()) {
-            if (!only.isEmpty() && !only.contains(backend.name())) {
-                skipped.put(backend.name(), "not asked for (--only " + String.join(",", only) + ")");
-                continue;
-            }
-            Optional<String> classPath = jobClassPath(target, backend);
-            Optional<String> cause = classPath.isEmpty()
-                    ? Optional.of(target.resolve("lib-" + backend.transport()) + " is missing; build with benchmarks/run.sh")
-                    : backend.unavailabilityCause();
-            if (cause.isPresent()) {
-                System.out.println("bench: skipping " + backend.name() + ": " + cause.get());
-                skipped.put(backend.name(), cause.get());
-                continue;
-            }
+            Optional<String> classPath = runnable(backend, target, only, skipped, "");
+            if (classPath.isEmpty()) continue;
             for (JobPlan plan : backend.plans(quick)) {
                 ran++;
                 String prefix = backend.name() + "-" + plan.label();
@@ -167,9 +184,15 @@ public final class BenchRunner {
         }
 
         if (suites.contains("efficiency")) {
-            EfficiencyRunner.Outcome efficiency = EfficiencyRunner.run(out, target, quick, timeout, only, RANK_JVM_ARGS);
+            SuiteOutcome efficiency = EfficiencyRunner.run(out, target, quick, timeout, only, RANK_JVM_ARGS);
             ran += efficiency.jobs();
             failed |= efficiency.failed();
+        }
+
+        if (suites.contains("dashboard")) {
+            SuiteOutcome dashboard = DashboardRunner.run(out, target, quick, timeout, only, RANK_JVM_ARGS);
+            ran += dashboard.jobs();
+            failed |= dashboard.failed();
         }
 
         if (suites.contains("messaging")) {
@@ -199,7 +222,7 @@ public final class BenchRunner {
         String markdown = Report.write(out);
         System.out.println();
         System.out.println(markdown);
-        System.out.println("bench: report in " + out.resolve(Report.MARKDOWN) + ", chart " + out.resolve(Report.CHART));
+        System.out.println("bench: report in " + out.resolve(Report.MARKDOWN) + (Files.exists(out.resolve(Report.CHART)) ? ", chart " + out.resolve(Report.CHART) : ""));
         return failed ? 1 : 0;
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.paravm.benchmarks.BenchRunner;
+import io.paravm.benchmarks.SuiteOutcome;
 import io.paravm.benchmarks.backend.Backend;
 import io.paravm.benchmarks.backend.Backends;
 
@@ -25,7 +26,7 @@ import java.util.Optional;
  * suite took). {@link EfficiencyReport} turns them into the report's section and chart.
  *
  * <pre>{@code
- * EfficiencyRunner.Outcome o = EfficiencyRunner.run(out, target, quick, 300, List.of(), List.of("-Xms1g", "-Xmx1g"));
+ * SuiteOutcome o = EfficiencyRunner.run(out, target, quick, 300, List.of(), List.of("-Xms1g", "-Xmx1g"));
  * }</pre>
  */
 public final class EfficiencyRunner {
@@ -34,15 +35,6 @@ public final class EfficiencyRunner {
     static final String SUITE_JSON = "efficiency-suite.json";
     /** The anchor's script, under the benchmarks module. */
     static final String ANCHOR_SCRIPT = "anchor/efficiency_anchor.py";
-
-    /**
-     * What the suite did.
-     *
-     * @param jobs   jobs started (engines and anchor)
-     * @param failed whether one failed or timed out
-     */
-    public record Outcome(int jobs, boolean failed) {
-    }
 
     private EfficiencyRunner() {
     }
@@ -57,7 +49,7 @@ public final class EfficiencyRunner {
      * @param only        the backends asked for (empty: all); the anchor always runs
      * @param rankJvmArgs JVM options of every rank
      */
-    public static Outcome run(Path out, Path target, boolean quick, long timeout, List<String> only, List<String> rankJvmArgs)
+    public static SuiteOutcome run(Path out, Path target, boolean quick, long timeout, List<String> only, List<String> rankJvmArgs)
             throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         int cores = Runtime.getRuntime().availableProcessors();
@@ -74,19 +66,8 @@ public final class EfficiencyRunner {
         System.out.println("bench: efficiency suite (issue 13): " + cores + " cores, ranks " + rankCounts + ", " + plan);
 
         for (Backend backend : Backends.ALL) {
-            if (!only.isEmpty() && !only.contains(backend.name())) {
-                skipped.put(backend.name(), "not asked for (--only " + String.join(",", only) + ")");
-                continue;
-            }
-            Optional<String> classPath = BenchRunner.jobClassPath(target, backend);
-            Optional<String> cause = classPath.isEmpty()
-                    ? Optional.of(target.resolve("lib-" + backend.transport()) + " is missing; build with benchmarks/run.sh")
-                    : backend.unavailabilityCause();
-            if (cause.isPresent()) {
-                System.out.println("bench: efficiency: skipping " + backend.name() + ": " + cause.get());
-                skipped.put(backend.name(), cause.get());
-                continue;
-            }
+            Optional<String> classPath = BenchRunner.runnable(backend, target, only, skipped, "efficiency");
+            if (classPath.isEmpty()) continue;
             for (int ranks : rankCounts) {
                 jobs++;
                 String prefix = backend.name() + "-np" + ranks;
@@ -127,7 +108,7 @@ public final class EfficiencyRunner {
         json.writeValue(out.resolve(SUITE_JSON).toFile(), suite);
         System.out.printf("bench: efficiency suite: %d job(s) in %.0f s%s%n", jobs, (System.nanoTime() - t0) / 1e9,
                 failures.isEmpty() ? "" : ", FAILED: " + failures);
-        return new Outcome(jobs, !failures.isEmpty());
+        return new SuiteOutcome(jobs, !failures.isEmpty());
     }
 
     private static List<String> limited(long timeout) {

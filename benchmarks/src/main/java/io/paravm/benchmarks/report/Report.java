@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paravm.benchmarks.backend.Backend;
 import io.paravm.benchmarks.backend.Backends;
 import io.paravm.benchmarks.backend.Targets;
+import io.paravm.benchmarks.dashboard.DashboardReport;
 import io.paravm.benchmarks.efficiency.EfficiencyReport;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -110,7 +111,8 @@ public final class Report {
         md.append("# ParaVM benchmarks (").append(text(machine, "mode")).append(" run, ")
                 .append(text(machine, "date")).append(")\n\n");
         if (jobByPrefix.isEmpty() && !Files.exists(dir.resolve("jmh-loopback.json"))) {
-            md.append(EfficiencyReport.section(dir)); // --suite efficiency: its section alone
+            md.append(EfficiencyReport.section(dir)); // --suite efficiency or dashboard: their sections alone
+            md.append(DashboardReport.section(dir));
             Files.writeString(dir.resolve(MARKDOWN), md);
             return md.toString();
         }
@@ -162,6 +164,7 @@ public final class Report {
             md.append("\n![tasks/s of plain spawning and of the task farm's map](").append(FARM_CHART).append(")\n");
         }
         md.append(EfficiencyReport.section(dir)); // issue 13's suite, when it ran: its own section and chart
+        md.append(DashboardReport.section(dir)); // issue 15's
         Files.writeString(dir.resolve(MARKDOWN), md);
         return md.toString();
     }

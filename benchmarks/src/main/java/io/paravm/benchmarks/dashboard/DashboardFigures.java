@@ -1,0 +1,59 @@
+package io.paravm.benchmarks.dashboard;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * One dashboard-overhead job's figures ({@link DashboardOverheadJob}), as written to and read
+ * from {@code dashboard-<backend>-<label>.json}.
+ *
+ * <pre>{@code
+ * DashboardFigures f = new DashboardFigures("openmpi", "np3", 2, 20_000, off, on, load);
+ * f.changePercent();   // -1.4: the map ran 1.4% slower with the dashboard on
+ * }</pre>
+ *
+ * @param backend     the backend
+ * @param label       the job's label, e.g. {@code np3}
+ * @param workers     worker slots
+ * @param inputs      inputs of each map
+ * @param off         tasks/s of each round with the dashboard off
+ * @param on          tasks/s of each round with the dashboard on and a page reading it
+ * @param loadAverage the machine's load average (1, 5, 15 min) when the job started
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record DashboardFigures(String backend, String label, int workers, int inputs, List<Double> off, List<Double> on,
+                               List<Double> loadAverage) {
+
+    /** The target: on at most 3% slower than off (issue 15). */
+    public static final double TARGET_PERCENT = -3.0;
+
+    /** Median tasks/s with the dashboard off. */
+    @JsonProperty
+    public double medianOff() {
+        return median(off);
+    }
+
+    /** Median tasks/s with the dashboard on. */
+    @JsonProperty
+    public double medianOn() {
+        return median(on);
+    }
+
+    /** On against off, in percent (negative: slower with the dashboard). */
+    @JsonProperty
+    public double changePercent() {
+        return (medianOn() / medianOff() - 1) * 100;
+    }
+
+    private static double median(List<Double> v) {
+        if (v.isEmpty()) return Double.NaN;
+        List<Double> s = new ArrayList<>(v);
+        Collections.sort(s);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+}

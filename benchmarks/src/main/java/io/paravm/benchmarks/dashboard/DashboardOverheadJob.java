@@ -1,0 +1,152 @@
+package io.paravm.benchmarks.dashboard;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.paravm.VirtualMachine;
+import io.paravm.VmConfig;
+import io.paravm.benchmarks.BenchJob;
+import io.paravm.dashboard.Dashboard;
+import io.paravm.farm.TaskFarm;
+import io.paravm.farm.TaskFunction;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * What the live dashboard costs a job (issue 15): the task farm's {@code map} of a trivial
+ * function, the most events a second a farm makes, timed with the dashboard off and on in
+ * alternate rounds of the same job, so both see the same machine and the same warm JIT. "On"
+ * means a page is open too: the dashboard's server-sent-event stream is read while the map
+ * runs, as a browser would. Each timed map follows an untimed one of a quarter of the inputs on
+ * both sides, so the dashboard's start is not counted: in a user's run it happens once. Writes {@code dashboard-<backend>-<label>.json}
+ * ({@link DashboardFigures}); nothing is asserted.
+ *
+ * <pre>
+ * mpirun -np 3 java -cp CP io.paravm.benchmarks.dashboard.DashboardOverheadJob --backend openmpi --out DIR --label np3 [--quick]
+ * </pre>
+ */
+public final class DashboardOverheadJob {
+
+    /** The trivial function mapped. */
+    static final TaskFunction<Integer, Integer> IDENTITY = x -> x;
+
+    private DashboardOverheadJob() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        VirtualMachine.run(args, (vm, a) -> {
+            String backend = vm.transportName();
+            String label = "np" + (vm.slots() + 1);
+            Path out = null;
+            boolean quick = false;
+            for (int i = 0; i < a.length; i++) {
+                switch (a[i]) {
+                    case "--backend" -> backend = value(a, ++i, "--backend");
+                    case "--out" -> out = Path.of(value(a, ++i, "--out"));
+                    case "--label" -> label = value(a, ++i, "--label");
+                    case "--quick" -> quick = true;
+                    default -> throw new IllegalArgumentException("unknown argument '" + a[i]
+                            + "'; use --backend NAME --out DIR [--label L] [--quick]");
+                }
+            }
+            if (out == null) throw new IllegalArgumentException("--out DIR is required");
+            int inputs = quick ? 5_000 : 20_000;
+            int rounds = quick ? 3 : 7;
+            List<Integer> xs = IntStream.range(0, inputs).boxed().toList();
+            List<Double> off = new ArrayList<>();
+            List<Double> on = new ArrayList<>();
+            List<Double> load = BenchJob.loadAverage();
+            try (TaskFarm farm = TaskFarm.on(vm)) {
+                rate(farm, xs); // warm-up: JIT, connections
+                rate(farm, xs);
+                for (int r = 0; r < rounds; r++) {
+                    // Which goes first alternates, so a drift in the machine's speed favours neither.
+                    boolean onFirst = r % 2 == 1;
+                    if (onFirst) on.add(withDashboard(vm, farm, xs));
+                    off.add(settledRate(farm, xs));
+                    if (!onFirst) on.add(withDashboard(vm, farm, xs));
+                    System.out.printf("bench: dashboard %s-%s round %d: off %,.0f tasks/s, on %,.0f tasks/s%n",
+                            backend, label, r, off.get(r), on.get(r));
+                }
+            }
+            DashboardFigures f = new DashboardFigures(backend, label, vm.slots(), inputs, off, on, load);
+            System.out.printf("bench: dashboard %s-%s: median off %,.0f tasks/s, on %,.0f tasks/s (%+.1f%%)%n",
+                    backend, label, f.medianOff(), f.medianOn(), f.changePercent());
+            Files.createDirectories(out);
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValue(out.resolve("dashboard-" + backend + "-" + label + ".json").toFile(), f);
+        });
+    }
+
+    private static String value(String[] a, int i, String option) {
+        if (i >= a.length) throw new IllegalArgumentException(option + " needs a value");
+        return a[i];
+    }
+
+    private static double rate(TaskFarm farm, List<Integer> xs) {
+        long t = System.nanoTime();
+        List<Integer> got = farm.map(IDENTITY, xs);
+        double seconds = (System.nanoTime() - t) / 1e9;
+        if (!got.equals(xs)) throw new IllegalStateException("the map returned other values than its inputs");
+        return xs.size() / seconds;
+    }
+
+    /**
+     * The rate of a map after an untimed one of a quarter of the inputs, on both sides alike: with
+     * the dashboard on, that lets its start (its classes, their compilation, its registries) settle
+     * first, as it has long before in a user's run, where it starts once.
+     */
+    private static double settledRate(TaskFarm farm, List<Integer> xs) {
+        farm.map(IDENTITY, xs.subList(0, xs.size() / 4));
+        return rate(farm, xs);
+    }
+
+    private static double withDashboard(VirtualMachine vm, TaskFarm farm, List<Integer> xs) throws Exception {
+        try (Dashboard d = Dashboard.start(vm, VmConfig.defaults());
+             PageReader page = new PageReader(d)) {
+            return settledRate(farm, xs);
+        }
+    }
+
+    /** Reads the dashboard's live stream on a thread of its own, as an open page does. */
+    private static final class PageReader implements AutoCloseable {
+        private final Thread thread;
+        private volatile InputStream in;
+
+        PageReader(Dashboard d) {
+            thread = new Thread(() -> {
+                try {
+                    HttpClient http = HttpClient.newHttpClient();
+                    in = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + d.port()
+                            + "/api/events?token=" + d.token())).build(), HttpResponse.BodyHandlers.ofInputStream()).body();
+                    byte[] buf = new byte[65536];
+                    while (in.read(buf) >= 0) {
+                        // what a browser does with it is the browser's cost, not the spawner's
+                    }
+                } catch (IOException e) {
+                    // the dashboard closed the stream
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "page-reader");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void close() throws Exception {
+            InputStream s = in;
+            if (s != null) s.close();
+            thread.join(5000);
+        }
+    }
+}

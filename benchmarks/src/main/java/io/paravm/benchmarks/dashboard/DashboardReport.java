@@ -1,0 +1,74 @@
+package io.paravm.benchmarks.dashboard;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The dashboard suite's section of {@code report.md}, from {@value DashboardRunner#SUITE_JSON} and
+ * every {@code dashboard-<job>.json} of a result directory; empty when the suite did not run.
+ *
+ * <pre>{@code
+ * String markdown = DashboardReport.section(Path.of("benchmarks/results/latest"));
+ * }</pre>
+ */
+public final class DashboardReport {
+
+    private DashboardReport() {
+    }
+
+    /** The section, or "" when {@code dir} holds no dashboard results. */
+    public static String section(Path dir) throws IOException {
+        Path suiteFile = dir.resolve(DashboardRunner.SUITE_JSON);
+        if (!Files.exists(suiteFile)) return "";
+        ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        JsonNode suite = json.readTree(suiteFile.toFile());
+        List<DashboardFigures> jobs = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().matches("dashboard-.*-np\\d+\\.json")).toList()) {
+                jobs.add(json.readValue(p.toFile(), DashboardFigures.class));
+            }
+        }
+        jobs.sort(Comparator.comparing(DashboardFigures::backend));
+        StringBuilder md = new StringBuilder("\n## The dashboard's cost (issue 15)\n\n");
+        md.append("`TaskFarm.map` of `x -> x` (the most events a second a farm makes), rounds with the dashboard off and ")
+                .append("on alternating in one job; \"on\" has a page reading its live stream. Target: on at most ")
+                .append(String.format("%.0f", -DashboardFigures.TARGET_PERCENT)).append("% slower than off, in the same run (")
+                .append(suite.path("mode").asText()).append(" mode).\n\n");
+        if (jobs.isEmpty()) {
+            md.append("No job wrote figures.\n");
+        } else {
+            md.append("| backend | ranks | inputs | rounds | off, median tasks/s (range) | on, median tasks/s (range) | on vs off | target met |\n")
+                    .append("|---|---:|---:|---:|---:|---:|---:|---|\n");
+            for (DashboardFigures f : jobs) {
+                md.append("| ").append(f.backend()).append(" | ").append(f.label()).append(" | ")
+                        .append(String.format("%,d", f.inputs())).append(" | ").append(f.off().size()).append(" | ")
+                        .append(rate(f.medianOff(), f.off())).append(" | ").append(rate(f.medianOn(), f.on())).append(" | ")
+                        .append(String.format("%+.1f%%", f.changePercent())).append(" | ")
+                        .append(f.changePercent() >= DashboardFigures.TARGET_PERCENT ? "yes" : "no").append(" |\n");
+            }
+            md.append("\nThe rounds' ranges show the machine's noise: a difference inside them is not the dashboard's.\n");
+        }
+        JsonNode skipped = suite.path("skipped");
+        if (skipped.size() > 0) {
+            List<String> why = new ArrayList<>();
+            skipped.fields().forEachRemaining(e -> why.add(e.getKey() + " (" + e.getValue().asText() + ")"));
+            md.append("\nNot measured: ").append(String.join("; ", why)).append(".\n");
+        }
+        return md.toString();
+    }
+
+    private static String rate(double median, List<Double> rounds) {
+        return String.format("%,.0f (%s)", median, rounds.isEmpty() ? "–" : String.format("%,.0f-%,.0f",
+                rounds.stream().mapToDouble(Double::doubleValue).min().orElse(0),
+                rounds.stream().mapToDouble(Double::doubleValue).max().orElse(0)));
+    }
+}

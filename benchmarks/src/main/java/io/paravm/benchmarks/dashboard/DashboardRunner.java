@@ -1,0 +1,91 @@
+package io.paravm.benchmarks.dashboard;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.paravm.benchmarks.BenchRunner;
+import io.paravm.benchmarks.SuiteOutcome;
+import io.paravm.benchmarks.backend.Backend;
+import io.paravm.benchmarks.backend.Backends;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The dashboard suite (issue 15), called by {@link BenchRunner} for {@code --suite dashboard}: one
+ * {@link DashboardOverheadJob} per backend at cores + 1 ranks (the launcher's default), each under
+ * {@code timeout --kill-after=10 N}; the quick mode (CI) runs the default engine's only. Writes
+ * {@value #SUITE_JSON}: what ran, what was skipped and why. {@link DashboardReport} makes the
+ * report's section.
+ *
+ * <pre>{@code
+ * SuiteOutcome o = DashboardRunner.run(out, target, quick, 300, List.of(), List.of("-Xms1g", "-Xmx1g"));
+ * }</pre>
+ */
+public final class DashboardRunner {
+
+    /** The suite's own record. */
+    static final String SUITE_JSON = "dashboard-suite.json";
+    /** The backend of the quick mode: the README's default engine. */
+    static final String QUICK_BACKEND = "hazelcast";
+
+    private DashboardRunner() {
+    }
+
+    /**
+     * Runs the suite.
+     *
+     * @param out         the result directory
+     * @param target      {@code benchmarks/target}
+     * @param quick       CI's smoke mode: the default engine only, fewer and shorter rounds
+     * @param timeout     each job's limit, s
+     * @param only        the backends asked for (empty: all, or the default engine's in quick mode)
+     * @param rankJvmArgs JVM options of every rank
+     */
+    public static SuiteOutcome run(Path out, Path target, boolean quick, long timeout, List<String> only, List<String> rankJvmArgs)
+            throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        int ranks = Runtime.getRuntime().availableProcessors() + 1;
+        Map<String, String> skipped = new LinkedHashMap<>();
+        List<String> failures = new ArrayList<>();
+        int jobs = 0;
+        System.out.println("bench: dashboard suite (issue 15): map of x -> x with the dashboard off and on, " + ranks + " ranks");
+        for (Backend backend : Backends.ALL) {
+            if (quick && only.isEmpty() && !backend.name().equals(QUICK_BACKEND)) {
+                skipped.put(backend.name(), "the quick mode measures the default engine (" + QUICK_BACKEND + ") only");
+                continue;
+            }
+            Optional<String> classPath = BenchRunner.runnable(backend, target, only, skipped, "dashboard");
+            if (classPath.isEmpty()) continue;
+            jobs++;
+            String prefix = backend.name() + "-np" + ranks;
+            List<String> args = new ArrayList<>(List.of("--backend", backend.name(), "--out", out.toString(), "--label", "np" + ranks));
+            if (quick) args.add("--quick");
+            List<String> cmd = new ArrayList<>(List.of("timeout", "--kill-after=10", String.valueOf(timeout)));
+            cmd.addAll(backend.jobCommand(ranks, classPath.get(), rankJvmArgs, DashboardOverheadJob.class.getName(), args));
+            Path log = out.resolve("logs").resolve("dashboard-" + prefix + ".log");
+            Files.createDirectories(log.getParent());
+            Path figures = out.resolve("dashboard-" + prefix + ".json");
+            Files.deleteIfExists(figures);
+            System.out.println("bench: dashboard " + prefix + ": " + String.join(" ", cmd));
+            int rc = BenchRunner.runLogged(cmd, backend.jobEnvironment(), log, timeout + 30);
+            if (rc != 0 || !Files.exists(figures)) {
+                failures.add(prefix);
+                System.out.println("bench: dashboard " + prefix + " FAILED (exit " + rc + "); see " + log);
+            }
+        }
+        Map<String, Object> suite = new LinkedHashMap<>();
+        suite.put("mode", quick ? "quick" : "full");
+        suite.put("ranks", ranks);
+        suite.put("skipped", skipped);
+        suite.put("failed", failures);
+        suite.put("seconds", (System.nanoTime() - t0) / 1e9);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve(SUITE_JSON).toFile(), suite);
+        return new SuiteOutcome(jobs, !failures.isEmpty());
+    }
+}
