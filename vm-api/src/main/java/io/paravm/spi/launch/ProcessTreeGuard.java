@@ -49,6 +49,7 @@ final class ProcessTreeGuard {
     static final Duration STOP_GRACE = Duration.ofSeconds(3);
 
     private static final Duration POLL = Duration.ofMillis(50);
+    private static final System.Logger LOG = System.getLogger(ProcessTreeGuard.class.getName());
 
     private final Set<ProcessHandle> watched = ConcurrentHashMap.newKeySet();
 
@@ -73,10 +74,11 @@ final class ProcessTreeGuard {
         if (guard.read(launcher)) return;
         List<ProcessHandle> alive = guard.alive();
         if (alive.isEmpty()) return;
-        // Not SLF4J: this is a process's main, started with vm-api alone on its class path (no
-        // SLF4J binding), and its standard error is the launcher's, the one place a user sees.
-        System.err.println("paravm: the launcher (pid " + launcherPid + ") is gone without ending its " + alive.size()
-                + (alive.size() == 1 ? " process; ending it" : " processes; ending them"));
+        // Through System.Logger, as all of vm-api logs (it has no dependency; SLF4J takes these over where
+        // its JDK bridge is present). Here, vm-api alone on the class path, it goes to standard error,
+        // which is the launcher's: the one place a user sees.
+        LOG.log(System.Logger.Level.WARNING, "paravm: the launcher (pid " + launcherPid + ") is gone without ending its "
+                + alive.size() + (alive.size() == 1 ? " process; ending it" : " processes; ending them"));
         guard.end(STOP_GRACE);
     }
 
