@@ -3,8 +3,8 @@ package io.paravm.benchmarks.dashboard;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-import java.util.ArrayList;
-import java.util.Collections;
+import io.paravm.benchmarks.Stats;
+
 import java.util.List;
 
 /**
@@ -34,13 +34,13 @@ public record DashboardFigures(String backend, String label, int workers, int in
     /** Median tasks/s with the dashboard off. */
     @JsonProperty
     public double medianOff() {
-        return median(off);
+        return Stats.median(off);
     }
 
     /** Median tasks/s with the dashboard on. */
     @JsonProperty
     public double medianOn() {
-        return median(on);
+        return Stats.median(on);
     }
 
     /** On against off, in percent (negative: slower with the dashboard). */
@@ -49,11 +49,4 @@ public record DashboardFigures(String backend, String label, int workers, int in
         return (medianOn() / medianOff() - 1) * 100;
     }
 
-    private static double median(List<Double> v) {
-        if (v.isEmpty()) return Double.NaN;
-        List<Double> s = new ArrayList<>(v);
-        Collections.sort(s);
-        int n = s.size();
-        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
-    }
 }

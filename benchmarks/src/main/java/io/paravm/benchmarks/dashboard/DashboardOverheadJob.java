@@ -45,7 +45,7 @@ public final class DashboardOverheadJob {
     public static void main(String[] args) throws Exception {
         VirtualMachine.run(args, (vm, a) -> {
             String backend = vm.transportName();
-            String label = "np" + (vm.slots() + 1);
+            String label = null;
             Path out = null;
             boolean quick = false;
             for (int i = 0; i < a.length; i++) {
@@ -55,10 +55,12 @@ public final class DashboardOverheadJob {
                     case "--label" -> label = value(a, ++i, "--label");
                     case "--quick" -> quick = true;
                     default -> throw new IllegalArgumentException("unknown argument '" + a[i]
-                            + "'; use --backend NAME --out DIR [--label L] [--quick]");
+                            + "'; use --backend NAME --out DIR --label L [--quick]");
                 }
             }
-            if (out == null) throw new IllegalArgumentException("--out DIR is required");
+            if (out == null || label == null) {
+                throw new IllegalArgumentException("--out DIR and --label L (e.g. np3, the job's rank count) are required");
+            }
             int inputs = quick ? 5_000 : 20_000;
             int rounds = quick ? 3 : 7;
             List<Integer> xs = IntStream.range(0, inputs).boxed().toList();

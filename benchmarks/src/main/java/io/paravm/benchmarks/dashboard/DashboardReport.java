@@ -3,6 +3,7 @@ package io.paravm.benchmarks.dashboard;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paravm.benchmarks.Stats;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -67,8 +68,7 @@ public final class DashboardReport {
     }
 
     private static String rate(double median, List<Double> rounds) {
-        return String.format("%,.0f (%s)", median, rounds.isEmpty() ? "–" : String.format("%,.0f-%,.0f",
-                rounds.stream().mapToDouble(Double::doubleValue).min().orElse(0),
-                rounds.stream().mapToDouble(Double::doubleValue).max().orElse(0)));
+        return String.format("%,.0f (%s)", median, rounds.isEmpty() ? "–"
+                : String.format("%,.0f-%,.0f", Stats.min(rounds), Stats.max(rounds)));
     }
 }

@@ -6,6 +6,7 @@ import io.paravm.Received;
 import io.paravm.Task;
 import io.paravm.VirtualMachine;
 import io.paravm.benchmarks.BenchJob;
+import io.paravm.benchmarks.Stats;
 import io.paravm.benchmarks.VmTasks;
 import io.paravm.benchmarks.backend.Backends;
 import io.paravm.farm.FarmStats;

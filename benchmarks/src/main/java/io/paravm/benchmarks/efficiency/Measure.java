@@ -2,6 +2,7 @@ package io.paravm.benchmarks.efficiency;
 
 import io.paravm.Task;
 import io.paravm.VirtualMachine;
+import io.paravm.benchmarks.Stats;
 import io.paravm.farm.FarmStats;
 import io.paravm.farm.TaskFarm;
 import io.paravm.farm.TaskFunction;
