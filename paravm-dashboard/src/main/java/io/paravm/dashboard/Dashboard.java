@@ -73,8 +73,6 @@ public final class Dashboard implements AutoCloseable {
     static final String CSP = "default-src 'self'";
     /** Browsers receiving updates at once, at most; more get 503. */
     static final int MAX_STREAMS = 16;
-    /** A page whose stream has not taken an update for this long is dropped (a suspended tab, a dead peer). */
-    static final long STUCK_STREAM_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final String WEB = "io/paravm/dashboard/web/";
     private static final String UPLOT = "META-INF/resources/webjars/uplot/";
 
@@ -94,6 +92,8 @@ public final class Dashboard implements AutoCloseable {
     private final List<Stream> streams = new CopyOnWriteArrayList<>();
     /** Writes the updates, a thread per stream at most: a page that reads slowly never holds up the others. */
     private final ExecutorService writers;
+    /** A page whose stream has not taken an update for this long is dropped ({@link DashboardProperties#STUCK_MILLIS_PROP_NAME}). */
+    private final long stuckNanos;
     /** The page's files: the only paths served besides the API, each from this jar. */
     private final Map<String, Asset> assets;
 
@@ -155,6 +155,8 @@ public final class Dashboard implements AutoCloseable {
         url = URI.create("http://" + host + ":" + server.getAddress().getPort() + "/?token=" + tokenText);
         long every = config.property(DashboardProperties.UPDATE_MILLIS_PROP_NAME).map(v -> positive(v,
                 DashboardProperties.UPDATE_MILLIS_PROP_NAME)).orElse(DashboardProperties.UPDATE_MILLIS_DEFAULT);
+        stuckNanos = TimeUnit.MILLISECONDS.toNanos(config.property(DashboardProperties.STUCK_MILLIS_PROP_NAME)
+                .map(v -> positive(v, DashboardProperties.STUCK_MILLIS_PROP_NAME)).orElse(DashboardProperties.STUCK_MILLIS_DEFAULT));
         ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "paravm-dashboard-updates"));
         ticker.scheduleWithFixedDelay(this::broadcast, every, every, TimeUnit.MILLISECONDS);
         if (bind.isAnyLocalAddress() || !bind.isLoopbackAddress()) {
@@ -199,7 +201,7 @@ public final class Dashboard implements AutoCloseable {
         vm.events().remove(state);
         vm.events().remove(vmMeters);
         ticker.shutdownNow();
-        for (Stream s : streams) s.close();
+        for (Stream s : streams) s.end();
         streams.clear();
         server.stop(0);
         http.shutdownNow();
@@ -401,9 +403,11 @@ public final class Dashboard implements AutoCloseable {
 
     /**
      * One page's stream. An update is written on a writer thread; one that comes while the last
-     * is still being written replaces any other waiting (the page only needs the latest), and a
-     * stream that stays stuck in a write past {@link #STUCK_STREAM_NANOS} is closed, which ends
-     * the write.
+     * is still being written replaces any other waiting (the page only needs the latest). A
+     * write stuck past {@link #stuckNanos} drops the page: its writer thread is interrupted,
+     * which closes the connection (the server's socket channel is interruptible) and ends the
+     * write. Closing the stream from the ticker instead would block the ticker too: the
+     * response's last chunk is a write into the same full socket.
      */
     private final class Stream {
         private final HttpExchange exchange;
@@ -411,6 +415,8 @@ public final class Dashboard implements AutoCloseable {
         private byte[] next; // guarded by this
         private boolean writing; // guarded by this
         private long writingSince; // guarded by this
+        private Thread writer; // guarded by this: the thread in drain(), while writing
+        private boolean dropped; // guarded by this
 
         Stream(HttpExchange exchange) {
             this.exchange = exchange;
@@ -419,11 +425,13 @@ public final class Dashboard implements AutoCloseable {
 
         void offer(byte[] message) {
             synchronized (this) {
+                if (dropped) return;
                 next = message;
                 if (writing) {
-                    if (System.nanoTime() - writingSince > STUCK_STREAM_NANOS) {
-                        LOG.debug("a dashboard page took no update for {} s; dropped", STUCK_STREAM_NANOS / 1_000_000_000L);
-                        close();
+                    if (System.nanoTime() - writingSince > stuckNanos) {
+                        LOG.debug("a dashboard page took no update for {} ms; dropped", TimeUnit.NANOSECONDS.toMillis(stuckNanos));
+                        streams.remove(this); // its place is free at once
+                        end();
                     }
                     return;
                 }
@@ -438,25 +446,51 @@ public final class Dashboard implements AutoCloseable {
         }
 
         private void drain() {
-            while (true) {
-                byte[] m;
-                synchronized (this) {
-                    m = next;
-                    next = null;
-                    if (m == null) {
-                        writing = false;
-                        return;
+            try {
+                while (true) {
+                    byte[] m;
+                    synchronized (this) {
+                        m = next;
+                        next = null;
+                        if (m == null || dropped) {
+                            writing = false;
+                            writer = null;
+                            if (dropped) break;
+                            return;
+                        }
+                        writer = Thread.currentThread();
+                        writingSince = System.nanoTime();
                     }
-                    writingSince = System.nanoTime();
+                    try {
+                        out.write(m);
+                        out.flush();
+                    } catch (IOException e) {
+                        synchronized (this) {
+                            writing = false;
+                            writer = null;
+                        }
+                        break; // the page went away, or was dropped
+                    }
                 }
-                try {
-                    out.write(m);
-                    out.flush();
-                } catch (IOException e) {
-                    close(); // the page went away
+                close();
+            } finally {
+                Thread.interrupted(); // a drop's interrupt must not outlive this stream on a pooled thread
+            }
+        }
+
+        /**
+         * Ends the stream without waiting on its page: a write in progress is interrupted and
+         * its writer closes the stream; otherwise it is closed here.
+         */
+        void end() {
+            synchronized (this) {
+                dropped = true;
+                if (writing) {
+                    if (writer != null) writer.interrupt(); // else the drain about to start sees dropped
                     return;
                 }
             }
+            close();
         }
 
         void close() {

@@ -32,6 +32,14 @@ public final class DashboardProperties {
     public static final String UPDATE_MILLIS_PROP_NAME = "paravm.dashboard.update.millis";
     /** Default of {@link #UPDATE_MILLIS_PROP_NAME}: 4 updates a second. */
     public static final long UPDATE_MILLIS_DEFAULT = 250;
+    /**
+     * How long a page may leave an update unread before it is dropped, in ms (a suspended tab,
+     * a dead peer, a reader that stopped): its stream is closed and its place freed. Default
+     * {@value #STUCK_MILLIS_DEFAULT}.
+     */
+    public static final String STUCK_MILLIS_PROP_NAME = "paravm.dashboard.stuck.millis";
+    /** Default of {@link #STUCK_MILLIS_PROP_NAME}: 30 s. */
+    public static final long STUCK_MILLIS_DEFAULT = 30_000;
 
     private DashboardProperties() {
     }

@@ -10,13 +10,14 @@ import java.util.Set;
  * that a misspelt one is warned about.
  *
  * <pre>{@code
- * new DashboardPropertyNames().names();   // paravm.dashboard.port, .bind, .token.file, .update.millis
+ * new DashboardPropertyNames().names();   // paravm.dashboard.port, .bind, .token.file, .update.millis, .stuck.millis
  * }</pre>
  */
 public final class DashboardPropertyNames implements PropertyNames {
     @Override
     public Set<String> names() {
         return Set.of(VmConfig.DASHBOARD_PORT_PROP_NAME, DashboardProperties.BIND_PROP_NAME,
-                DashboardProperties.TOKEN_FILE_PROP_NAME, DashboardProperties.UPDATE_MILLIS_PROP_NAME);
+                DashboardProperties.TOKEN_FILE_PROP_NAME, DashboardProperties.UPDATE_MILLIS_PROP_NAME,
+                DashboardProperties.STUCK_MILLIS_PROP_NAME);
     }
 }
