@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -100,6 +101,8 @@ final class FrameChannel {
     private volatile IntConsumer lostRankHandler = lost -> { };
     private final AtomicBoolean closed = new AtomicBoolean();
     private final OwnFrames ownFrames;
+    /** Counts {@link #wakePump()} calls: the pump compares it across its poll. */
+    private final AtomicLong pumpWakeups = new AtomicLong();
     /** Credits for user messages; guarded by {@link #receiveLock}. */
     private final FlowControl flow;
     /** Set (under the receive lock) when credit frames wait to be sent: a plain read on the hot path. */
@@ -169,7 +172,7 @@ final class FrameChannel {
             @Override
             public void rankLost(int lost) {
                 lostRanks.add(lost);
-                transport.wakeup();
+                wakePump();
                 atOnce.accept(lost);
             }
         });
@@ -214,7 +217,7 @@ final class FrameChannel {
         if (destRank == rank) {
             Frame own = FrameBacklog.copyOf(rank, frame);
             handOver(() -> ownFrames.keep(own));
-            transport.wakeup(); // a thread pumping the transport looks again
+            wakePump(); // a thread pumping the transport looks again
         } else {
             transmit(destRank, frame);
         }
@@ -414,6 +417,18 @@ final class FrameChannel {
         return receiveLock;
     }
 
+    /**
+     * Makes the thread pumping the transport, if any, stop waiting on it and look at what waits
+     * for it again: a frame handed over by this rank itself, a free slot, a lost rank. Counted
+     * as well as passed on to {@link Transport#wakeup()}: a transport's zero-timeout poll may
+     * take the wakeup and return null for it, and the pump must not read that null as "nothing
+     * here" and then wait (see {@link #receive}).
+     */
+    void wakePump() {
+        pumpWakeups.incrementAndGet();
+        transport.wakeup();
+    }
+
     /** Wakes the threads waiting for a frame to be handed over; {@link #receiveLock()} held. */
     void handedOver() {
         if (waiters > 0) receiveLock.notifyAll();
@@ -467,13 +482,18 @@ final class FrameChannel {
             T r = null;
             boolean nothing = false;
             try {
+                long wakeups = pumpWakeups.get();
                 Frame f = transport.receive(source, 0);
                 if (f == null) {
                     // A lost rank may change what the caller gets (its tasks' exits, the spawner's loss):
-                    // then look again before waiting.
+                    // then look again before waiting. So may a wakeup since the poll began, which the
+                    // poll may have taken (returning null for it): a frame handed over meanwhile would
+                    // otherwise wait out the whole receive.
                     boolean lost = drainLostRanks();
                     r = inbox.nothingArrived();
-                    if (r == null && wait != 0 && !lost) f = transport.receive(source, idleSlice(wait));
+                    if (r == null && wait != 0 && !lost && pumpWakeups.get() == wakeups) {
+                        f = transport.receive(source, idleSlice(wait));
+                    }
                 }
                 if (f != null) {
                     idleSinceNanos = 0;

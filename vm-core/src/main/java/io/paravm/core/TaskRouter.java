@@ -154,7 +154,7 @@ final class TaskRouter {
         synchronized (lock) {
             running.remove(t.number());
             soleTask = running.size() == 1 ? running.values().iterator().next() : null;
-            if (!spawnRequests.isEmpty()) channel.transport().wakeup(); // a pumping loop may wait for this slot
+            if (!spawnRequests.isEmpty()) channel.wakePump(); // a pumping loop may wait for this slot
             lock.notifyAll();
         }
         channel.readerEnded(t.number()); // its unread messages are discarded: their senders forget it
