@@ -31,6 +31,12 @@ import java.util.Optional;
  * @param statusSource     the offset of {@code MPI_SOURCE} in {@code MPI_Status}
  * @param statusTag        the offset of {@code MPI_TAG}
  * @param statusError      the offset of {@code MPI_ERROR}
+ * @param statusCount      the offset of the received byte count in {@code MPI_Status}, what
+ *                         {@code MPI_Get_count} with {@code MPI_BYTE} returns
+ * @param statusCountSplit false: the count is one {@code size_t} (Open MPI's {@code _ucount});
+ *                         true: an {@code int} of its low 32 bits, then an {@code int} holding its
+ *                         high bits above the cancelled bit (MPICH's {@code count_lo},
+ *                         {@code count_hi_and_cancelled})
  * @param maxErrorString   {@code MPI_MAX_ERROR_STRING}
  * @param maxProcessorName {@code MPI_MAX_PROCESSOR_NAME}
  * @param launcherVariable an environment variable only this implementation's {@code mpirun} sets in a rank
@@ -40,7 +46,8 @@ import java.util.Optional;
  */
 public record MpiAbi(String name, String displayName, String soname, String versionPrefix, boolean pointerHandles,
                      Handle commWorld, Handle byteType, Handle errorsReturn, int anySource, int threadSerialized,
-                     int statusBytes, int statusSource, int statusTag, int statusError, int maxErrorString,
+                     int statusBytes, int statusSource, int statusTag, int statusError, int statusCount,
+                     boolean statusCountSplit, int maxErrorString,
                      int maxProcessorName, String launcherVariable, String mpirun, String mpicc,
                      List<String> versionCommand) {
 
@@ -65,14 +72,14 @@ public record MpiAbi(String name, String displayName, String soname, String vers
     public static final MpiAbi OPEN_MPI = new MpiAbi("openmpi", "Open MPI", "libmpi.so.40", "Open MPI", true,
             Handle.symbol("ompi_mpi_comm_world"), Handle.symbol("ompi_mpi_byte"), Handle.symbol("ompi_mpi_errors_return"),
             -1, 2,
-            24, 0, 4, 8, // struct ompi_status_public_t { int MPI_SOURCE, MPI_TAG, MPI_ERROR, _cancelled; size_t _ucount; }
+            24, 0, 4, 8, 16, false, // struct ompi_status_public_t { int MPI_SOURCE, MPI_TAG, MPI_ERROR, _cancelled; size_t _ucount; }
             256, 256, "OMPI_COMM_WORLD_SIZE", "mpirun.openmpi", "mpicc.openmpi", List.of("ompi_info", "--version"));
 
     /** MPICH 4.x ({@code /usr/include/x86_64-linux-gnu/mpich/mpi.h}). */
     public static final MpiAbi MPICH = new MpiAbi("mpich", "MPICH", "libmpich.so.12", "MPICH", false,
             Handle.value(0x44000000), Handle.value(0x4c00010d), Handle.value(0x54000001),
             -2, 2,
-            20, 8, 12, 16, // struct MPI_Status { int count_lo, count_hi_and_cancelled, MPI_SOURCE, MPI_TAG, MPI_ERROR; }
+            20, 8, 12, 16, 0, true, // struct MPI_Status { int count_lo, count_hi_and_cancelled, MPI_SOURCE, MPI_TAG, MPI_ERROR; }
             512, 128, "PMI_RANK", "mpirun.mpich", "mpicc.mpich", List.of("mpichversion"));
 
     /** Every implementation this transport knows, in the order they are tried. */

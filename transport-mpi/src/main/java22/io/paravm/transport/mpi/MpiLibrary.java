@@ -25,11 +25,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * their C type. Every call's return code is checked; a failure throws
  * {@link EngineFailureException} carrying {@code MPI_Error_string}'s text.
  *
- * <p>Only {@link #mrecvInPlace} is a critical call that takes a heap segment: it receives a
- * message already matched by {@code MPI_Improbe}, so it never waits on a peer for long
- * (a critical call holds off the JVM's safepoints while it runs). Every other call takes
- * off-heap memory, and the non-blocking {@link #isend} never gets a heap segment, since the
- * array could move after the call returns.
+ * <p>Two calls are critical (a critical call holds off the JVM's safepoints while it runs, and
+ * saves the thread-state change of a plain downcall): {@link #improbe}, which only polls, and
+ * {@link #mrecv}, which receives a message already matched by it, so neither waits on a peer.
+ * {@link #mrecv} is the only call that takes a heap segment. Every other call takes off-heap
+ * memory, and the non-blocking {@link #isend} never gets a heap segment, since the array could
+ * move after the call returns.
  *
  * <pre>{@code
  * MpiLibrary mpi = MpiLibrary.load(new MpiChoice(MpiAbi.MPICH, "libmpich.so.12"));
@@ -77,7 +78,6 @@ final class MpiLibrary {
     private final MethodHandle isend;
     private final MethodHandle test;
     private final MethodHandle improbe;
-    private final MethodHandle mrecv;
     private final MethodHandle mrecvCritical;
     private final MethodHandle iprobe;
     private final MethodHandle getCount;
@@ -102,8 +102,9 @@ final class MpiLibrary {
         recv = link(linker, symbols, "MPI_Recv", plain, ADDRESS, JAVA_INT, HANDLE, JAVA_INT, JAVA_INT, HANDLE, ADDRESS);
         isend = link(linker, symbols, "MPI_Isend", plain, ADDRESS, JAVA_INT, HANDLE, JAVA_INT, JAVA_INT, HANDLE, ADDRESS);
         test = link(linker, symbols, "MPI_Test", plain, ADDRESS, ADDRESS, ADDRESS);
-        improbe = link(linker, symbols, "MPI_Improbe", plain, JAVA_INT, JAVA_INT, HANDLE, ADDRESS, ADDRESS, ADDRESS);
-        mrecv = link(linker, symbols, "MPI_Mrecv", plain, ADDRESS, JAVA_INT, HANDLE, ADDRESS, ADDRESS);
+        // Critical (no thread-state change, no safepoint in it): MPI_Improbe never waits on a peer,
+        // it polls; a receive spins on it.
+        improbe = link(linker, symbols, "MPI_Improbe", critical, JAVA_INT, JAVA_INT, HANDLE, ADDRESS, ADDRESS, ADDRESS);
         mrecvCritical = link(linker, symbols, "MPI_Mrecv", critical, ADDRESS, JAVA_INT, HANDLE, ADDRESS, ADDRESS);
         iprobe = link(linker, symbols, "MPI_Iprobe", plain, JAVA_INT, JAVA_INT, HANDLE, ADDRESS, ADDRESS);
         getCount = link(linker, symbols, "MPI_Get_count", plain, ADDRESS, HANDLE, ADDRESS);
@@ -356,22 +357,11 @@ final class MpiLibrary {
         return flag.get(JAVA_INT, 0) != 0;
     }
 
-    /** {@code MPI_Mrecv} of a matched message into off-heap memory. */
-    void mrecv(MemorySegment buffer, int count, MemorySegment message, MemorySegment status) {
-        int rc;
-        try {
-            rc = (int) mrecv.invokeExact(buffer, count, byteType, message, status);
-        } catch (Throwable e) {
-            throw failed("MPI_Mrecv", e);
-        }
-        if (rc != MPI_SUCCESS) throw error(rc, "MPI_Mrecv of " + count + " bytes");
-    }
-
     /**
-     * {@code MPI_Mrecv} of a matched message straight into a heap array (a critical call: the
-     * message is already matched, so the call only copies, never waits on a peer for long).
+     * {@code MPI_Mrecv} of a matched message into a heap array or off-heap memory (a critical
+     * call: the message is already matched, so the call only copies, never waits on a peer).
      */
-    void mrecvInPlace(MemorySegment heapOrNative, int count, MemorySegment message, MemorySegment status) {
+    void mrecv(MemorySegment heapOrNative, int count, MemorySegment message, MemorySegment status) {
         int rc;
         try {
             rc = (int) mrecvCritical.invokeExact(heapOrNative, count, byteType, message, status);
@@ -391,6 +381,25 @@ final class MpiLibrary {
         }
         if (rc != MPI_SUCCESS) throw error(rc, "MPI_Iprobe from " + source + ", tag " + tag);
         return flag.get(JAVA_INT, 0) != 0;
+    }
+
+    /**
+     * The bytes a received or probed message holds, read from {@code status} as the
+     * implementation's table lays it out: what {@code MPI_Get_count(status, MPI_BYTE)} returns,
+     * without a call into the library (one fewer per frame received).
+     */
+    int statusByteCount(MemorySegment status) {
+        long count;
+        if (abi.statusCountSplit()) {
+            long high = status.get(JAVA_INT, abi.statusCount() + 4) >>> 1; // past the cancelled bit
+            count = Integer.toUnsignedLong(status.get(JAVA_INT, abi.statusCount())) | (high << 32);
+        } else {
+            count = status.get(JAVA_LONG, abi.statusCount());
+        }
+        if (count < 0 || count > Integer.MAX_VALUE) {
+            throw new VmException(abi.displayName() + " reports a message of " + count + " bytes, past the 2 GiB frame limit");
+        }
+        return (int) count;
     }
 
     /** {@code MPI_Get_count(status, MPI_BYTE)}. */

@@ -16,12 +16,14 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 /**
  * Frames over {@code MPI_COMM_WORLD} of any C MPI library, called through FFM. The locking,
  * waiting and draining are {@link PolledTransport}'s. Receives are {@code MPI_Improbe} then
- * {@code MPI_Mrecv}: a frame that must outlive the next receive goes straight into a new
- * {@code byte[]} (a critical call, as the message is already matched), the others into one
- * reused off-heap buffer. Frames up to {@link MpiProperties#EAGER_BYTES_PROP_NAME} go by
- * {@code MPI_Send}, larger ones by {@code MPI_Isend}, from the frame's own direct buffer
- * (a heap frame is copied once into a reused off-heap one: a non-blocking call never gets a
- * heap array).
+ * {@code MPI_Mrecv}, both critical calls (neither waits on a peer: the first polls, the second
+ * copies a message already matched), the byte count read from the status as the
+ * implementation's table lays it out: two calls into the library per frame, as few as a
+ * receive with a probe can make. A frame that must outlive the next receive goes straight into
+ * a new {@code byte[]}, the others into one reused off-heap buffer. Frames up to
+ * {@link MpiProperties#EAGER_BYTES_PROP_NAME} go by {@code MPI_Send}, larger ones by
+ * {@code MPI_Isend}, from the frame's own direct buffer (a heap frame is copied once into a
+ * reused off-heap one: a non-blocking call never gets a heap array).
  */
 final class MpiTransport extends PolledTransport {
 
@@ -37,7 +39,6 @@ final class MpiTransport extends PolledTransport {
     // Guarded by PolledTransport's engine lock (sendCopy: by its one-sender lock).
     private final Arena arena = Arena.ofAuto();
     private final MemorySegment flag;
-    private final MemorySegment count;
     private final MemorySegment message;
     private final MemorySegment request;
     private final MemorySegment status;
@@ -55,7 +56,6 @@ final class MpiTransport extends PolledTransport {
         MpiAbi abi = mpi.abi();
         anySource = abi.anySource();
         flag = arena.allocate(JAVA_INT);
-        count = arena.allocate(JAVA_INT);
         message = arena.allocate(8, 8); // an MPI_Message: a pointer (Open MPI) or an int (MPICH)
         request = arena.allocate(8, 8); // an MPI_Request, likewise
         status = arena.allocate(abi.statusBytes(), 8);
@@ -112,18 +112,18 @@ final class MpiTransport extends PolledTransport {
     @Override
     protected Frame pollEngine(int source, boolean keep) {
         if (!mpi.improbe(source < 0 ? anySource : source, tag, flag, message, status)) return null;
-        int n = mpi.byteCount(status, count);
+        int n = mpi.statusByteCount(status);
         int from = mpi.statusSource(status);
         if (keep) {
             byte[] into = new byte[n];
-            mpi.mrecvInPlace(MemorySegment.ofArray(into), n, message, status);
+            mpi.mrecv(MemorySegment.ofArray(into), n, message, status);
             return new Frame(from, ByteBuffer.wrap(into).order(ByteOrder.LITTLE_ENDIAN));
         }
         if (receiveBuffer.capacity() < n) {
             receiveBuffer = newDirect(Math.max(n, 2 * receiveBuffer.capacity()));
             receiveSegment = MemorySegment.ofBuffer(receiveBuffer);
         }
-        mpi.mrecv(receiveSegment, n, message, status);
+        mpi.mrecv(receiveSegment, n, message, status); // matched: a copy, never a wait on a peer
         receiveBuffer.clear().limit(n);
         return new Frame(from, receiveBuffer);
     }

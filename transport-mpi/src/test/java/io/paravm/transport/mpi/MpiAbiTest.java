@@ -98,6 +98,12 @@ class MpiAbiTest {
         assertEquals(abi.statusTag(), status.get("MPI_TAG"), "offset of MPI_TAG in " + status);
         assertEquals(abi.statusError(), status.get("MPI_ERROR"), "offset of MPI_ERROR in " + status);
         assertEquals(abi.statusBytes(), status.get("sizeof"), "sizeof(MPI_Status): " + status);
+        if (abi.statusCountSplit()) {
+            assertEquals(abi.statusCount(), status.get("count_lo"), "offset of count_lo in " + status);
+            assertEquals(abi.statusCount() + 4, status.get("count_hi_and_cancelled"), "count_hi_and_cancelled follows: " + status);
+        } else {
+            assertEquals(abi.statusCount(), status.get("_ucount"), "offset of _ucount (a size_t) in " + status);
+        }
     }
 
     @Test
