@@ -18,7 +18,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -89,7 +88,7 @@ public final class Dashboard implements AutoCloseable {
     private final JmxMeterRegistry jmx;
     private final VmMeters vmMeters;
     private final ObjectMapper json = new ObjectMapper();
-    private final List<Stream> streams = new CopyOnWriteArrayList<>();
+    private final List<PageStream> streams = new CopyOnWriteArrayList<>();
     /** Writes the updates, a thread per stream at most: a page that reads slowly never holds up the others. */
     private final ExecutorService writers;
     /** A page whose stream has not taken an update for this long is dropped ({@link DashboardProperties#STUCK_MILLIS_PROP_NAME}). */
@@ -201,7 +200,7 @@ public final class Dashboard implements AutoCloseable {
         vm.events().remove(state);
         vm.events().remove(vmMeters);
         ticker.shutdownNow();
-        for (Stream s : streams) s.end();
+        for (PageStream s : streams) s.end();
         streams.clear();
         server.stop(0);
         http.shutdownNow();
@@ -395,109 +394,10 @@ public final class Dashboard implements AutoCloseable {
         }
         ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         ex.sendResponseHeaders(200, 0);
-        Stream s = new Stream(ex);
+        PageStream s = new PageStream(ex, writers, stuckNanos, streams::remove);
         streams.add(s);
         s.offer(event(json.writeValueAsBytes(status())));
         return true;
-    }
-
-    /**
-     * One page's stream. An update is written on a writer thread; one that comes while the last
-     * is still being written replaces any other waiting (the page only needs the latest). A
-     * write stuck past {@link #stuckNanos} drops the page: its writer thread is interrupted,
-     * which closes the connection (the server's socket channel is interruptible) and ends the
-     * write. Closing the stream from the ticker instead would block the ticker too: the
-     * response's last chunk is a write into the same full socket.
-     */
-    private final class Stream {
-        private final HttpExchange exchange;
-        private final OutputStream out;
-        private byte[] next; // guarded by this
-        private boolean writing; // guarded by this
-        private long writingSince; // guarded by this
-        private Thread writer; // guarded by this: the thread in drain(), while writing
-        private boolean dropped; // guarded by this
-
-        Stream(HttpExchange exchange) {
-            this.exchange = exchange;
-            this.out = exchange.getResponseBody();
-        }
-
-        void offer(byte[] message) {
-            synchronized (this) {
-                if (dropped) return;
-                next = message;
-                if (writing) {
-                    if (System.nanoTime() - writingSince > stuckNanos) {
-                        LOG.debug("a dashboard page took no update for {} ms; dropped", TimeUnit.NANOSECONDS.toMillis(stuckNanos));
-                        streams.remove(this); // its place is free at once
-                        end();
-                    }
-                    return;
-                }
-                writing = true;
-                writingSince = System.nanoTime();
-            }
-            try {
-                writers.execute(this::drain);
-            } catch (java.util.concurrent.RejectedExecutionException closing) {
-                close();
-            }
-        }
-
-        private void drain() {
-            try {
-                while (true) {
-                    byte[] m;
-                    synchronized (this) {
-                        m = next;
-                        next = null;
-                        if (m == null || dropped) {
-                            writing = false;
-                            writer = null;
-                            if (dropped) break;
-                            return;
-                        }
-                        writer = Thread.currentThread();
-                        writingSince = System.nanoTime();
-                    }
-                    try {
-                        out.write(m);
-                        out.flush();
-                    } catch (IOException e) {
-                        synchronized (this) {
-                            writing = false;
-                            writer = null;
-                        }
-                        break; // the page went away, or was dropped
-                    }
-                }
-                close();
-            } finally {
-                Thread.interrupted(); // a drop's interrupt must not outlive this stream on a pooled thread
-            }
-        }
-
-        /**
-         * Ends the stream without waiting on its page: a write in progress is interrupted and
-         * its writer closes the stream; otherwise it is closed here.
-         */
-        void end() {
-            synchronized (this) {
-                dropped = true;
-                if (writing) {
-                    if (writer != null) writer.interrupt(); // else the drain about to start sees dropped
-                    return;
-                }
-            }
-            close();
-        }
-
-        void close() {
-            streams.remove(this);
-            closeQuietly(out);
-            exchange.close();
-        }
     }
 
     private static byte[] event(byte[] data) {
@@ -520,14 +420,6 @@ public final class Dashboard implements AutoCloseable {
             LOG.debug("no dashboard update: {}", e.toString()); // the VM is closing
             return;
         }
-        for (Stream s : streams) s.offer(message);
-    }
-
-    private static void closeQuietly(OutputStream s) {
-        try {
-            s.close();
-        } catch (IOException e) {
-            // it is gone already
-        }
+        for (PageStream s : streams) s.offer(message);
     }
 }
