@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +29,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * rank is in the engine (its task computes), a daemon thread drains it into the same backlog
  * every {@value #DRAIN_INTERVAL_MILLIS} ms: a sender of a large frame, which MPI completes
  * only when the receiver polls, never waits for a task to finish computing. What it drains
- * is bounded by vm-core's flow control.
+ * is bounded by vm-core's flow control. When every rank of the job runs on one host (the
+ * launcher says so: {@link LocalRanks}), a rank that has waited a while sleeps on a
+ * {@link Doorbell} instead of polling, and the rank that sends it a frame rings it awake.
  *
  * <pre>{@code
  * final class MyMpiTransport extends PolledTransport {
@@ -72,6 +75,12 @@ public abstract class PolledTransport implements Transport {
      */
     @Deprecated
     public static final String FINALIZE_TIMEOUT_MS_PROP_NAME = "paravm.core.finalize.timeout.ms";
+    /**
+     * Whether ranks of a job that runs on one host sleep on a {@link Doorbell} while they wait
+     * ({@code true}, the default) or only poll ({@code false}: as before the doorbell, e.g. where
+     * {@code /dev/shm} and the temporary directory cannot hold Unix-domain sockets).
+     */
+    public static final String DOORBELL_PROP_NAME = "paravm.core.doorbell.enabled";
     /** Default of {@link #FINALIZE_TIMEOUT_MILLIS_PROP_NAME}: 20 000 ms. */
     public static final long FINALIZE_TIMEOUT_MILLIS_DEFAULT = 20_000;
 
@@ -107,11 +116,19 @@ public abstract class PolledTransport implements Transport {
     }
     private boolean closed;                                  // guarded by engine
     private final long finalizeTimeoutMillis;
+    private final boolean doorbellEnabled;
     // Who this rank is, told once by the subclass's constructor when its engine has started.
     private int rank = -1;
     private int size;
     private String host;
     private String[] userArgs = new String[0];
+    /** Set by {@link #joined}, before any other thread sees this transport; null: poll only. */
+    private Doorbell doorbell;
+    /** Whether the last doorbell sleep ended by a ring; guarded by the doorbell's sleeper lock. */
+    private boolean lastSleepRung;
+    private long doorbellAfterNanos;
+    /** Frames sent and received, and when a wait last saw it unchanged: hints, read and written racily. */
+    private long traffic, quietSinceTraffic = -1, quietSinceNanos;
 
     /**
      * A transport with the settings of {@code config} ({@link #FINALIZE_TIMEOUT_MILLIS_PROP_NAME}).
@@ -121,6 +138,7 @@ public abstract class PolledTransport implements Transport {
     protected PolledTransport(VmConfig config) {
         this.finalizeTimeoutMillis = config.property(FINALIZE_TIMEOUT_MILLIS_PROP_NAME).map(Long::parseLong)
                 .orElse(FINALIZE_TIMEOUT_MILLIS_DEFAULT);
+        this.doorbellEnabled = Doorbell.enabled(config.property(DOORBELL_PROP_NAME), DOORBELL_PROP_NAME);
     }
 
     /**
@@ -133,6 +151,24 @@ public abstract class PolledTransport implements Transport {
      * @param userArgs the program's arguments without the engine's
      */
     protected final void joined(int rank, int size, String host, String[] userArgs) {
+        joined(rank, size, host, userArgs, Optional.empty());
+    }
+
+    /**
+     * Records who this rank is, as {@link #joined(int, int, String, String[])}, and lets the
+     * ranks of this host wake each other when every rank of the job runs here: a waiting rank
+     * then sleeps until a frame is sent to it instead of polling ({@link Doorbell}).
+     *
+     * @param rank       this rank
+     * @param size       the number of ranks
+     * @param host       this rank's host name
+     * @param userArgs   the program's arguments without the engine's
+     * @param localRanks the job's ranks on this host, as the launcher said
+     *                   ({@link LocalRanks#fromLauncher}); empty: poll
+     */
+    protected final void joined(int rank, int size, String host, String[] userArgs, Optional<LocalRanks> localRanks) {
+        this.doorbell = doorbellEnabled ? localRanks.flatMap(l -> Doorbell.open(l, rank, size)).orElse(null) : null;
+        this.doorbellAfterNanos = rank == 0 ? Doorbell.SPAWNER_SLEEPS_AFTER_NANOS : Doorbell.WORKER_SLEEPS_AFTER_NANOS;
         this.rank = rank;
         this.size = size;
         this.host = host;
@@ -250,7 +286,12 @@ public abstract class PolledTransport implements Transport {
         try {
             checkOpen();
             enginePolls++;
+            traffic++;
+            // Ring before the send as well as after: an engine may finish even a small send only once the
+            // receiver polls (Open MPI's shared memory, until a fast box is set up for the pair).
+            if (doorbell != null) doorbell.ringAhead(destination);
             Pending pending = startSend(destination, frame);
+            if (doorbell != null) doorbell.ring(destination); // a receiver that went to sleep during the send
             Backoff idle = null;
             while (!pending.done()) {
                 enginePolls++;
@@ -285,34 +326,91 @@ public abstract class PolledTransport implements Transport {
         long deadline = System.nanoTime() + Math.max(timeoutNanos, 0);
         Backoff idle = null;
         long idleSince = 0;
+        long pollingSince = 0;
         while (true) {
-            engine.lock();
-            try {
-                checkOpen();
-                enginePolls++;
-                Frame f = backlog.poll(source);
-                if (f == null) f = pollEngine(source, false);
-                if (f != null) return f;
-            } catch (VmException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new EngineFailureException(name() + " receive on rank " + rank() + " failed: " + e, e);
-            } finally {
-                engine.unlock();
-            }
+            Frame f = pollOnce(source);
+            if (f != null) return f;
             if (wakeup.get() && wakeup.getAndSet(false)) return null; // a plain read first: this runs every poll
             if (timeoutNanos == 0) return null;
             if (timeoutNanos > 0 && System.nanoTime() - deadline >= 0) return null;
+            long now = System.nanoTime();
             if (idle == null) {
                 idle = new Backoff();
-                idleSince = System.nanoTime();
-            } else if (idleSince != 0 && System.nanoTime() - idleSince >= SHRINK_AFTER_NANOS) {
+                idleSince = now;
+                // Quiet since the last frame this rank sent or received: a receive that follows a
+                // timed-out one (a caller looking at a clock now and then) does not poll afresh.
+                long t = traffic;
+                if (t != quietSinceTraffic) {
+                    quietSinceTraffic = t;
+                    quietSinceNanos = now;
+                }
+                pollingSince = quietSinceNanos;
+            } else if (idleSince != 0 && now - idleSince >= SHRINK_AFTER_NANOS) {
                 idleSince = 0; // once per wait
                 shrinkWhenIdle();
+            }
+            Doorbell bell = doorbell;
+            if (bell != null && now - pollingSince >= doorbellAfterNanos && bell.sleeper().tryLock()) {
+                boolean rung;
+                try {
+                    f = sleepOnDoorbell(bell, source, timeoutNanos > 0 ? deadline - now : Long.MAX_VALUE);
+                    if (f != null) return f;
+                    rung = lastSleepRung;
+                } finally {
+                    bell.sleeper().unlock();
+                }
+                // Rung, yet nothing (rung ahead of a send whose sender may have lost its core): poll a
+                // while before the next sleep. Woken by the sleep's end: sleep again at once.
+                if (rung) {
+                    idle.reset();
+                    pollingSince = System.nanoTime() + Math.max(0, Doorbell.RUNG_SLEEPS_AFTER_NANOS - doorbellAfterNanos);
+                }
+                continue;
             }
             if (timeoutNanos > 0) idle.idleUntil(deadline);
             else idle.idle();
         }
+    }
+
+    /** Takes a frame from the backlog or the engine, if one waits. */
+    private Frame pollOnce(int source) {
+        engine.lock();
+        try {
+            checkOpen();
+            enginePolls++;
+            Frame f = backlog.poll(source);
+            if (f == null) f = pollEngine(source, false);
+            if (f != null) traffic++;
+            return f;
+        } catch (VmException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new EngineFailureException(name() + " receive on rank " + rank() + " failed: " + e, e);
+        } finally {
+            engine.unlock();
+        }
+    }
+
+    /** Raises the flag, polls once more (a frame sent before it went up rang nobody), sleeps if nothing came. */
+    private Frame sleepOnDoorbell(Doorbell bell, int source, long maxNanos) {
+        if (maxNanos <= 0) return null;
+        bell.arm();
+        boolean sleep = false;
+        try {
+            Frame f = pollOnce(source);
+            if (f != null || wakeup.get()) return f; // a wakeup is seen by the caller's loop
+            sleep = true;
+        } finally {
+            if (!sleep) bell.disarm();
+        }
+        lastSleepRung = bell.sleep(maxNanos);
+        return null;
+    }
+
+    /** Whether a receive has raised this rank's doorbell flag: it sleeps, or is about to (for tests). */
+    final boolean doorbellArmed() {
+        Doorbell bell = doorbell;
+        return bell != null && bell.armed();
     }
 
     private void shrinkWhenIdle() {
@@ -347,6 +445,8 @@ public abstract class PolledTransport implements Transport {
     @Override
     public final void wakeup() {
         wakeup.set(true);
+        Doorbell bell = doorbell;
+        if (bell != null) bell.wake();
     }
 
     private void checkOpen() {
@@ -368,6 +468,7 @@ public abstract class PolledTransport implements Transport {
         } finally {
             engine.unlock();
         }
+        if (doorbell != null) doorbell.close(); // ends a sleep in progress: the sleeper then finds the transport closed
         CompletableFuture<Void> done = new CompletableFuture<>();
         Thread finalizer = new Thread(() -> {
             engine.lock();

@@ -2,6 +2,7 @@ package io.paravm.transport.mpi;
 
 import io.paravm.VmConfig;
 import io.paravm.VmException;
+import io.paravm.core.LocalRanks;
 import io.paravm.core.PolledTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,7 +78,7 @@ final class MpiTransport extends PolledTransport {
                     + "use an MPI built with thread support");
         }
         LOG.debug("{} ({}) started, thread level {}", abi.displayName(), choice.library(), provided);
-        joined(mpi.rank(), mpi.size(), mpi.processorName(), config.args());
+        joined(mpi.rank(), mpi.size(), mpi.processorName(), config.args(), LocalRanks.fromLauncher(System.getenv()));
     }
 
     private static ByteBuffer newDirect(int bytes) {

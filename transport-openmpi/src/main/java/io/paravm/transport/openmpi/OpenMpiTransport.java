@@ -2,6 +2,7 @@ package io.paravm.transport.openmpi;
 
 import io.paravm.VmConfig;
 import io.paravm.VmException;
+import io.paravm.core.LocalRanks;
 import io.paravm.core.PolledTransport;
 import mpi.Comm;
 import mpi.MPI;
@@ -74,7 +75,7 @@ final class OpenMpiTransport extends PolledTransport {
                         + " is not a thread level; use 'serialized' (the default), 'multiple' or 'single'");
             }
             world = MPI.COMM_WORLD;
-            joined(world.getRank(), world.getSize(), MPI.getProcessorName(), userArgs);
+            joined(world.getRank(), world.getSize(), MPI.getProcessorName(), userArgs, LocalRanks.fromLauncher(System.getenv()));
         } catch (MPIException e) {
             throw new VmException("MPI_Init failed: " + e.getMessage() + "; is this process started by mpirun?", e);
         }
