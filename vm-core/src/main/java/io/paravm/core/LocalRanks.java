@@ -58,6 +58,18 @@ public record LocalRanks(String jobKey, int count) {
         return Optional.empty();
     }
 
+    /**
+     * The ranks of a job that a transport knows to be all on this host (e.g. threads of one JVM).
+     *
+     * @param identity a text that names the job, the same on each of its ranks and on no other
+     *                 job running at the same time
+     * @param count    how many of its ranks run here
+     * @return the job's local ranks
+     */
+    public static LocalRanks ofJob(String identity, int count) {
+        return new LocalRanks(hash(identity), count);
+    }
+
     private static Optional<Integer> count(String value) {
         if (value == null) return Optional.empty();
         try {

@@ -2,6 +2,7 @@ package io.paravm.transport.mpj;
 
 import io.paravm.VmConfig;
 import io.paravm.VmException;
+import io.paravm.core.LocalRanks;
 import io.paravm.core.PolledTransport;
 import mpi.Intracomm;
 import mpi.MPI;
@@ -14,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * Frames over MPJ Express's {@code COMM_WORLD}, one tag, bytes in {@code byte[]}s.
@@ -57,7 +59,7 @@ final class MpjTransport extends PolledTransport {
             String[] rest = MPI.Init(args);
             world = MPI.COMM_WORLD;
             joined(world.Rank(), world.Size(), MPI.Get_processor_name(),
-                    rest != null ? rest : Arrays.copyOfRange(args, MPJ_ARGS, args.length));
+                    rest != null ? rest : Arrays.copyOfRange(args, MPJ_ARGS, args.length), localRanks(args[1], world.Size()));
         } catch (RuntimeException e) {
             throw new VmException("MPJ Express failed to start on device " + device + " (MPI.Init with "
                     + Arrays.toString(Arrays.copyOf(args, MPJ_ARGS)) + "): " + e + "; is MPJ_HOME ("
@@ -70,6 +72,19 @@ final class MpjTransport extends PolledTransport {
     @Override
     public String name() {
         return "mpj";
+    }
+
+    /**
+     * Every rank is on this host when they are threads of this JVM (multicore), or JVMs that
+     * ParaVM's {@code MpjLauncher} started around its rendezvous on loopback (niodev), whose
+     * configuration then names the job. Not so for a job MPJ's own {@code mpjrun} started.
+     */
+    private Optional<LocalRanks> localRanks(String configuration, int size) {
+        if (ranksShareProcess()) return Optional.of(LocalRanks.ofJob("mpj " + ProcessHandle.current().pid(), size));
+        if (NiodevRendezvous.startedAllRanksHere(configuration)) {
+            return Optional.of(LocalRanks.ofJob("mpj niodev " + configuration, size));
+        }
+        return Optional.empty();
     }
 
 
