@@ -10,6 +10,7 @@ import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -96,10 +97,10 @@ final class LambdaSerializer extends Serializer<Object> {
                 throw new AllowListClassResolver.RefusedClassException("a lambda made in " + capturing + " cannot be sent: "
                         + allowList.refusalOnSend(capturing));
             }
-            descriptor = String.join("\n", sl.getCapturingClass(), sl.getFunctionalInterfaceClass(),
+            descriptor = compact(new String[] {sl.getCapturingClass(), sl.getFunctionalInterfaceClass(),
                     sl.getFunctionalInterfaceMethodName(), sl.getFunctionalInterfaceMethodSignature(),
                     String.valueOf(sl.getImplMethodKind()), sl.getImplClass(), sl.getImplMethodName(),
-                    sl.getImplMethodSignature(), sl.getInstantiatedMethodType());
+                    sl.getImplMethodSignature(), sl.getInstantiatedMethodType()});
             shape.descriptor = descriptor;
         }
         out.writeString(descriptor);
@@ -134,10 +135,56 @@ final class LambdaSerializer extends Serializer<Object> {
         return lambda;
     }
 
-    /** Parses a descriptor and checks and loads its capturing class. */
-    private Rebuilder checked(Kryo kryo, String descriptor) {
+    /**
+     * ParaVM's own serializable functional interfaces (class, method, signature), which a
+     * descriptor names by their index: with the implementation class left out when it is the
+     * capturing class, as it is for every lambda written in a class's body, that keeps the
+     * frame of a typical spawn under 256 bytes, which Open MPI sends inline: its MPI_Send of a
+     * larger frame returns only once the receiver polls, which a worker does between tasks.
+     */
+    private static final List<List<String>> KNOWN_INTERFACES = List.of(
+            List.of("io/paravm/Task", "run", "(Lio/paravm/VirtualMachine;)Ljava/lang/Object;"),
+            List.of("io/paravm/farm/TaskFunction", "apply", "(Ljava/lang/Object;)Ljava/lang/Object;"));
+
+    /** The nine fields of a SerializedLambda as one string, without what the receiver can restore. */
+    static String compact(String[] f) {
+        String[] c = f.clone();
+        int known = KNOWN_INTERFACES.indexOf(List.of(f[1], f[2], f[3]));
+        if (known >= 0) {
+            c[1] = "@" + known;
+            c[2] = "";
+            c[3] = "";
+        }
+        if (f[5].equals(f[0])) c[5] = "";
+        return String.join("\n", c);
+    }
+
+    /** The nine fields of a descriptor that {@link #compact} made. */
+    static String[] expand(String descriptor) {
         String[] f = descriptor.split("\n", -1);
         if (f.length != 9) throw new KryoException("a lambda descriptor with " + f.length + " fields, not 9");
+        if (f[1].startsWith("@")) {
+            int known;
+            try {
+                known = Integer.parseInt(f[1].substring(1));
+            } catch (NumberFormatException e) {
+                known = -1;
+            }
+            if (known < 0 || known >= KNOWN_INTERFACES.size() || !f[2].isEmpty() || !f[3].isEmpty()) {
+                throw new KryoException("a lambda descriptor naming an unknown interface " + f[1]);
+            }
+            List<String> fi = KNOWN_INTERFACES.get(known);
+            f[1] = fi.get(0);
+            f[2] = fi.get(1);
+            f[3] = fi.get(2);
+        }
+        if (f[5].isEmpty()) f[5] = f[0];
+        return f;
+    }
+
+    /** Parses a descriptor and checks and loads its capturing class. */
+    private Rebuilder checked(Kryo kryo, String descriptor) {
+        String[] f = expand(descriptor);
         int kind;
         try {
             kind = Integer.parseInt(f[4]);

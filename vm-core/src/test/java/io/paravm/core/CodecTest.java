@@ -96,6 +96,47 @@ class CodecTest {
         }
     }
 
+    /** A user's own serializable functional interface: not one ParaVM's descriptors abbreviate. */
+    interface Parser extends java.io.Serializable {
+        Object parse(String text);
+    }
+
+    @Test
+    void lambdasOfOtherInterfacesAndMethodReferencesToOtherClassesRoundTrip() {
+        Parser viaOtherClass = Integer::valueOf; // implemented in java.lang.Integer, not in this class
+        assertEquals(12, ((Parser) roundTrip(viaOtherClass)).parse("12"));
+        String suffix = "!";
+        Parser capturing = text -> text + suffix;
+        assertEquals("hi!", ((Parser) roundTrip(capturing)).parse("hi"));
+    }
+
+    @Test
+    void aTaskLambdasFrameLeavesOutWhatTheReceiverKnows() {
+        // Open MPI sends up to 256 bytes inline; above that its MPI_Send waits for the receiver to poll.
+        long seed = 42;
+        Task<Long> t = vm -> seed + 1;
+        FrameWriter w = new FrameWriter();
+        w.start();
+        codec.encode(t, w);
+        ByteBuffer frame = w.finish();
+        byte[] bytes = new byte[frame.remaining()];
+        frame.get(bytes);
+        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(!text.contains("io/paravm/Task"), "the interface is named by its index: " + text);
+        assertEquals(1, text.split("io/paravm/core/CodecTest", -1).length - 1, "the capturing class once, not again as the implementation's: " + text);
+    }
+
+    @Test
+    void aDescriptorNamingAnInterfaceByAnUnknownIndexIsRefused() {
+        String[] fields = {"io/paravm/core/CodecTest", "io/paravm/Task", "run", "(Lio/paravm/VirtualMachine;)Ljava/lang/Object;",
+                "6", "io/paravm/core/CodecTest", "lambda$x$0", "()Ljava/lang/Object;", "()Ljava/lang/Object;"};
+        assertArrayEquals(fields, LambdaSerializer.expand(LambdaSerializer.compact(fields)));
+        String unknown = LambdaSerializer.compact(fields).replace("@0", "@7");
+        com.esotericsoftware.kryo.KryoException e = assertThrows(com.esotericsoftware.kryo.KryoException.class,
+                () -> LambdaSerializer.expand(unknown));
+        assertTrue(e.getMessage().contains("unknown interface @7"), e.getMessage());
+    }
+
     @Test
     void aLambdaDescriptorThatNamesNoRealMethodIsRefusedEveryTime() throws Exception {
         Task<Integer> real = vm -> 1;
