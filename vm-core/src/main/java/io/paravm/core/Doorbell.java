@@ -42,8 +42,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * with {@code kill -9} leaves its directory, which the next job on the host removes.
  *
  * <p>No frame can be missed (Dekker's protocol): the sleeper raises its flag, then polls the
- * engine once more, then sleeps; the sender sends, then reads the flag. Either the sleeper's
- * last poll sees the frame, or the sender sees the flag. Each sleep is bounded all the same
+ * engine (twice: MPI finds a frame on the second probe after its send returned), then sleeps;
+ * the sender sends, then reads the flag. Either the sleeper's last polls see the frame, or the
+ * sender sees the flag. Each sleep is bounded all the same
  * ({@link #LONG_SLEEP_NANOS}, and {@link #SHORT_SLEEP_NANOS} until every rank of the job has
  * been seen on this host for a while), so a ring that never comes (a rank that has not found
  * this one yet, an engine that delivers a frame after its send returned) costs latency, never a
@@ -318,7 +319,7 @@ final class Doorbell implements AutoCloseable {
         return sleeper;
     }
 
-    /** Raises this rank's flag: senders ring from now on. Then poll the engine once more. */
+    /** Raises this rank's flag: senders ring from now on. Then poll the engine (twice, for MPI). */
     void arm() {
         FLAG.setVolatile(flag, 0, SLEEPING);
         VarHandle.fullFence();

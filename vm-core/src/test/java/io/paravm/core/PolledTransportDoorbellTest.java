@@ -61,7 +61,13 @@ class PolledTransportDoorbellTest {
         /** Returns once the receiver has taken the frame, as MPI_Send may: only the ring before the send wakes it. */
         WAITS_FOR_RECEIVER,
         /** Puts the frame in the queue at once. */
-        AT_ONCE
+        AT_ONCE,
+        /**
+         * The frame lands as the receiver raises its flag, after the sender looked at it (so no
+         * ring), and the engine finds it only on its second poll, as Open MPI's and MPICH's
+         * MPI_Improbe do after an MPI_Send has returned (the first moves it off shared memory).
+         */
+        SECOND_POLL_AS_RECEIVER_ARMS
     }
 
     private void open(Send mode) {
@@ -84,6 +90,17 @@ class PolledTransportDoorbellTest {
     void aSendThatWaitsForTheReceiverRingsFirst() throws Exception {
         open(Send.WAITS_FOR_RECEIVER);
         assertRungAwakeBy("hello", true);
+    }
+
+    @Test
+    @DisplayName("a frame the engine finds only on its second poll, landing as the receiver goes to sleep, is received")
+    void aFrameFoundOnTheSecondPollIsNotSleptOn() throws Exception {
+        open(Send.SECOND_POLL_AS_RECEIVER_ARMS);
+        spawner.send(1, ByteBuffer.wrap("late".getBytes(StandardCharsets.UTF_8))); // the worker is awake: no ring
+        Transport.Frame f = CompletableFuture.supplyAsync(() -> worker.receive(Transport.ANY_SOURCE, TimeUnit.SECONDS.toNanos(60)))
+                .get(30, TimeUnit.SECONDS);
+        assertNotNull(f);
+        assertEquals("late", StandardCharsets.UTF_8.decode(f.payload()).toString());
     }
 
     @Test
@@ -181,9 +198,19 @@ class PolledTransportDoorbellTest {
             return () -> true;
         }
 
+        private boolean progressed; // SECOND_POLL_AS_RECEIVER_ARMS: the head frame was polled once
+
         @Override
         protected Frame pollEngine(int source, boolean keep) {
             if (keep) return null; // the drain thread's poll
+            if (mode == Send.SECOND_POLL_AS_RECEIVER_ARMS && !queues.get(me).isEmpty()) {
+                if (!doorbellArmed()) return null; // not landed yet
+                if (!progressed) {
+                    progressed = true;
+                    return null;
+                }
+                progressed = false;
+            }
             byte[] b = queues.get(me).poll();
             return b == null ? null : new Frame(1 - me, ByteBuffer.wrap(b));
         }
