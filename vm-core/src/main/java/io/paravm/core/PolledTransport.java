@@ -86,6 +86,14 @@ public abstract class PolledTransport implements Transport {
 
     /** How often the drain thread looks at an engine no thread of the rank is in, in ms. */
     static final long DRAIN_INTERVAL_MILLIS = 10;
+    /**
+     * How often the drain thread looks while a receive sleeps on the doorbell, in ms: a frame sent
+     * here then rings the sleeper, which polls. An idle rank's drain thread woke 100 times a
+     * second for nothing, a third of its CPU (docs/waiting.md); once the sleeper has returned to
+     * its caller, the drain thread looks again within this and every 10 ms from then on (a
+     * sender waiting for this rank to take a large frame may wait that much longer, once).
+     */
+    static final long DRAIN_WHILE_ASLEEP_MILLIS = 200;
     /** Frames the drain thread takes in one look at most, so it never holds the engine long. */
     private static final int DRAIN_BATCH = 256;
 
@@ -187,12 +195,14 @@ public abstract class PolledTransport implements Transport {
     private void drainWhileNobodyPolls() {
         int seen = (int) ENGINE_POLLS.getOpaque(this);
         while (true) {
-            LockSupport.parkNanos(DRAIN_INTERVAL_MILLIS * 1_000_000L);
+            Doorbell bell = doorbell;
+            LockSupport.parkNanos((bell != null && bell.armed() ? DRAIN_WHILE_ASLEEP_MILLIS : DRAIN_INTERVAL_MILLIS) * 1_000_000L);
             int polls = (int) ENGINE_POLLS.getOpaque(this);
             if (polls != seen) {
                 seen = polls;
                 continue;
             }
+            if (bell != null && bell.armed()) continue; // the sleeper is rung by a frame sent here, and polls
             if (!engine.tryLock()) continue;
             try {
                 if (closed) return;
