@@ -59,7 +59,7 @@ final class MpjTransport extends PolledTransport {
             String[] rest = MPI.Init(args);
             world = MPI.COMM_WORLD;
             joined(world.Rank(), world.Size(), MPI.Get_processor_name(),
-                    rest != null ? rest : Arrays.copyOfRange(args, MPJ_ARGS, args.length), localRanks(args[1], world.Size()));
+                    rest != null ? rest : Arrays.copyOfRange(args, MPJ_ARGS, args.length), localRanks(world.Size()));
         } catch (RuntimeException e) {
             throw new VmException("MPJ Express failed to start on device " + device + " (MPI.Init with "
                     + Arrays.toString(Arrays.copyOf(args, MPJ_ARGS)) + "): " + e + "; is MPJ_HOME ("
@@ -75,15 +75,14 @@ final class MpjTransport extends PolledTransport {
     }
 
     /**
-     * Every rank is on this host when they are threads of this JVM (multicore), or JVMs that
-     * ParaVM's {@code MpjLauncher} started around its rendezvous on loopback (niodev), whose
-     * configuration then names the job. Not so for a job MPJ's own {@code mpjrun} started.
+     * The doorbell's job when the ranks are threads of this JVM (multicore), where a frame sent is
+     * in the receiver's queue when the send returns. Not on niodev, even with every rank on this
+     * host: a frame crosses TCP and MPJ's reader thread, so it may show up well after the ring,
+     * and a sleeper rung too early slept on it (a warm trivial spawn loop at -np 2 ran at 505
+     * tasks/s against 7,274 polling; docs/waiting.md).
      */
-    private Optional<LocalRanks> localRanks(String configuration, int size) {
+    private Optional<LocalRanks> localRanks(int size) {
         if (ranksShareProcess()) return Optional.of(LocalRanks.ofJob("mpj " + ProcessHandle.current().pid(), size));
-        if (NiodevRendezvous.startedAllRanksHere(configuration)) {
-            return Optional.of(LocalRanks.ofJob("mpj niodev " + configuration, size));
-        }
         return Optional.empty();
     }
 

@@ -34,8 +34,6 @@ final class NiodevRendezvous implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NiodevRendezvous.class);
     /** How often the wait for the next rank looks whether a rank died before reporting in. */
     private static final int ACCEPT_TIMEOUT_MILLIS = 250;
-    private static final String PREFIX = "#Number of Processes;";
-    private static final String SERVER = ";#Server Name;";
 
     private final ServerSocket server;
     private final int ranks;
@@ -56,20 +54,8 @@ final class NiodevRendezvous implements AutoCloseable {
      * @return the configuration every rank is given in place of MPJ's configuration file
      */
     String configuration(long protocolSwitchBytes) {
-        return PREFIX + ranks + ";#Protocol Switch Limit;" + protocolSwitchBytes
-                + SERVER + server.getInetAddress().getHostAddress() + ";#Server Port;" + server.getLocalPort();
-    }
-
-    /**
-     * Whether a rank's configuration argument is one that {@link #configuration} made: then the
-     * launcher started every rank of the job on this host around its loopback port, which no
-     * other job running here shares. A job that MPJ's own {@code mpjrun} started names a file.
-     *
-     * @param configuration the configuration argument the rank was started with
-     * @return whether every rank of its job runs on this host
-     */
-    static boolean startedAllRanksHere(String configuration) {
-        return configuration.startsWith(PREFIX) && configuration.contains(SERVER + "127.");
+        return "#Number of Processes;" + ranks + ";#Protocol Switch Limit;" + protocolSwitchBytes
+                + ";#Server Name;" + server.getInetAddress().getHostAddress() + ";#Server Port;" + server.getLocalPort();
     }
 
     /**
