@@ -110,18 +110,23 @@ class CodecTest {
         assertEquals("hi!", ((Parser) roundTrip(capturing)).parse("hi"));
     }
 
+    /** The bytes the codec writes for {@code value}. */
+    private byte[] encoded(Object value) {
+        FrameWriter w = new FrameWriter();
+        w.start();
+        codec.encode(value, w);
+        ByteBuffer frame = w.finish();
+        byte[] bytes = new byte[frame.remaining()];
+        frame.get(bytes);
+        return bytes;
+    }
+
     @Test
     void aTaskLambdasFrameLeavesOutWhatTheReceiverKnows() {
         // Open MPI sends up to 256 bytes inline; above that its MPI_Send waits for the receiver to poll.
         long seed = 42;
         Task<Long> t = vm -> seed + 1;
-        FrameWriter w = new FrameWriter();
-        w.start();
-        codec.encode(t, w);
-        ByteBuffer frame = w.finish();
-        byte[] bytes = new byte[frame.remaining()];
-        frame.get(bytes);
-        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String text = new String(encoded(t), java.nio.charset.StandardCharsets.ISO_8859_1);
         assertTrue(!text.contains("io/paravm/Task"), "the interface is named by its index: " + text);
         assertEquals(1, text.split("io/paravm/core/CodecTest", -1).length - 1, "the capturing class once, not again as the implementation's: " + text);
     }
@@ -140,12 +145,7 @@ class CodecTest {
     @Test
     void aLambdaDescriptorThatNamesNoRealMethodIsRefusedEveryTime() throws Exception {
         Task<Integer> real = vm -> 1;
-        FrameWriter w = new FrameWriter();
-        w.start();
-        codec.encode(real, w);
-        ByteBuffer frame = w.finish();
-        byte[] bytes = new byte[frame.remaining()];
-        frame.get(bytes);
+        byte[] bytes = encoded(real);
         // The implementing method's name is in the descriptor: point it at one that does not exist.
         String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
         int at = text.indexOf("lambda$");
