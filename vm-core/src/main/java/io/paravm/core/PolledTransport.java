@@ -31,7 +31,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * only when the receiver polls, never waits for a task to finish computing. What it drains
  * is bounded by vm-core's flow control. When every rank of the job runs on one host (the
  * launcher says so: {@link LocalRanks}), a rank that has waited a while sleeps on a
- * {@link Doorbell} instead of polling, and the rank that sends it a frame rings it awake.
+ * {@link Doorbell} instead of polling ({@link DoorbellWait}), and the rank that sends it a
+ * frame rings it awake.
  *
  * <pre>{@code
  * final class MyMpiTransport extends PolledTransport {
@@ -132,11 +133,8 @@ public abstract class PolledTransport implements Transport {
     private String[] userArgs = new String[0];
     /** Set by {@link #joined}, before any other thread sees this transport; null: poll only. */
     private Doorbell doorbell;
-    /** Whether the last doorbell sleep ended by a ring; guarded by the doorbell's sleeper lock. */
-    private boolean lastSleepRung;
-    private long doorbellAfterNanos;
-    /** Frames sent and received, and when a wait last saw it unchanged: hints, read and written racily. */
-    private long traffic, quietSinceTraffic = -1, quietSinceNanos;
+    /** How receives sleep on {@link #doorbell}; null with it. */
+    private DoorbellWait sleeper;
 
     /**
      * A transport with the settings of {@code config} ({@link #FINALIZE_TIMEOUT_MILLIS_PROP_NAME}).
@@ -176,7 +174,7 @@ public abstract class PolledTransport implements Transport {
      */
     protected final void joined(int rank, int size, String host, String[] userArgs, Optional<LocalRanks> localRanks) {
         this.doorbell = doorbellEnabled ? localRanks.flatMap(l -> Doorbell.open(l, rank, size)).orElse(null) : null;
-        this.doorbellAfterNanos = rank == 0 ? Doorbell.SPAWNER_SLEEPS_AFTER_NANOS : Doorbell.WORKER_SLEEPS_AFTER_NANOS;
+        this.sleeper = doorbell == null ? null : new DoorbellWait(doorbell, rank == 0, this::pollOnce, wakeup);
         this.rank = rank;
         this.size = size;
         this.host = host;
@@ -296,7 +294,7 @@ public abstract class PolledTransport implements Transport {
         try {
             checkOpen();
             enginePolls++;
-            traffic++;
+            if (sleeper != null) sleeper.traffic();
             // Ring before the send as well as after: an engine may finish even a small send only once the
             // receiver polls (Open MPI's shared memory, until a fast box is set up for the pair).
             if (doorbell != null) doorbell.ringAhead(destination);
@@ -336,7 +334,8 @@ public abstract class PolledTransport implements Transport {
         long deadline = System.nanoTime() + Math.max(timeoutNanos, 0);
         Backoff idle = null;
         long idleSince = 0;
-        long pollingSince = 0;
+        long quietSince = 0;
+        DoorbellWait bell = sleeper;
         while (true) {
             Frame f = pollOnce(source);
             if (f != null) return f;
@@ -347,35 +346,22 @@ public abstract class PolledTransport implements Transport {
             if (idle == null) {
                 idle = new Backoff();
                 idleSince = now;
-                // Quiet since the last frame this rank sent or received: a receive that follows a
-                // timed-out one (a caller looking at a clock now and then) does not poll afresh.
-                long t = traffic;
-                if (t != quietSinceTraffic) {
-                    quietSinceTraffic = t;
-                    quietSinceNanos = now;
-                }
-                pollingSince = quietSinceNanos;
+                if (bell != null) quietSince = bell.quietSince(now);
             } else if (idleSince != 0 && now - idleSince >= SHRINK_AFTER_NANOS) {
                 idleSince = 0; // once per wait
                 shrinkWhenIdle();
             }
-            Doorbell bell = doorbell;
-            if (bell != null && now - pollingSince >= doorbellAfterNanos && bell.sleeper().tryLock()) {
-                boolean rung;
-                try {
-                    f = sleepOnDoorbell(bell, source, timeoutNanos > 0 ? deadline - now : Long.MAX_VALUE);
-                    if (f != null) return f;
-                    rung = lastSleepRung;
-                } finally {
-                    bell.sleeper().unlock();
+            if (bell != null && bell.due(now, quietSince)) {
+                DoorbellWait.Turn turn = bell.take(source, timeoutNanos > 0 ? deadline - now : Long.MAX_VALUE);
+                if (turn.frame() != null) return turn.frame();
+                if (turn.tookTurn()) {
+                    // Rung, yet nothing: poll a while before the next sleep. Ended by its bound: sleep again at once.
+                    if (turn.rung()) {
+                        idle.reset();
+                        quietSince = bell.quietAfterRing();
+                    }
+                    continue;
                 }
-                // Rung, yet nothing (rung ahead of a send whose sender may have lost its core): poll a
-                // while before the next sleep. Woken by the sleep's end: sleep again at once.
-                if (rung) {
-                    idle.reset();
-                    pollingSince = System.nanoTime() + Math.max(0, Doorbell.RUNG_SLEEPS_AFTER_NANOS - doorbellAfterNanos);
-                }
-                continue;
             }
             if (timeoutNanos > 0) idle.idleUntil(deadline);
             else idle.idle();
@@ -390,7 +376,7 @@ public abstract class PolledTransport implements Transport {
             enginePolls++;
             Frame f = backlog.poll(source);
             if (f == null) f = pollEngine(source, false);
-            if (f != null) traffic++;
+            if (f != null && sleeper != null) sleeper.traffic();
             return f;
         } catch (VmException e) {
             throw e;
@@ -399,29 +385,6 @@ public abstract class PolledTransport implements Transport {
         } finally {
             engine.unlock();
         }
-    }
-
-    /**
-     * Raises the flag, polls twice more (a frame sent before it went up rang nobody), sleeps if
-     * nothing came. Twice: Open MPI and MPICH both find a frame whose MPI_Send has returned only
-     * on the second MPI_Improbe after it (the first moves it off shared memory, the second
-     * matches it), measured in C 2,000 times of 2,000. With one poll, a rank slept its whole
-     * 50 ms on such a frame, dozens of times in a run (docs/waiting.md).
-     */
-    private Frame sleepOnDoorbell(Doorbell bell, int source, long maxNanos) {
-        if (maxNanos <= 0) return null;
-        bell.arm();
-        boolean sleep = false;
-        try {
-            Frame f = pollOnce(source);
-            if (f == null) f = pollOnce(source);
-            if (f != null || wakeup.get()) return f; // a wakeup is seen by the caller's loop
-            sleep = true;
-        } finally {
-            if (!sleep) bell.disarm();
-        }
-        lastSleepRung = bell.sleep(maxNanos);
-        return null;
     }
 
     /** Whether a receive has raised this rank's doorbell flag: it sleeps, or is about to (for tests). */
