@@ -15,7 +15,8 @@ import java.util.UUID;
  * <p>Handshake frames go to the {@link JoinHandshake} (JOIN and PROOF on the spawner,
  * CHALLENGE and REFUSED from the spawner on a worker). Any other frame is taken only from the
  * member holding the rank it claims: data goes to the inbox (giving credits back), credits to
- * the window, and flush markers are answered. Everything else is dropped and logged.
+ * the window, and flush markers are answered. Data and flush markers are taken in the order
+ * their sender numbered them ({@link ArrivalOrder}). Everything else is dropped and logged.
  *
  * <pre>{@code
  * topics.subscribe(receiver);
@@ -35,6 +36,7 @@ final class FrameReceiver implements MessageListener<byte[]> {
     private final CreditWindow credits;
     private final CloseFlush flush;
     private final DropLog drops;
+    private final ArrivalOrder order = new ArrivalOrder(ArrivalOrder.GAP_BOUND_MILLIS, this::handle);
 
     FrameReceiver(boolean spawner, LocalMember member, RankDirectory directory, JoinHandshake handshake,
                   MemberTopics topics, Inbox inbox, CreditWindow credits, CloseFlush flush, DropLog drops) {
@@ -77,12 +79,18 @@ final class FrameReceiver implements MessageListener<byte[]> {
                 int claimed = WireHeader.rank(b);
                 if (r == null) drops.dropped(publisher, from, "a frame from a member without a rank");
                 else if (r != claimed) drops.dropped(publisher, from, "a frame claiming rank " + claimed + " from rank " + r);
+                else if (WireHeader.isSequenced(WireHeader.kind(b))) order.arrived(r, b);
                 else handle(b);
             }
         }
     }
 
-    /** A frame from a ranked member, or from this one to itself. */
+    /** Rank {@code r} is gone: the frames held behind a gap in its frames are taken now. */
+    void rankLost(int r) {
+        order.rankLost(r);
+    }
+
+    /** A frame from a ranked member, in its turn, or from this one to itself. */
     void handle(byte[] b) {
         if (!WireHeader.isFrame(b)) return;
         int source = WireHeader.rank(b);

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Frames: each member listens on its own topic ({@link MemberTopics}); a frame is published
  * there as one {@code byte[]}, a {@link WireHeader} then vm-core's bytes (Hazelcast writes a
  * {@code byte[]} as it is, nothing is serialized twice), and taken by the
- * {@link FrameReceiver} into the {@link Inbox}. A sender has a bounded number of frames in
+ * {@link FrameReceiver} into the {@link Inbox}, in the order they were sent
+ * ({@link ArrivalOrder}). A sender has a bounded number of frames in
  * flight to each rank ({@link CreditWindow}), and {@link #close()} first has the last frames
  * confirmed ({@link CloseFlush}), so the spawner's EXIT arrives before its member leaves.
  *
@@ -95,7 +96,7 @@ final class HazelcastTransport implements Transport {
         DropLog drops = new DropLog(member);
         this.handshake = new JoinHandshake(member, directory, topics, secret, drops, clusterName);
         this.receiver = new FrameReceiver(spawner, member, directory, handshake, topics, inbox, credits, flush, drops);
-        this.members = new HazelcastMemberConfig(config, secret, clusterName, new MemberWatch(member, directory, events));
+        this.members = new HazelcastMemberConfig(config, secret, clusterName, new MemberWatch(member, directory, events, receiver));
     }
 
     /**
@@ -193,7 +194,7 @@ final class HazelcastTransport implements Transport {
         credits.acquire(destination);
         flush.sentTo(destination);
         try {
-            topics.ofRank(destination).publish(b);
+            topics.publishInOrder(destination, b);
         } catch (RuntimeException e) {
             throw new VmException("Hazelcast could not send " + n + " bytes to rank " + destination + ": " + e.getMessage(), e);
         }

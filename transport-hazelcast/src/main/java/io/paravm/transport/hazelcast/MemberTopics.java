@@ -14,12 +14,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * Publishes frames on the members' topics, and listens on this member's.
  *
  * <p>Each member listens on its own, {@value #TOPIC_PREFIX} and its member id. A topic's
- * events are handled on one event thread in the order they arrived on the connection, so
- * frames between a pair of members stay in order.
+ * events are handled on one event thread in the order they arrived on the connection, but
+ * Hazelcast lets one event in many be overtaken ({@link ArrivalOrder}), so the frames whose
+ * order matters are numbered here, per receiving rank, as they are published.
  *
  * <pre>{@code
  * topics.subscribe(receiver);                          // this member's topic
- * topics.ofRank(1).publish(WireHeader.frame(0, WireHeader.DATA, bytes));
+ * topics.publishInOrder(1, WireHeader.frame(0, WireHeader.DATA, bytes));
  * }</pre>
  */
 final class MemberTopics {
@@ -31,6 +32,8 @@ final class MemberTopics {
     private final LocalMember member;
     private final RankDirectory directory;
     private final Map<Integer, ITopic<byte[]>> byRank = new ConcurrentHashMap<>();
+    /** Per receiving rank, the number its next numbered frame gets; the array is the lock that numbers and publishes. */
+    private final Map<Integer, int[]> nextSequence = new ConcurrentHashMap<>();
 
     MemberTopics(LocalMember member, RankDirectory directory) {
         this.member = member;
@@ -51,6 +54,23 @@ final class MemberTopics {
         return byRank.computeIfAbsent(r, k -> member.hazelcast().getTopic(TOPIC_PREFIX + m));
     }
 
+    /**
+     * Numbers a frame ({@link WireHeader#isSequenced}) for rank {@code r} and publishes it; the
+     * numbers go in the order the frames do, and a frame that could not be published gives
+     * its number back.
+     *
+     * @throws RuntimeException what Hazelcast threw; the frame was not sent
+     */
+    void publishInOrder(int r, byte[] frame) {
+        ITopic<byte[]> topic = ofRank(r);
+        int[] next = nextSequence.computeIfAbsent(r, k -> new int[1]);
+        synchronized (next) {
+            WireHeader.sequence(frame, next[0]);
+            topic.publish(frame);
+            next[0]++;
+        }
+    }
+
     /** Publishes a handshake frame to a member's topic (it may have no rank yet); a failure is logged. */
     void handshake(UUID to, byte kind, byte[] payload) {
         byte[] b = WireHeader.frame(member.rank(), kind, payload);
@@ -65,7 +85,8 @@ final class MemberTopics {
     void control(int r, byte kind, int value) {
         byte[] b = WireHeader.frame(member.rank(), kind, WireHeader.value(value));
         try {
-            ofRank(r).publish(b);
+            if (WireHeader.isSequenced(kind)) publishInOrder(r, b);
+            else ofRank(r).publish(b);
         } catch (RuntimeException e) {
             LOG.debug("could not send a control frame to rank {}: {}", r, e.toString());
         }

@@ -28,11 +28,13 @@ final class MemberWatch implements MembershipListener {
     private final LocalMember member;
     private final RankDirectory directory;
     private final MembershipEvents events;
+    private final FrameReceiver receiver;
 
-    MemberWatch(LocalMember member, RankDirectory directory, MembershipEvents events) {
+    MemberWatch(LocalMember member, RankDirectory directory, MembershipEvents events, FrameReceiver receiver) {
         this.member = member;
         this.directory = directory;
         this.events = events;
+        this.receiver = receiver;
     }
 
     @Override
@@ -56,6 +58,7 @@ final class MemberWatch implements MembershipListener {
             member.unlock();
         }
         LOG.debug("rank {} (member {}) left the cluster", r, gone);
+        receiver.rankLost(r); // what it sent, before its loss
         events.lost(r);
     }
 

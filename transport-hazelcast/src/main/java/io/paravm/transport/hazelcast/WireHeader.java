@@ -5,11 +5,14 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * Writes and reads the 5-byte header in front of every frame on a member's topic.
+ * Writes and reads the 9-byte header in front of every frame on a member's topic.
  *
  * <p>The header is the sender's rank (4 bytes, little-endian; -1 from a worker that has no
- * rank yet) and the frame's kind; the payload follows (vm-core's bytes, a credit count, a
- * nonce or a proof).
+ * rank yet), the frame's kind, and its sequence number (4 bytes, little-endian); the payload
+ * follows (vm-core's bytes, a credit count, a nonce or a proof). Frames whose order matters
+ * ({@link #isSequenced}: data, and the flush marker that must follow it) are numbered 0, 1,
+ * 2, ... per sender and receiver, so the receiver can put them back in the order they were
+ * sent ({@link ArrivalOrder}); the others carry 0.
  *
  * <pre>{@code
  * byte[] b = WireHeader.frame(rank, WireHeader.CREDIT, WireHeader.value(256));
@@ -19,9 +22,11 @@ import java.util.Arrays;
 final class WireHeader {
 
     /** Bytes of the header; the payload starts here. */
-    static final int LENGTH = 5;
+    static final int LENGTH = 9;
     /** Where the kind byte is, after the rank. */
     static final int KIND_OFFSET = 4;
+    /** Where the sequence number is, after the kind. */
+    static final int SEQUENCE_OFFSET = 5;
 
     /** vm-core's bytes. */
     static final byte DATA = 0;
@@ -89,6 +94,21 @@ final class WireHeader {
     /** Returns whether a control frame carries its number. */
     static boolean hasValue(byte[] b) {
         return b.length >= LENGTH + 4;
+    }
+
+    /** Returns whether frames of {@code kind} are numbered and taken in the order they were sent. */
+    static boolean isSequenced(byte kind) {
+        return kind == DATA || kind == FLUSH;
+    }
+
+    /** Returns the frame's sequence number. */
+    static int sequence(byte[] b) {
+        return intAt(b, SEQUENCE_OFFSET);
+    }
+
+    /** Writes the frame's sequence number, in place. */
+    static void sequence(byte[] b, int sequence) {
+        putInt(b, SEQUENCE_OFFSET, sequence);
     }
 
     /** Returns the number a control frame carries. */

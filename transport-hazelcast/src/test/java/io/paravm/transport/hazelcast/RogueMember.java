@@ -74,10 +74,10 @@ public final class RogueMember {
         }
     }
 
-    /** The transport's header (rank, kind) and a payload. */
+    /** The transport's header (rank, kind, sequence number 0) and a payload. */
     private static byte[] frame(int rank, byte kind, byte[] payload) {
         return ByteBuffer.allocate(WireHeader.LENGTH + payload.length).order(ByteOrder.LITTLE_ENDIAN)
-                .putInt(rank).put(kind).put(payload).array();
+                .putInt(rank).put(kind).putInt(0).put(payload).array();
     }
 
     /** A user message for task 0:0 from task 1:1, as vm-core writes it: kind MESSAGE, tasks, a String payload. */
