@@ -56,10 +56,14 @@ final class FreePort {
         }
     }
 
-    /** The first port of Linux's ephemeral range, or 0 when unknown. */
-    private static int ephemeralLow() {
+    /**
+     * The first port of Linux's ephemeral range, or 0 when unknown. Read by lines: on some
+     * kernels {@code Files.readString} gets only the first byte of a {@code /proc/sys} file (it
+     * reported "3" for "32768 60999"), and every port was then taken from the ephemeral range.
+     */
+    static int ephemeralLow() {
         try {
-            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            String range = String.join(" ", Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))).trim();
             return Integer.parseInt(range.split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             return 0;
