@@ -398,6 +398,25 @@ final class FrameChannel {
     }
 
     /**
+     * Worker: a task's result and its end in one frame ({@link FrameKind#TASK_END}): the reason's
+     * byte, then the encoded result.
+     *
+     * @throws io.paravm.MessageEncodingException if the result cannot be encoded (nothing sent)
+     */
+    void sendEnd(int number, TaskExit.Reason reason, Object result) {
+        sendLock.lock();
+        try {
+            ByteBuffer buf = writer.start();
+            Envelope.writeHeader(buf, FrameKind.TASK_END, number, 0);
+            buf.put((byte) reason.ordinal());
+            codec.encode(result, writer); // on failure nothing has been sent
+            transmit(0, writer.finish());
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
+    /**
      * Runs {@code build} with the send lock held, for a role that writes a frame once and sends
      * it to several ranks (a spawn, mirrored files).
      */

@@ -34,7 +34,14 @@ enum FrameKind {
     /** Spawner to worker: send load samples ({@link HostSampler}); the addressee number is the period in ms. */
     SAMPLES_WANTED,
     /** Worker to spawner: a load sample, six numbers (see {@link HostSampler}). */
-    SAMPLE;
+    SAMPLE,
+    /**
+     * Worker to spawner: a task's {@code TaskResult} and its exit in one frame, as
+     * {@link #TASK_RESULT} then {@link #TASK_EXIT} would say: the payload's first byte is the exit
+     * reason, the rest the result. One frame where there were two: a task of a spawn loop costs
+     * the engine one message less each way it matters (the worker's send, the spawner's receive).
+     */
+    TASK_END;
 
     private static final FrameKind[] VALUES = values();
 

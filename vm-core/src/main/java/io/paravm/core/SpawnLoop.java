@@ -155,20 +155,24 @@ final class SpawnLoop {
         } finally {
             taskOfThread.remove();
         }
+        end(t, keep); // before the exit, which frees the slot on the spawner
         if (sendBack) {
             try {
-                channel.send(0, FrameKind.TASK_RESULT, t.number(), 0, result);
+                channel.sendEnd(t.number(), reasonOf(result), result); // the result and the exit in one frame
             } catch (VmClosedException e) {
-                end(t, keep);
                 throw e;
-            } catch (VmException e) {
+            } catch (VmException e) { // the value cannot be sent: its failure can, nothing was sent
                 result = TaskResult.failed(remoteTrace(id, e));
-                channel.send(0, FrameKind.TASK_RESULT, t.number(), 0, result);
+                channel.sendEnd(t.number(), reasonOf(result), result);
             }
+        } else {
+            channel.sendExit(t.number(), reasonOf(result));
         }
-        end(t, keep); // before TASK_EXIT, which frees the slot on the spawner
-        channel.sendExit(t.number(), result.success() ? TaskExit.Reason.FINISHED : TaskExit.Reason.FAILED);
         if (debug > 0) logFrom(TaskRouter.NO_TASK, "task " + id + " ended");
+    }
+
+    private static TaskExit.Reason reasonOf(TaskResult result) {
+        return result.success() ? TaskExit.Reason.FINISHED : TaskExit.Reason.FAILED;
     }
 
     private void end(RunningTask t, boolean keep) {

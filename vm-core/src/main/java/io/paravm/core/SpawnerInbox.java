@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -292,19 +293,17 @@ final class SpawnerInbox {
                 return channel.decodeMessage(source, frame);
             }
             case TASK_RESULT -> {
-                TaskId sender = new TaskId(source, sourceTask);
-                if (sourceTask <= 0 || !slots.isKnown(source) || !slots.runs(source, sourceTask)) {
-                    LOG.warn("dropped a result from rank {} for task {}, which does not run there", source, sender);
+                return result(l, source, sourceTask, Envelope.payload(frame));
+            }
+            case TASK_END -> {
+                ByteBuffer p = Envelope.payload(frame);
+                if (!p.hasRemaining()) {
+                    LOG.warn("dropped an end of task {} from rank {} without its exit reason", sourceTask, source);
                     return null;
                 }
-                Object result;
-                try {
-                    result = codec.decode(Envelope.payload(frame));
-                } catch (VmException e) {
-                    result = TaskResult.failed("the result of " + sender + " could not be decoded: " + e.getMessage());
-                }
-                if (l != null && result instanceof TaskResult tr) l.taskResult(sender, tr);
-                return new Received(sender, result);
+                Received r = result(l, source, sourceTask, p.duplicate().position(p.position() + 1).slice().order(p.order()));
+                if (r != null) exitNext(source, sourceTask, p.get(p.position()));
+                return r;
             }
             case TASK_EXIT -> {
                 ByteBuffer p = Envelope.payload(frame);
@@ -356,6 +355,35 @@ final class SpawnerInbox {
                 return null;
             }
         }
+    }
+
+    /** A task's result, as its receiver gets it, or null (logged) if the task does not run there. */
+    private Received result(VmEventListener l, int source, int sourceTask, ByteBuffer payload) {
+        TaskId sender = new TaskId(source, sourceTask);
+        if (sourceTask <= 0 || !slots.isKnown(source) || !slots.runs(source, sourceTask)) {
+            LOG.warn("dropped a result from rank {} for task {}, which does not run there", source, sender);
+            return null;
+        }
+        Object result;
+        try {
+            result = codec.decode(payload);
+        } catch (VmException e) {
+            result = TaskResult.failed("the result of " + sender + " could not be decoded: " + e.getMessage());
+        }
+        if (l != null && result instanceof TaskResult tr) l.taskResult(sender, tr);
+        return new Received(sender, result);
+    }
+
+    /**
+     * Keeps the exit that came with a task's result ({@link FrameKind#TASK_END}) as the next
+     * frame from that task: the receive after the result takes it, and frees the slot, as if a
+     * {@link FrameKind#TASK_EXIT} frame had come right behind the result.
+     */
+    private void exitNext(int source, int sourceTask, byte reason) {
+        ByteBuffer exit = ByteBuffer.allocate(Envelope.HEADER_BYTES + 1).order(ByteOrder.LITTLE_ENDIAN);
+        Envelope.writeHeader(exit, FrameKind.TASK_EXIT, sourceTask, 0);
+        exit.put(reason).flip();
+        channel.handOver(() -> keep(new Frame(source, exit)));
     }
 
     // ---------------------------------------------------------------- lost ranks
