@@ -64,10 +64,6 @@ final class DoorbellWait {
         this.wakeup = wakeup;
     }
 
-    Doorbell bell() {
-        return bell;
-    }
-
     /** A frame was sent or received: the rank is not quiet. */
     void traffic() {
         traffic++;

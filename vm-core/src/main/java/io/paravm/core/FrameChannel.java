@@ -26,7 +26,7 @@ import java.util.function.Function;
 import java.util.function.IntConsumer;
 
 /**
- * <p>Why one class of ~600 lines: sending, the credit wait and the receive loop share one
+ * <p>Why one class of ~620 lines: sending, the credit wait and the receive loop share one
  * receive lock and its wait/notify protocol; split apart, each half would reach into the
  * other's guarded state. The credit bookkeeping itself is {@link FlowControl}; moving the
  * credit wait out (a {@code CreditedSender}) is the next split worth making.
@@ -384,32 +384,22 @@ final class FrameChannel {
         }
     }
 
-    /** Worker: tells the spawner task {@code number} ended; the payload's one byte is the reason. */
-    void sendExit(int number, TaskExit.Reason reason) {
-        sendLock.lock();
-        try {
-            ByteBuffer buf = writer.start();
-            Envelope.writeHeader(buf, FrameKind.TASK_EXIT, number, 0);
-            buf.put((byte) reason.ordinal());
-            transmit(0, writer.finish());
-        } finally {
-            sendLock.unlock();
-        }
-    }
-
     /**
-     * Worker: a task's result and its end in one frame ({@link FrameKind#TASK_END}): the reason's
-     * byte, then the encoded result.
+     * Worker: tells the spawner task {@code number} ended. Without a result, a
+     * {@link FrameKind#TASK_EXIT} whose payload's one byte is the reason; with one, a
+     * {@link FrameKind#TASK_END}: the reason's byte, then the encoded result (result and exit in
+     * one frame).
      *
+     * @param result the task's result, or null to send the exit alone
      * @throws io.paravm.MessageEncodingException if the result cannot be encoded (nothing sent)
      */
     void sendEnd(int number, TaskExit.Reason reason, Object result) {
         sendLock.lock();
         try {
             ByteBuffer buf = writer.start();
-            Envelope.writeHeader(buf, FrameKind.TASK_END, number, 0);
+            Envelope.writeHeader(buf, result == null ? FrameKind.TASK_EXIT : FrameKind.TASK_END, number, 0);
             buf.put((byte) reason.ordinal());
-            codec.encode(result, writer); // on failure nothing has been sent
+            if (result != null) codec.encode(result, writer); // on failure nothing has been sent
             transmit(0, writer.finish());
         } finally {
             sendLock.unlock();

@@ -166,7 +166,7 @@ final class SpawnLoop {
                 channel.sendEnd(t.number(), reasonOf(result), result);
             }
         } else {
-            channel.sendExit(t.number(), reasonOf(result));
+            channel.sendEnd(t.number(), reasonOf(result), null);
         }
         if (debug > 0) logFrom(TaskRouter.NO_TASK, "task " + id + " ended");
     }
