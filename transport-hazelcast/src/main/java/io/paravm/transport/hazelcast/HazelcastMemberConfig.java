@@ -11,12 +11,16 @@ import com.hazelcast.core.LifecycleListener;
 import io.paravm.VirtualMachines;
 import io.paravm.VmConfig;
 import io.paravm.VmException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Starts this JVM's Hazelcast member, configured as ParaVM wants it.
@@ -36,6 +40,10 @@ import java.net.ServerSocket;
  * }</pre>
  */
 final class HazelcastMemberConfig {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HazelcastMemberConfig.class);
+    /** How long the spawner tries a taken port again before it gives up. */
+    static final int PORT_WAIT_SECONDS = 10;
 
     /** Few partitions: the one map is tiny (and all on the spawner, the one member that is not a lite member). */
     static final int PARTITION_COUNT = 7;
@@ -58,16 +66,65 @@ final class HazelcastMemberConfig {
     /**
      * Starts the spawner's member, which starts the cluster, on exactly {@code port}.
      *
+     * <p>A port taken by a connection frees itself within moments (a job on the same port that
+     * is still leaving, or another program's connection that took it between the launcher
+     * picking it and this member binding it: workers were told this port, so another will not
+     * do). So a taken port is tried again, pausing between tries, for up to
+     * {@value #PORT_WAIT_SECONDS} s; then the error names what holds it.
+     *
      * @param port the port ({@link HazelcastProperties#PORT_PROP_NAME})
      * @return the member
-     * @throws VmException if the port is taken or the member cannot start
+     * @throws VmException if the port stays taken, or the member cannot start
      */
     HazelcastInstance startSpawner(int port) {
-        if (!iface.contains("*")) requireFreePort(port);
-        Config c = base(port, false);
-        if (!iface.contains("*")) c.getNetworkConfig().getJoin().getTcpIpConfig().addMember(iface + ":" + port);
-        return newInstance(c, "the spawner could not start its Hazelcast member on " + iface + ":" + port
-                + " (is the port taken? set " + HazelcastProperties.PORT_PROP_NAME + ")");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PORT_WAIT_SECONDS);
+        long pauseMillis = 50;
+        for (int attempt = 1; ; attempt++) {
+            RuntimeException taken;
+            try {
+                if (!iface.contains("*")) requireFreePort(port);
+                Config c = base(port, false);
+                if (!iface.contains("*")) c.getNetworkConfig().getJoin().getTcpIpConfig().addMember(iface + ":" + port);
+                return newInstance(c, "the spawner could not start its Hazelcast member on " + iface + ":" + port);
+            } catch (RuntimeException e) {
+                if (!isPortTaken(e)) throw e;
+                taken = e;
+            }
+            List<String> holders = PortHolders.of(port);
+            if (System.nanoTime() - deadline >= 0) {
+                throw new VmException("the spawner's port " + iface + ":" + port + " is taken (by another program, or "
+                        + "another ParaVM job) and stayed taken for " + PORT_WAIT_SECONDS + " s"
+                        + (holders.isEmpty() ? "" : "; sockets on it: " + String.join(", ", holders)) + ". Set "
+                        + HazelcastProperties.PORT_PROP_NAME + " to a free port, or start the job with "
+                        + "HazelcastLauncher, which picks one", taken);
+            }
+            if (attempt == 1) {
+                LOG.warn("the spawner's port {}:{} is taken{}; trying again for up to {} s", iface, port,
+                        holders.isEmpty() ? "" : " (" + String.join(", ", holders) + ")", PORT_WAIT_SECONDS);
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(pauseMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new VmException("interrupted while waiting for the spawner's port " + iface + ":" + port, e);
+            }
+            pauseMillis = Math.min(pauseMillis * 2, 1_000);
+        }
+    }
+
+    /** Whether {@code e}, from {@link #requireFreePort} or Hazelcast's start, says the port is bound by someone else. */
+    private static boolean isPortTaken(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException || t instanceof PortTakenException) return true;
+        }
+        return false;
+    }
+
+    /** {@link #requireFreePort}'s finding, told apart from the member's other start failures. */
+    private static final class PortTakenException extends VmException {
+        PortTakenException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /**
@@ -128,15 +185,13 @@ final class HazelcastMemberConfig {
         }
     }
 
-    /** Says plainly that the spawner's port is taken, which Hazelcast reports less clearly. */
+    /** Finds a taken port before Hazelcast does, which starts half its member first and says it less plainly. */
     private void requireFreePort(int port) {
         try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true);
             probe.bind(new InetSocketAddress(InetAddress.getByName(iface), port));
         } catch (BindException e) {
-            throw new VmException("the spawner's port " + iface + ":" + port + " is taken (by another program, or "
-                    + "another ParaVM job); set " + HazelcastProperties.PORT_PROP_NAME + " to a free port, or start the "
-                    + "job with HazelcastLauncher, which picks one");
+            throw new PortTakenException("the spawner's port " + iface + ":" + port + " is taken", e);
         } catch (IOException e) {
             throw new VmException("the spawner cannot listen on " + iface + ":" + port + ": " + e + "; check "
                     + HazelcastProperties.INTERFACE_PROP_NAME + " names an address of this machine", e);

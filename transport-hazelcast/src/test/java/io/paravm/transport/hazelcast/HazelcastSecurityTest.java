@@ -324,7 +324,32 @@ class HazelcastSecurityTest {
             VmException e = assertThrows(VmException.class, () -> VirtualMachines.open(spawnerConfig(1).build()));
             assertTrue(e.getMessage().contains("127.0.0.1:" + port) && e.getMessage().contains("is taken")
                     && e.getMessage().contains(HazelcastProperties.PORT_PROP_NAME), e.getMessage());
+            assertTrue(e.getMessage().contains("LISTEN 127.0.0.1:" + port + " (pid " + ProcessHandle.current().pid() + ")"),
+                    "the message names what holds the port: " + e.getMessage());
             assertTrue(taken.isBound());
+        }
+    }
+
+    /**
+     * A port held for a moment (a job on it still leaving; a connection that took the port
+     * the launcher picked before the spawner bound it) does not fail the spawner, whose
+     * workers were told that port: it tries again until the port is free.
+     */
+    @Test
+    void portTakenForAMomentIsWaitedFor() throws Exception {
+        ServerSocket taken = new ServerSocket(port, 1, InetAddress.getLoopbackAddress());
+        long start = System.nanoTime();
+        CompletableFuture<VirtualMachine> opening = CompletableFuture.supplyAsync(
+                () -> VirtualMachines.open(spawnerConfig(1).build()));
+        try (ServerSocket held = taken) {
+            TimeUnit.SECONDS.sleep(1); // the moment the port is held: what this test is about, not a wait for a result
+            assertFalse(opening.isDone(), () -> "the spawner waits while the port is held, and does not fail: "
+                    + opening.handle((vm, e) -> String.valueOf(e)).join());
+        }
+        long freed = System.nanoTime();
+        try (VirtualMachine vm = opening.get(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+            assertEquals(1, vm.slots());
+            assertTrue(freed - start < TimeUnit.SECONDS.toNanos(HazelcastMemberConfig.PORT_WAIT_SECONDS));
         }
     }
 }
