@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# benchmarks/run.sh [--quick] [--out DIR] [--only BACKEND,...] [--suite messaging,efficiency,dashboard]
+# benchmarks/run.sh [--quick] [--out DIR] [--only BACKEND,...] [--suite messaging,efficiency,dashboard] [--rounds N]
 #
 # Builds the benchmarks, runs them on every installed backend (openmpi; mpi on Open MPI and on
 # MPICH; mpj on its multicore and niodev devices; hazelcast), each beside its raw engine in the
@@ -14,6 +14,7 @@
 #   --suite S only these suites (comma-separated): messaging (latency, bandwidth, spawn and farm throughput),
 #             efficiency (parallel efficiency on CPU-bound tasks beside an mpi4py anchor, issue 13), dashboard
 #             (a farm map with the live dashboard off and on in one job, issue 15); all by default
+#   --rounds N the dashboard suite's rounds (default 15; quick 5): more narrow the interval of its figure
 # Exits non-zero only when a job failed or timed out (each job runs under
 # `timeout --kill-after=10`), or nothing could be measured. No timing is asserted.
 set -euo pipefail
@@ -24,14 +25,16 @@ quick=
 out=
 only=()
 suite=()
+rounds=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=--quick ;;
     --out) [ $# -ge 2 ] || { echo "run.sh: --out needs a directory" >&2; exit 2; }; out=$2; shift ;;
     --suite) [ $# -ge 2 ] || { echo "run.sh: --suite needs messaging, efficiency or dashboard" >&2; exit 2; }; suite=(--suite "$2"); shift ;;
     --only) [ $# -ge 2 ] || { echo "run.sh: --only needs backend names, e.g. --only openmpi,hazelcast" >&2; exit 2; }; only=(--only "$2"); shift ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "run.sh: unknown argument '$1'; use [--quick] [--out DIR] [--only BACKEND,...] [--suite messaging,efficiency,dashboard]" >&2; exit 2 ;;
+    --rounds) [ $# -ge 2 ] || { echo "run.sh: --rounds needs a number" >&2; exit 2; }; rounds=(--rounds "$2"); shift ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown argument '$1'; use [--quick] [--out DIR] [--only BACKEND,...] [--suite messaging,efficiency,dashboard] [--rounds N]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -84,4 +87,4 @@ done
 # The runner's own class path holds no engine; each backend's jobs run on target/lib-<transport>/.
 exec java -cp "$root/benchmarks/target/classes:$root/benchmarks/target/lib/*" \
   ${libdir:+-Dparavm.openmpi.libdir="$libdir"} ${mpj_home:+-Dparavm.mpj.home="$mpj_home"} \
-  io.paravm.benchmarks.BenchRunner --out "$out" --target "$root/benchmarks/target" $quick "${only[@]}" "${suite[@]}"
+  io.paravm.benchmarks.BenchRunner --out "$out" --target "$root/benchmarks/target" $quick "${only[@]}" "${suite[@]}" "${rounds[@]}"

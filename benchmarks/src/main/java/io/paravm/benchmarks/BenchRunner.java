@@ -59,9 +59,12 @@ public final class BenchRunner {
 
     /** The suites this run runs. */
     private final List<String> suites;
+    /** The dashboard suite's rounds, or 0 for its default. */
+    private final int dashboardRounds;
 
-    private BenchRunner(List<String> suites) {
+    private BenchRunner(List<String> suites, int dashboardRounds) {
         this.suites = suites;
+        this.dashboardRounds = dashboardRounds;
     }
 
     public static void main(String[] args) throws Exception {
@@ -71,6 +74,7 @@ public final class BenchRunner {
         long timeout = -1;
         List<String> only = new ArrayList<>();
         List<String> suites = SUITES;
+        int dashboardRounds = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
@@ -79,9 +83,10 @@ public final class BenchRunner {
                 case "--timeout" -> timeout = Long.parseLong(args[++i]);
                 case "--only" -> only.addAll(List.of(args[++i].split(",")));
                 case "--suite" -> suites = List.of(args[++i].split(","));
+                case "--rounds" -> dashboardRounds = Integer.parseInt(args[++i]);
                 default -> {
                     System.err.println("bench: unknown argument '" + args[i]
-                            + "'; use --out DIR --target BENCHMARKS_TARGET_DIR [--quick] [--timeout SECONDS] [--only BACKEND,...] [--suite messaging,efficiency]");
+                            + "'; use --out DIR --target BENCHMARKS_TARGET_DIR [--quick] [--timeout SECONDS] [--only BACKEND,...] [--suite messaging,efficiency,dashboard] [--rounds N]");
                     System.exit(2);
                 }
             }
@@ -102,7 +107,7 @@ public final class BenchRunner {
             System.err.println("bench: unknown suite in --suite " + String.join(",", suites) + "; the suites are " + SUITES);
             System.exit(2);
         }
-        System.exit(new BenchRunner(suites).run(out.toAbsolutePath(), target.toAbsolutePath(), quick, timeout, only));
+        System.exit(new BenchRunner(suites, dashboardRounds).run(out.toAbsolutePath(), target.toAbsolutePath(), quick, timeout, only));
     }
 
     /**
@@ -190,7 +195,7 @@ public final class BenchRunner {
         }
 
         if (suites.contains("dashboard")) {
-            SuiteOutcome dashboard = DashboardRunner.run(out, target, quick, timeout, only, RANK_JVM_ARGS);
+            SuiteOutcome dashboard = DashboardRunner.run(out, target, quick, timeout, only, dashboardRounds, RANK_JVM_ARGS);
             ran += dashboard.jobs();
             failed |= dashboard.failed();
         }

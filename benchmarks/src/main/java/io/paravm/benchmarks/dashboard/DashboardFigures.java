@@ -62,6 +62,15 @@ public record DashboardFigures(String backend, String label, int workers, int in
         return change.isEmpty() ? Double.NaN : Stats.median(change);
     }
 
+    /**
+     * A 95% interval of {@link #pairedChangePercent()} ({@link Stats#medianInterval}): where the
+     * dashboard's true cost lies, at this machine's noise; null for fewer than 6 rounds.
+     */
+    @JsonProperty
+    public double[] pairedChangeInterval() {
+        return Stats.medianInterval(roundChangesPercent(), 0.95);
+    }
+
     /** Each round's on against its off, in percent, in round order. */
     public List<Double> roundChangesPercent() {
         List<Double> change = new ArrayList<>();

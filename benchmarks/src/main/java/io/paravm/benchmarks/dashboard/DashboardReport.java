@@ -60,7 +60,9 @@ public final class DashboardReport {
             }
             md.append("\nA round is one map with the dashboard off and one with it on, back to back (which goes first alternates); ")
                     .append("the target is read from the median of the rounds' on/off, which a drift of the machine's speed between ")
-                    .append("rounds does not move. The ranges show the machine's noise: a difference inside them is not the dashboard's.\n");
+                    .append("rounds does not move. The ranges show the machine's noise: a difference inside them is not the dashboard's. ")
+                    .append("The 95% interval of that median assumes nothing of the noise's shape (order statistics): the ")
+                    .append("dashboard's true cost lies in it, 19 times in 20.\n");
         }
         JsonNode skipped = suite.path("skipped");
         if (skipped.size() > 0) {
@@ -73,8 +75,10 @@ public final class DashboardReport {
 
     private static String roundRange(DashboardFigures f) {
         List<Double> change = f.roundChangesPercent();
-        return change.isEmpty() ? "–" : String.format("%+.0f%% to %+.0f%%; slower in %d of %d", Stats.min(change),
-                Stats.max(change), change.stream().filter(c -> c < 0).count(), change.size());
+        double[] ci = f.pairedChangeInterval();
+        return change.isEmpty() ? "–" : String.format("%s%+.0f%% to %+.0f%%; slower in %d of %d",
+                ci == null ? "" : String.format("95%% interval %+.1f%% to %+.1f%%; range ", ci[0], ci[1]),
+                Stats.min(change), Stats.max(change), change.stream().filter(c -> c < 0).count(), change.size());
     }
 
     private static String rate(double median, List<Double> rounds) {

@@ -24,7 +24,7 @@ import java.util.Optional;
  * report's section.
  *
  * <pre>{@code
- * SuiteOutcome o = DashboardRunner.run(out, target, quick, 300, List.of(), List.of("-Xms1g", "-Xmx1g"));
+ * SuiteOutcome o = DashboardRunner.run(out, target, quick, 300, List.of(), 0, List.of("-Xms1g", "-Xmx1g"));
  * }</pre>
  */
 public final class DashboardRunner {
@@ -45,9 +45,11 @@ public final class DashboardRunner {
      * @param quick       CI's smoke mode: the default engine only, fewer and shorter rounds
      * @param timeout     each job's limit, s
      * @param only        the backends asked for (empty: all, or the default engine's in quick mode)
+     * @param rounds      rounds of each job, or 0 for the job's default (15; quick: 5)
      * @param rankJvmArgs JVM options of every rank
      */
-    public static SuiteOutcome run(Path out, Path target, boolean quick, long timeout, List<String> only, List<String> rankJvmArgs)
+    public static SuiteOutcome run(Path out, Path target, boolean quick, long timeout, List<String> only, int rounds,
+                                 List<String> rankJvmArgs)
             throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         int ranks = Runtime.getRuntime().availableProcessors() + 1;
@@ -66,6 +68,7 @@ public final class DashboardRunner {
             String prefix = backend.name() + "-np" + ranks;
             List<String> args = new ArrayList<>(List.of("--backend", backend.name(), "--out", out.toString(), "--label", "np" + ranks));
             if (quick) args.add("--quick");
+            if (rounds > 0) args.addAll(List.of("--rounds", Integer.toString(rounds)));
             List<String> cmd = new ArrayList<>(List.of("timeout", "--kill-after=10", String.valueOf(timeout)));
             cmd.addAll(backend.jobCommand(ranks, classPath.get(), rankJvmArgs, DashboardOverheadJob.class.getName(), args));
             Path log = out.resolve("logs").resolve("dashboard-" + prefix + ".log");
