@@ -70,14 +70,16 @@ final class HazelcastMemberConfig {
      * is still leaving, or another program's connection that took it between the launcher
      * picking it and this member binding it: workers were told this port, so another will not
      * do). So a taken port is tried again, pausing between tries, for up to
-     * {@value #PORT_WAIT_SECONDS} s; then the error names what holds it.
+     * {@value #PORT_WAIT_SECONDS} s (or the startup timeout, if shorter); then the error names
+     * what holds it.
      *
      * @param port the port ({@link HazelcastProperties#PORT_PROP_NAME})
      * @return the member
      * @throws VmException if the port stays taken, or the member cannot start
      */
     HazelcastInstance startSpawner(int port) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PORT_WAIT_SECONDS);
+        long waitNanos = Math.min(TimeUnit.SECONDS.toNanos(PORT_WAIT_SECONDS), config.startupTimeout().toNanos());
+        long deadline = System.nanoTime() + waitNanos;
         long pauseMillis = 50;
         for (int attempt = 1; ; attempt++) {
             RuntimeException taken;
@@ -90,17 +92,18 @@ final class HazelcastMemberConfig {
                 if (!isPortTaken(e)) throw e;
                 taken = e;
             }
-            List<String> holders = PortHolders.of(port);
-            if (System.nanoTime() - deadline >= 0) {
+            boolean last = System.nanoTime() - deadline >= 0;
+            List<String> holders = last || attempt == 1 ? PortHolders.of(port) : List.of(); // reads every process's descriptors
+            if (last) {
                 throw new VmException("the spawner's port " + iface + ":" + port + " is taken (by another program, or "
-                        + "another ParaVM job) and stayed taken for " + PORT_WAIT_SECONDS + " s"
+                        + "another ParaVM job) and stayed taken for " + TimeUnit.NANOSECONDS.toMillis(waitNanos) + " ms"
                         + (holders.isEmpty() ? "" : "; sockets on it: " + String.join(", ", holders)) + ". Set "
                         + HazelcastProperties.PORT_PROP_NAME + " to a free port, or start the job with "
                         + "HazelcastLauncher, which picks one", taken);
             }
             if (attempt == 1) {
-                LOG.warn("the spawner's port {}:{} is taken{}; trying again for up to {} s", iface, port,
-                        holders.isEmpty() ? "" : " (" + String.join(", ", holders) + ")", PORT_WAIT_SECONDS);
+                LOG.warn("the spawner's port {}:{} is taken{}; trying again for up to {} ms", iface, port,
+                        holders.isEmpty() ? "" : " (" + String.join(", ", holders) + ")", TimeUnit.NANOSECONDS.toMillis(waitNanos));
             }
             try {
                 TimeUnit.MILLISECONDS.sleep(pauseMillis);
