@@ -44,6 +44,7 @@ public final class Backoff {
     private final long maxParkNanos;
     private long idleSince;
     private long parkNanos;
+    private boolean spun;
 
     /** A backoff with the default phases. */
     public Backoff() {
@@ -76,7 +77,8 @@ public final class Backoff {
         long now = System.nanoTime();
         if (idleSince == 0) idleSince = now;
         long idle = now - idleSince;
-        if (idle < spinNanos) {
+        spun = idle < spinNanos;
+        if (spun) {
             Thread.onSpinWait();
         } else if (idle < yieldNanos) {
             Thread.yield();
@@ -91,5 +93,15 @@ public final class Backoff {
     public void reset() {
         idleSince = 0;
         parkNanos = 0;
+        spun = false;
+    }
+
+    /**
+     * Whether the last wait only spun. A caller then may poll a few more times before it reads
+     * the clock again: the phases and a deadline are in time, but a spin turn is so short that
+     * a clock read is much of it.
+     */
+    public boolean spinning() {
+        return spun;
     }
 }
