@@ -115,19 +115,12 @@ final class HazelcastMemberConfig {
         }
     }
 
-    /** Whether {@code e}, from {@link #requireFreePort} or Hazelcast's start, says the port is bound by someone else. */
+    /** Whether {@code e}, from {@link #requireFreePort} or Hazelcast's start, has a bind refused at its root. */
     private static boolean isPortTaken(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BindException || t instanceof PortTakenException) return true;
+            if (t instanceof BindException) return true;
         }
         return false;
-    }
-
-    /** {@link #requireFreePort}'s finding, told apart from the member's other start failures. */
-    private static final class PortTakenException extends VmException {
-        PortTakenException(String message, Throwable cause) {
-            super(message, cause);
-        }
     }
 
     /**
@@ -194,7 +187,7 @@ final class HazelcastMemberConfig {
             probe.setReuseAddress(true);
             probe.bind(new InetSocketAddress(InetAddress.getByName(iface), port));
         } catch (BindException e) {
-            throw new PortTakenException("the spawner's port " + iface + ":" + port + " is taken", e);
+            throw new VmException("the spawner's port " + iface + ":" + port + " is taken", e);
         } catch (IOException e) {
             throw new VmException("the spawner cannot listen on " + iface + ":" + port + ": " + e + "; check "
                     + HazelcastProperties.INTERFACE_PROP_NAME + " names an address of this machine", e);
