@@ -178,7 +178,7 @@ final class Doorbell implements AutoCloseable {
             server.configureBlocking(false);
             selector = Selector.open();
             server.register(selector, SelectionKey.OP_ACCEPT);
-            // Ended by a signal or System.exit (a worker's end) rather than close(): leave nothing behind.
+            // Ended by a signal or the JVM exiting (a worker's end) rather than close(): leave nothing behind.
             dir.toFile().deleteOnExit(); // deleted last (the last rank's), if empty
             dir.resolve("rank-" + rank + ".flag").toFile().deleteOnExit();
             socket.toFile().deleteOnExit();
