@@ -64,7 +64,7 @@ final class FarmLedger {
         this.retries = new RetryPolicy(settings.lostHostRetries(), settings.failureRetries());
         this.queueWaitNanos = settings.queueWaitNanos();
         this.closeTimeoutNanos = settings.closeTimeoutNanos();
-        this.queue = new FarmQueue(settings.maxQueued(), lock.newCondition());
+        this.queue = new FarmQueue(settings.maxQueued(), lock.newCondition(), lock.newCondition());
         this.progress = settings.progress();
         this.deliveries = new Deliveries(progress);
         this.events = eventsOf(vm);
@@ -149,7 +149,7 @@ final class FarmLedger {
                 }
                 try {
                     if (limited) left = queue.awaitRoom(left);
-                    else queue.awaitRoom();
+                    else queue.awaitRefill();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new VmException("interrupted while waiting for room in the farm's queue", e);

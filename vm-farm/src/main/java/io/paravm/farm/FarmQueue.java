@@ -16,10 +16,26 @@ final class FarmQueue {
     private final ArrayDeque<Item> items = new ArrayDeque<>();
     private final int maxQueued;
     private final Condition notFull;
+    private final Condition refill;
+    /**
+     * The size at which a {@code map} call's feeder is woken: an eighth of the queue below full.
+     * Woken at each result instead, a map of more inputs than the queue holds ran its thread
+     * once per task (a futex wake, a context switch and the farm's lock each), which at -np 3 on
+     * 2 cores took a share of the cores from the workers (docs/waiting.md).
+     */
+    private final int refillAt;
 
-    FarmQueue(int maxQueued, Condition notFull) {
+    /**
+     * @param maxQueued the most items waiting
+     * @param notFull   a condition of the farm's lock: signalled whenever room appears
+     * @param refill    a condition of the farm's lock: signalled when the queue has drained to
+     *                  {@link #refillAt}, or stops
+     */
+    FarmQueue(int maxQueued, Condition notFull, Condition refill) {
         this.maxQueued = maxQueued;
         this.notFull = notFull;
+        this.refill = refill;
+        this.refillAt = maxQueued - Math.max(1, maxQueued / 8);
     }
 
     int size() {
@@ -43,9 +59,13 @@ final class FarmQueue {
         return notFull.awaitNanos(nanos);
     }
 
-    /** Waits for room, or for a signal that the farm or a map call stopped. */
-    void awaitRoom() throws InterruptedException {
-        notFull.await();
+    /**
+     * Waits until the queue has drained an eighth below full (room for a batch of inputs), or
+     * for a signal that the farm or a map call stopped: a map's feeder, whose inputs are all at
+     * hand, waits so. A submitter waits with {@link #awaitRoom(long)}, for the first room.
+     */
+    void awaitRefill() throws InterruptedException {
+        refill.await();
     }
 
     /** Hands {@code item} straight to {@code placement} if nothing waits before it and there is room; else queues it last. */
@@ -66,13 +86,16 @@ final class FarmQueue {
             items.pollFirst();
             removed = true;
         }
-        if (removed) notFull.signalAll();
+        if (removed) {
+            notFull.signalAll();
+            if (items.size() <= refillAt) refill.signalAll();
+        }
     }
 
     /** Takes {@code item} out if it waits here; returns whether it did. */
     boolean remove(Item item) {
         if (!items.removeFirstOccurrence(item)) return false;
-        notFull.signalAll();
+        signalAllWaiting();
         return true;
     }
 
@@ -86,7 +109,7 @@ final class FarmQueue {
                 removed.add(item);
             }
         }
-        if (!removed.isEmpty()) notFull.signalAll();
+        if (!removed.isEmpty()) signalAllWaiting();
         return removed;
     }
 
@@ -98,7 +121,12 @@ final class FarmQueue {
     List<Item> drain() {
         List<Item> all = new ArrayList<>(items);
         items.clear();
-        notFull.signalAll();
+        signalAllWaiting();
         return all;
+    }
+
+    private void signalAllWaiting() {
+        notFull.signalAll();
+        refill.signalAll();
     }
 }

@@ -504,6 +504,19 @@ class TaskFarmTest {
         assertEquals(xs.stream().map(x -> x * x).toList(), farm.map(square(), xs));
     }
 
+    @Test
+    void mapOfManyTimesTheQueueKeepsItBoundedAndReturnsEveryResultInOrder() {
+        // The feeder refills the queue in batches (an eighth of it) rather than one input per result.
+        farm = TaskFarm.builder(vm()).maxQueued(16).build();
+        List<Integer> xs = IntStream.range(0, 2_000).boxed().toList();
+        List<Integer> queued = Collections.synchronizedList(new ArrayList<>());
+        List<Integer> got = farm.map(square(), xs, p -> queued.add(farm.stats().queued()));
+        assertEquals(xs.stream().map(x -> x * x).toList(), got);
+        assertEquals(2_000, queued.size());
+        assertTrue(queued.stream().allMatch(q -> q <= 16), "the queue held at most maxQueued inputs: " + Collections.max(queued));
+        assertEquals(0, farm.stats().queued());
+    }
+
     // ------------------------------------------------------------------ progress
 
     @Test
