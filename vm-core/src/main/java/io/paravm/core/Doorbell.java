@@ -45,8 +45,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * engine (twice: MPI finds a frame on the second probe after its send returned), then sleeps;
  * the sender sends, then reads the flag. Either the sleeper's last polls see the frame, or the
  * sender sees the flag. Each sleep is bounded all the same
- * ({@link #LONG_SLEEP_NANOS}, and {@link #SHORT_SLEEP_NANOS} until every rank of the job has
- * been seen on this host for a while), so a ring that never comes (a rank that has not found
+ * ({@link #LONG_SLEEP_NANOS}, {@link #IDLE_SLEEP_NANOS} once the rank has been quiet a second,
+ * and {@link #SHORT_SLEEP_NANOS} until every rank of the job has been seen on this host for a
+ * while), so a ring that never comes (a rank that has not found
  * this one yet, an engine that delivers a frame after its send returned) costs latency, never a
  * hang. Used only when every rank of the job runs on this host ({@link LocalRanks}): a frame
  * from another host comes without a ring.
@@ -82,6 +83,16 @@ final class Doorbell implements AutoCloseable {
     static final long RUNG_SLEEPS_AFTER_NANOS = 2_000_000L;
     /** The longest sleep once every rank is on this host and settled: a lost ring's cost. */
     static final long LONG_SLEEP_NANOS = 50_000_000L;
+    /**
+     * The longest sleep once the rank has been quiet (nothing sent or received) for
+     * {@link #QUIET_FOR_IDLE_SLEEP_NANOS}: an idle rank then wakes 4 times a second instead of 20.
+     * Each wake costs this VM about 0.2 ms of CPU (the wake, the polls, the next sleep): at 20 a
+     * second, 0.4-0.5% of a core per idle rank, the largest share of its idle CPU (per-thread
+     * schedstat; docs/waiting.md). A ring that never comes then costs an idle rank up to this.
+     */
+    static final long IDLE_SLEEP_NANOS = 250_000_000L;
+    /** How long a rank must have been quiet before its sleeps may last {@link #IDLE_SLEEP_NANOS}. */
+    static final long QUIET_FOR_IDLE_SLEEP_NANOS = 1_000_000_000L;
     /** The longest sleep until then (as long as {@link Backoff}'s longest park). */
     static final long SHORT_SLEEP_NANOS = 1_000_000L;
     /** How long every rank must have been on this host before sleeps are long: a sender that
@@ -98,6 +109,7 @@ final class Doorbell implements AutoCloseable {
     private static final int MAX_SOCKET_PATH = 100; // sun_path holds 108 bytes
     /** The sleeps' caps in force: tests lengthen them, so that a ring missing shows as a hang. */
     static volatile long longSleepNanos = LONG_SLEEP_NANOS;
+    static volatile long idleSleepNanos = IDLE_SLEEP_NANOS;
     static volatile long shortSleepNanos = SHORT_SLEEP_NANOS;
     private static final VarHandle FLAG = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
@@ -337,17 +349,18 @@ final class Doorbell implements AutoCloseable {
 
     /**
      * Sleeps until a rank rings, {@link #wake()} is called, or {@code maxNanos} pass (at most
-     * {@link #LONG_SLEEP_NANOS}; less until every rank of the job is on this host), then lowers
-     * the flag. Call with the flag raised and the sleeper lock held.
+     * {@link #LONG_SLEEP_NANOS}, or {@link #IDLE_SLEEP_NANOS} for a rank quiet a second; less until
+     * every rank of the job is on this host), then lowers the flag. Call with the flag raised and
+     * the sleeper lock held.
      *
-     * @param maxNanos the caller's time left; positive
+     * @param maxNanos   the caller's time left; positive
+     * @param quietNanos how long the rank has sent and received nothing
      * @return whether a rank rang
      */
-    boolean sleep(long maxNanos) {
+    boolean sleep(long maxNanos, long quietNanos) {
         try {
             long start = System.nanoTime();
-            long cap = everyRankSettled(start) ? longSleepNanos : shortSleepNanos;
-            long end = start + Math.min(maxNanos, cap);
+            long end = start + Math.min(maxNanos, sleepCap(start, quietNanos));
             while (true) {
                 long left = end - System.nanoTime();
                 if (left <= 0) return false;
@@ -397,6 +410,12 @@ final class Doorbell implements AutoCloseable {
             closeQuietly(c);
         }
         return rung;
+    }
+
+    /** The longest a sleep may last now, for a rank quiet for {@code quietNanos}. */
+    long sleepCap(long now, long quietNanos) {
+        if (!everyRankSettled(now)) return shortSleepNanos;
+        return quietNanos >= QUIET_FOR_IDLE_SLEEP_NANOS ? idleSleepNanos : longSleepNanos;
     }
 
     /** Whether every rank of the job has had its doorbell on this host for {@link #SETTLE_NANOS}. */

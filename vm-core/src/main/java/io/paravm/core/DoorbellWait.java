@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * DoorbellWait sleeper = new DoorbellWait(bell, rank == 0, this::pollOnce, wakeup);
  * long quietSince = sleeper.quietSince(System.nanoTime());
  * if (sleeper.due(now, quietSince)) {
- *     DoorbellWait.Turn t = sleeper.take(source, maxNanos);
+ *     DoorbellWait.Turn t = sleeper.take(source, maxNanos, now - quietSince);
  *     if (t.frame() != null) return t.frame();
  *     if (t.rung()) quietSince = sleeper.quietAfterRing();
  * }
@@ -94,13 +94,14 @@ final class DoorbellWait {
 
     /**
      * One turn: raises the flag, polls twice more (a frame sent before it went up rang nobody),
-     * and sleeps at most {@code maxNanos} if nothing came. Twice: Open MPI and MPICH both find a
+     * and sleeps at most {@code maxNanos} if nothing came (and at most {@link Doorbell}'s caps,
+     * longer for a rank quiet for {@code quietNanos}). Twice: Open MPI and MPICH both find a
      * frame whose MPI_Send has returned only on the second MPI_Improbe after it (the first moves
      * it off shared memory, the second matches it), measured in C 2,000 times of 2,000. With one
      * poll, a rank slept its whole 50 ms on such a frame, dozens of times in a run
      * (docs/waiting.md).
      */
-    Turn take(int source, long maxNanos) {
+    Turn take(int source, long maxNanos, long quietNanos) {
         if (!bell.sleeper().tryLock()) return Turn.BUSY;
         try {
             if (maxNanos <= 0) return Turn.SLEPT;
@@ -115,7 +116,7 @@ final class DoorbellWait {
             } finally {
                 if (!sleep) bell.disarm();
             }
-            return bell.sleep(maxNanos) ? Turn.RUNG : Turn.SLEPT;
+            return bell.sleep(maxNanos, quietNanos) ? Turn.RUNG : Turn.SLEPT;
         } finally {
             bell.sleeper().unlock();
         }

@@ -364,7 +364,7 @@ public abstract class PolledTransport implements Transport {
                 shrinkWhenIdle();
             }
             if (bell != null && bell.due(now, quietSince)) {
-                DoorbellWait.Turn turn = bell.take(source, timeoutNanos > 0 ? deadline - now : Long.MAX_VALUE);
+                DoorbellWait.Turn turn = bell.take(source, timeoutNanos > 0 ? deadline - now : Long.MAX_VALUE, now - quietSince);
                 if (turn.frame() != null) return turn.frame();
                 if (turn.tookTurn()) {
                     // Rung, yet nothing: poll a while before the next sleep. Ended by its bound: sleep again at once.

@@ -51,7 +51,7 @@ class DoorbellTest {
                 long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (System.nanoTime() - end < 0) {
                     spawner.arm();
-                    if (spawner.sleep(TimeUnit.SECONDS.toNanos(60))) return true;
+                    if (spawner.sleep(TimeUnit.SECONDS.toNanos(60), 0)) return true;
                 }
                 return false;
             } finally {
@@ -75,10 +75,26 @@ class DoorbellTest {
         spawner.sleeper().lock();
         try {
             spawner.arm();
-            assertFalse(spawner.sleep(TimeUnit.MILLISECONDS.toNanos(5)), "no ring was pending");
+            assertFalse(spawner.sleep(TimeUnit.MILLISECONDS.toNanos(5), 0), "no ring was pending");
         } finally {
             spawner.sleeper().unlock();
         }
+    }
+
+    @Test
+    @DisplayName("sleeps are short until every rank is here, then 50 ms, then 250 ms once the rank has been quiet a second")
+    void sleepsLengthenAsTheRankStaysQuiet() throws Exception {
+        Doorbell spawner = open(0);
+        assertEquals(Doorbell.SHORT_SLEEP_NANOS, spawner.sleepCap(System.nanoTime(), 0), "rank 1 has not come yet");
+        open(1);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (spawner.sleepCap(System.nanoTime(), 0) == Doorbell.SHORT_SLEEP_NANOS && System.nanoTime() - end < 0) {
+            Thread.onSpinWait(); // settles 20 ms after both are here
+        }
+        long now = System.nanoTime();
+        assertEquals(Doorbell.LONG_SLEEP_NANOS, spawner.sleepCap(now, 0));
+        assertEquals(Doorbell.LONG_SLEEP_NANOS, spawner.sleepCap(now, Doorbell.QUIET_FOR_IDLE_SLEEP_NANOS - 1));
+        assertEquals(Doorbell.IDLE_SLEEP_NANOS, spawner.sleepCap(now, Doorbell.QUIET_FOR_IDLE_SLEEP_NANOS));
     }
 
     @Test
@@ -92,7 +108,7 @@ class DoorbellTest {
             try {
                 spawner.arm();
                 armed.countDown();
-                return spawner.sleep(TimeUnit.SECONDS.toNanos(60));
+                return spawner.sleep(TimeUnit.SECONDS.toNanos(60), 0);
             } finally {
                 spawner.sleeper().unlock();
             }

@@ -43,6 +43,7 @@ class PolledTransportDoorbellTest {
     @BeforeEach
     void sleepsWithoutEnd() {
         Doorbell.longSleepNanos = TimeUnit.HOURS.toNanos(1);
+        Doorbell.idleSleepNanos = TimeUnit.HOURS.toNanos(1);
         Doorbell.shortSleepNanos = TimeUnit.HOURS.toNanos(1);
     }
 
@@ -51,6 +52,7 @@ class PolledTransportDoorbellTest {
         if (worker != null) worker.close();
         if (spawner != null) spawner.close();
         Doorbell.longSleepNanos = Doorbell.LONG_SLEEP_NANOS;
+        Doorbell.idleSleepNanos = Doorbell.IDLE_SLEEP_NANOS;
         Doorbell.shortSleepNanos = Doorbell.SHORT_SLEEP_NANOS;
     }
 
