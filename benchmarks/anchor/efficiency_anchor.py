@@ -30,6 +30,8 @@ from mpi4py import MPI
 WORK, SERIAL, TRIVIAL, CALIBRATE, INFO, STOP = range(1, 7)
 REPLY, WAKE = 10, 11
 MASK = (1 << 64) - 1
+# Idle windows, each followed by one trivial task's answer (as EfficiencyJob.IDLE_WINDOWS)
+IDLE_WINDOWS = 4
 MIN_TASKS, MAX_TASKS = 50, 20_000  # as EfficiencyPlan's
 
 
@@ -279,24 +281,32 @@ def spawner(comm, args):
     say(prefix, "launch to first result %.0f ms; processes %s; CPU loop %d iterations/ms"
         % (launch_to_first, [p["role"] + " [" + p["cpusAllowed"] + "]" for p in procs.infos], per_ms))
 
-    # 4. idle: the spawner blocked in a receive (woken by a message to itself), the workers waiting for work
-    before = procs.cpu()
-    t0 = time.monotonic_ns()
-    if MPI.Query_thread() == MPI.THREAD_MULTIPLE:
-        waker = threading.Timer(args.idle_ms / 1000, lambda: comm.send(None, dest=0, tag=WAKE))
-        waker.start()
-        comm.recv(source=0, tag=WAKE)
-        waker.join()
-    else:
-        time.sleep(args.idle_ms / 1000)
-    wall = time.monotonic_ns() - t0
-    idle_cpu = procs.percent(before, procs.cpu(), wall)
-    s = time.monotonic_ns()
-    comm.send(0, dest=workers[0], tag=TRIVIAL)
-    comm.recv(source=workers[0], tag=REPLY)
-    first_answer = (time.monotonic_ns() - s) / 1e3
-    say(prefix, "idle %.1f s: CPU %% of a core %s; first answer after it %.0f us"
-        % (wall / 1e9, {k: round(v, 1) for k, v in idle_cpu.items()}, first_answer))
+    # 4. idle, as EfficiencyJob: IDLE_WINDOWS windows (the spawner blocked in a receive, woken by a message to
+    # itself; the workers waiting for work), each followed by one trivial task's answer; CPU over the windows only
+    used, zero, wall, answers = {}, {}, 0, []
+    for _ in range(IDLE_WINDOWS):
+        before = procs.cpu()
+        t0 = time.monotonic_ns()
+        if MPI.Query_thread() == MPI.THREAD_MULTIPLE:
+            waker = threading.Timer(args.idle_ms / 1000, lambda: comm.send(None, dest=0, tag=WAKE))
+            waker.start()
+            comm.recv(source=0, tag=WAKE)
+            waker.join()
+        else:
+            time.sleep(args.idle_ms / 1000)
+        wall += time.monotonic_ns() - t0
+        for pid, after in procs.cpu().items():
+            if pid in before:
+                used[pid] = used.get(pid, 0.0) + after - before[pid]
+                zero[pid] = 0.0
+        s = time.monotonic_ns()
+        comm.send(0, dest=workers[0], tag=TRIVIAL)
+        comm.recv(source=workers[0], tag=REPLY)
+        answers.append((time.monotonic_ns() - s) / 1e3)
+    idle_cpu = procs.percent(zero, used, wall)
+    first_answer = median(answers)
+    say(prefix, "idle %d x %.1f s: CPU %% of a core %s; first answer after each %s us"
+        % (IDLE_WINDOWS, args.idle_ms / 1000, {k: round(v, 1) for k, v in idle_cpu.items()}, [round(a) for a in answers]))
 
     # 5. CPU-bound tasks: rounds of serial (one task on one worker) and the PyOPUS loop
     runs = []
@@ -362,7 +372,7 @@ def spawner(comm, args):
         "quick": args.quick, "binding": None, "launchToFirstResultMillis": launch_to_first, "calibration": per_ms,
         "processes": procs.infos,
         "idle": {"seconds": wall / 1e9, "cpuPercent": idle_cpu, "firstAnswerAfterIdleMicros": first_answer,
-                 "warmAnswerMicros": round_trip},
+                 "warmAnswerMicros": round_trip, "answersAfterIdleMicros": answers},
         "trivial": {"coldTasks": cold_n, "coldTasksPerSecond": cold_rate, "coldBlocksTasksPerSecond": blocks,
                     "warmConstantTasksPerSecond": median(rates), "warmCapturingTasksPerSecond": median(rates),
                     "roundTripMicros": round_trip, "resultMicros": round_trip, "farmMapTasksPerSecond": -1},

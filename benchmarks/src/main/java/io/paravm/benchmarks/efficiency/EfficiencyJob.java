@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,8 +38,8 @@ import java.util.stream.IntStream;
  * <li>once warm, the trivial spawn loop's rate with tasks that capture nothing and with tasks
  *     that capture their argument, in turn, and its round trip;</li>
  * <li>every process of the job, and the CPU loop's speed on a worker ({@link CpuWork#calibrate});</li>
- * <li>an idle window (every worker waiting for work, the spawner blocked in
- *     {@code receiveMessage}), then one trivial task's answer right after it;</li>
+ * <li>{@value #IDLE_WINDOWS} idle windows (every worker waiting for work, the spawner blocked in
+ *     {@code receiveMessage}), each followed by one trivial task's answer;</li>
  * <li>per task size, one warm-up round and then the measured rounds, each: the serial run (every
  *     task in one task on one worker), {@code TaskFarm.map} (one input a message), optionally
  *     {@code map} over chunks of about 1 ms, and the spawn loop; each parallel run against the
@@ -56,6 +57,8 @@ import java.util.stream.IntStream;
 public final class EfficiencyJob {
 
     private static final Logger LOG = LoggerFactory.getLogger(EfficiencyJob.class);
+    /** Idle windows, each followed by one task's answer. */
+    static final int IDLE_WINDOWS = 4;
     /** A trivial task that captures nothing. */
     static final Task<Integer> CONSTANT = w -> 1;
     /** The trivial farm function. */
@@ -218,25 +221,43 @@ public final class EfficiencyJob {
         return byRank;
     }
 
-    /** The idle window, then one trivial task's answer. */
+    /**
+     * {@value #IDLE_WINDOWS} idle windows, each followed by one trivial task's answer. One answer
+     * said little: on this 2-core VM, answers after the same idle ranged 0.5-1.5 ms (two ranks
+     * woken from sleep, each on a core that was idle), so the median and the worst are reported.
+     * The CPU is read over the windows only, not over the answers between them.
+     */
     private JobFigures.Idle idle(JobProcesses processes, double warmAnswerMicros) {
         Duration length = Duration.ofMillis(plan.idleMillis());
-        Map<Long, Long> before = processes.cpuNanos();
-        long t0 = System.nanoTime();
-        long end = t0 + length.toNanos();
-        for (int i = 0; i < 1000; i++) {
-            long left = end - System.nanoTime();
-            if (left <= 0) break;
-            Optional<Received> r = vm.receiveMessage(Duration.ofNanos(left));
-            r.ifPresent(m -> LOG.warn("idle window: {} from {} arrived (ignored)", m.message().getClass().getSimpleName(), m.sender()));
+        Map<Long, Long> zero = new HashMap<>();
+        Map<Long, Long> used = new HashMap<>();
+        long wall = 0;
+        List<Double> answers = new ArrayList<>();
+        for (int w = 0; w < IDLE_WINDOWS; w++) {
+            Map<Long, Long> before = processes.cpuNanos();
+            long t0 = System.nanoTime();
+            long end = t0 + length.toNanos();
+            for (int i = 0; i < 1000; i++) {
+                long left = end - System.nanoTime();
+                if (left <= 0) break;
+                Optional<Received> r = vm.receiveMessage(Duration.ofNanos(left));
+                r.ifPresent(m -> LOG.warn("idle window: {} from {} arrived (ignored)", m.message().getClass().getSimpleName(), m.sender()));
+            }
+            wall += System.nanoTime() - t0;
+            processes.cpuNanos().forEach((pid, after) -> {
+                Long b = before.get(pid);
+                if (b == null) return;
+                used.merge(pid, after - b, Long::sum);
+                zero.put(pid, 0L);
+            });
+            SpawnLoop.Timeline one = SpawnLoop.run(vm, 1, Duration.ZERO, i -> CONSTANT, EfficiencyJob::checkConstant);
+            answers.add((one.resultAt[0] - one.spawnedAt[0]) / 1e3);
         }
-        long wall = System.nanoTime() - t0;
-        Map<String, Double> cpu = processes.percentOfCore(before, processes.cpuNanos(), wall);
-        SpawnLoop.Timeline one = SpawnLoop.run(vm, 1, Duration.ZERO, i -> CONSTANT, EfficiencyJob::checkConstant);
-        double first = (one.resultAt[0] - one.spawnedAt[0]) / 1e3;
-        say("%s: idle %.1f s: CPU %% of a core %s; first answer after it %.0f us (warm: %.0f us)", prefix, wall / 1e9,
-                Stats.rounded(cpu), first, warmAnswerMicros);
-        return new JobFigures.Idle(wall / 1e9, cpu, first, warmAnswerMicros);
+        Map<String, Double> cpu = processes.percentOfCore(zero, used, wall);
+        say("%s: idle %d x %.1f s: CPU %% of a core %s; first answer after each %s us (warm: %.0f us)", prefix, IDLE_WINDOWS,
+                length.toMillis() / 1e3, Stats.rounded(cpu), answers.stream().map(a -> String.format("%.0f", a)).toList(),
+                warmAnswerMicros);
+        return new JobFigures.Idle(wall / 1e9, cpu, Stats.median(answers), warmAnswerMicros, answers);
     }
 
     /** {@code TaskFarm.map} of {@code x -> x + 1}, default farm, after a warm-up map of a fifth as many. */

@@ -50,15 +50,28 @@ public record JobFigures(String backend, String label, int ranks, int workers, i
     }
 
     /**
-     * The idle window: every worker waits for work, the spawner is blocked in a receive.
+     * The idle windows: every worker waits for work, the spawner is blocked in a receive.
      *
-     * @param seconds                    its length
-     * @param cpuPercent                 CPU % of one core per process role, and {@code all processes}
-     * @param firstAnswerAfterIdleMicros a trivial task's spawn to its result, sent right after the window
+     * @param seconds                    their length, together
+     * @param cpuPercent                 CPU % of one core per process role, and {@code all processes}, over the windows
+     * @param firstAnswerAfterIdleMicros the median of {@code answersAfterIdleMicros}
      * @param warmAnswerMicros           the same, median of the warm spawn loop
+     * @param answersAfterIdleMicros     a trivial task's spawn to its result, sent right after each window (null in
+     *                                   results written before 2026-12-07: one window, one answer)
      */
     public record Idle(double seconds, Map<String, Double> cpuPercent, double firstAnswerAfterIdleMicros,
-                       double warmAnswerMicros) {
+                       double warmAnswerMicros, List<Double> answersAfterIdleMicros) {
+
+        /** The slowest answer after a window (the only one, in older results). */
+        public double worstAnswerAfterIdleMicros() {
+            return answersAfterIdleMicros == null || answersAfterIdleMicros.isEmpty() ? firstAnswerAfterIdleMicros
+                    : answersAfterIdleMicros.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        }
+
+        /** How many windows, each with its answer. */
+        public int windows() {
+            return answersAfterIdleMicros == null ? 1 : answersAfterIdleMicros.size();
+        }
     }
 
     /**
