@@ -162,6 +162,37 @@ class CodecTest {
     }
 
     @Test
+    void aLambdaWhoseHashNamesAnotherKnownLambdaIsStillDecodedAsItself() throws Exception {
+        // The receiver looks a descriptor up by the hash the sender wrote, then compares the bytes:
+        // a hash that names another lambda (a collision, or a lie) must not run that other lambda.
+        int one = 1;
+        int two = 2;
+        Task<Integer> a = vm -> one;
+        Task<Integer> b = vm -> two + 40;
+        byte[] aBytes = encoded(a);
+        byte[] bBytes = encoded(b);
+        assertEquals(1, decodedTask(aBytes).run(null), "a is now known, under its hash");
+        System.arraycopy(aBytes, descriptorHashAt(aBytes), bBytes, descriptorHashAt(bBytes), 4);
+        assertEquals(42, decodedTask(bBytes).run(null), "b under a's hash is still b");
+        assertEquals(42, decodedTask(encoded(b)).run(null), "and b under its own hash");
+        assertEquals(1, decodedTask(encoded(a)).run(null));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Task<Integer> decodedTask(byte[] bytes) {
+        return (Task<Integer>) codec.decode(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    /** Where the 4-byte hash of a CodecTest lambda's descriptor starts: before the descriptor's length. */
+    private static int descriptorHashAt(byte[] frame) {
+        int d = new String(frame, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("io/paravm/core/CodecTest");
+        assertTrue(d > 0, "the descriptor names the capturing class");
+        int length = 0;
+        while (d + length < frame.length && (frame[d + length] == '\n' || frame[d + length] >= 0x20)) length++;
+        return d - (length < 128 ? 1 : 2) - 4;
+    }
+
+    @Test
     void primitiveArraysAndBuffersSkipKryo() {
         FrameWriter w = new FrameWriter();
         w.start();
