@@ -9,7 +9,6 @@ import com.esotericsoftware.kryo.serializers.ClosureSerializer;
 import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
 import com.esotericsoftware.kryo.util.MapReferenceResolver;
-import com.esotericsoftware.kryo.util.Pool;
 import io.paravm.HostAdded;
 import io.paravm.HostId;
 import io.paravm.HostRemoved;
@@ -62,7 +61,7 @@ final class Codec {
             "java.util.Collections$CheckedCollection", "java.util.Collections$CheckedMap",
             "java.util.Arrays$ArrayList");
 
-    private final Pool<Context> pool;
+    private final SlotPool<Context> pool;
     private final CodecTypeTable types;
 
     /** A codec for ParaVM's classes and the JDK's value types only. */
@@ -72,12 +71,7 @@ final class Codec {
 
     Codec(ClassLoader loader, ClassAllowList allowList) {
         this.types = CodecTypeTable.load(loader);
-        this.pool = new Pool<>(true, false, 64) {
-            @Override
-            protected Context create() {
-                return new Context(loader, allowList, types);
-            }
-        };
+        this.pool = new SlotPool<>(16, () -> new Context(loader, allowList, types));
     }
 
     /**
