@@ -52,10 +52,10 @@ final class LambdaSerializer extends Serializer<Object> {
     private static final int MAX_DESCRIPTOR_BYTES = 64 * 1024;
 
     /** A compact descriptor ({@link #compact}), as sent: its UTF-8 bytes and their hash. */
-    record Descriptor(String text, byte[] bytes, int hash) {
+    record Descriptor(byte[] bytes, int hash) {
         static Descriptor of(String text) {
             byte[] b = text.getBytes(StandardCharsets.UTF_8);
-            return new Descriptor(text, b, Arrays.hashCode(b));
+            return new Descriptor(b, Arrays.hashCode(b));
         }
     }
 
@@ -93,7 +93,7 @@ final class LambdaSerializer extends Serializer<Object> {
     };
 
     /** What a receiver knows about one descriptor, once it was rebuilt successfully. */
-    private record Rebuilder(byte[] descriptor, Class<?> capturingClass, MethodHandle deserialize, String[] fields,
+    private record Rebuilder(Descriptor descriptor, Class<?> capturingClass, MethodHandle deserialize, String[] fields,
                              int implMethodKind, Object sharedInstance) {
     }
 
@@ -148,7 +148,7 @@ final class LambdaSerializer extends Serializer<Object> {
         }
         Rebuilder known = rebuilders.get(hash);
         String descriptor = null;
-        if (known != null && sameBytes(in, known.descriptor())) {
+        if (known != null && sameBytes(in, known.descriptor().bytes())) {
             in.skip(length);
         } else {
             known = null;
@@ -166,8 +166,6 @@ final class LambdaSerializer extends Serializer<Object> {
         Object lambda;
         try {
             lambda = (Object) r.deserialize().invokeExact(sl);
-        } catch (RuntimeException e) {
-            throw new KryoException("cannot rebuild lambda " + f[5] + "." + f[6] + " in " + f[0], e);
         } catch (Error e) {
             throw e;
         } catch (Throwable e) {
@@ -176,9 +174,8 @@ final class LambdaSerializer extends Serializer<Object> {
         if (known == null && rebuilders.size() < MAX_REMEMBERED) {
             // Remembered only once it rebuilt: a descriptor that names nothing real is never kept. Kept under
             // the hash of its own bytes, not the one received: a wrong hash cannot file it under another's.
-            byte[] bytes = r.descriptor();
-            rebuilders.putIfAbsent(Arrays.hashCode(bytes), n == 0
-                    ? new Rebuilder(bytes, r.capturingClass(), r.deserialize(), f, r.implMethodKind(), lambda) : r);
+            rebuilders.putIfAbsent(r.descriptor().hash(), n == 0
+                    ? new Rebuilder(r.descriptor(), r.capturingClass(), r.deserialize(), f, r.implMethodKind(), lambda) : r);
         }
         return lambda;
     }
@@ -269,6 +266,6 @@ final class LambdaSerializer extends Serializer<Object> {
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new KryoException("cannot rebuild a lambda made in " + capturing + ": it has no $deserializeLambda$", e);
         }
-        return new Rebuilder(descriptor.getBytes(StandardCharsets.UTF_8), capturingClass, deserialize, f, kind, null);
+        return new Rebuilder(Descriptor.of(descriptor), capturingClass, deserialize, f, kind, null);
     }
 }

@@ -229,7 +229,6 @@ public final class EfficiencyJob {
      */
     private JobFigures.Idle idle(JobProcesses processes, double warmAnswerMicros) {
         Duration length = Duration.ofMillis(plan.idleMillis());
-        Map<Long, Long> zero = new HashMap<>();
         Map<Long, Long> used = new HashMap<>();
         long wall = 0;
         List<Double> answers = new ArrayList<>();
@@ -248,12 +247,11 @@ public final class EfficiencyJob {
                 Long b = before.get(pid);
                 if (b == null) return;
                 used.merge(pid, after - b, Long::sum);
-                zero.put(pid, 0L);
             });
             SpawnLoop.Timeline one = SpawnLoop.run(vm, 1, Duration.ZERO, i -> CONSTANT, EfficiencyJob::checkConstant);
             answers.add((one.resultAt[0] - one.spawnedAt[0]) / 1e3);
         }
-        Map<String, Double> cpu = processes.percentOfCore(zero, used, wall);
+        Map<String, Double> cpu = processes.percentOfCore(used, wall);
         say("%s: idle %d x %.1f s: CPU %% of a core %s; first answer after each %s us (warm: %.0f us)", prefix, IDLE_WINDOWS,
                 length.toMillis() / 1e3, Stats.rounded(cpu), answers.stream().map(a -> String.format("%.0f", a)).toList(),
                 warmAnswerMicros);

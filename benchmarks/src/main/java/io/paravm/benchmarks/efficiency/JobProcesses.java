@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,13 +115,22 @@ final class JobProcesses {
      * @param wallNanos the wall time between them
      */
     Map<String, Double> percentOfCore(Map<Long, Long> before, Map<Long, Long> after, long wallNanos) {
+        Map<Long, Long> used = new HashMap<>();
+        after.forEach((pid, a) -> {
+            Long b = before.get(pid);
+            if (b != null) used.put(pid, a - b);
+        });
+        return percentOfCore(used, wallNanos);
+    }
+
+    /** The same, from each process's CPU nanoseconds used over {@code wallNanos} (summed over several windows). */
+    Map<String, Double> percentOfCore(Map<Long, Long> used, long wallNanos) {
         Map<String, Double> out = new LinkedHashMap<>();
         double all = 0;
         for (Map.Entry<Long, String> e : roles.entrySet()) {
-            Long b = before.get(e.getKey());
-            Long a = after.get(e.getKey());
-            if (a == null || b == null) continue;
-            double pct = 100.0 * (a - b) / wallNanos;
+            Long u = used.get(e.getKey());
+            if (u == null) continue;
+            double pct = 100.0 * u / wallNanos;
             out.put(e.getValue(), pct);
             all += pct;
         }
