@@ -69,12 +69,21 @@ final class DoorbellWait {
         traffic++;
     }
 
-    /** Called as a wait begins: since when the rank has been quiet. */
+    /**
+     * Called as a wait begins: since when the rank has been quiet. The first wait after traffic
+     * that ended a quiet second counts as quiet only {@link Doorbell#RUNG_SLEEPS_AFTER_NANOS} from
+     * now, so that even the spawner polls that long before it sleeps: the answer to the first
+     * exchange after idle (the spawner's next task, a user's request) usually comes within that,
+     * and a rank that sleeps must be rung and woken, which after idle takes this VM 0.2-0.4 ms and
+     * leaves the woken rank's code running several times slower for a while (cold caches:
+     * docs/waiting.md). It costs at most that much polling per quiet second.
+     */
     long quietSince(long now) {
         long t = traffic;
         if (t != quietSinceTraffic) {
+            boolean afterQuiet = quietSinceTraffic != -1 && now - quietSinceNanos >= Doorbell.QUIET_FOR_IDLE_SLEEP_NANOS;
             quietSinceTraffic = t;
-            quietSinceNanos = now;
+            quietSinceNanos = afterQuiet ? now + Math.max(0, Doorbell.RUNG_SLEEPS_AFTER_NANOS - sleepsAfterNanos) : now;
         }
         return quietSinceNanos;
     }

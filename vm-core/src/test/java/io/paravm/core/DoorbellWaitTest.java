@@ -1,0 +1,72 @@
+package io.paravm.core;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * When a receive waiting on a polled engine stops polling and sleeps on its doorbell: the
+ * decision alone, on a clock the test gives (no doorbell, no engine).
+ */
+class DoorbellWaitTest {
+
+    private static final long MS = 1_000_000L;
+
+    private static DoorbellWait spawnerWait() {
+        return new DoorbellWait(null, true, source -> null, new AtomicBoolean());
+    }
+
+    @Test
+    @DisplayName("in a busy exchange the spawner sleeps once it has heard nothing for 50 µs")
+    void busySpawnerSleepsSoon() {
+        DoorbellWait w = spawnerWait();
+        long t = 1_000 * MS;
+        w.traffic();
+        long quiet = w.quietSince(t);
+        for (int i = 0; i < 100; i++) { // frames every 100 µs
+            t += MS / 10;
+            w.traffic();
+            quiet = w.quietSince(t);
+        }
+        assertFalse(w.due(t + Doorbell.SPAWNER_SLEEPS_AFTER_NANOS - 1, quiet));
+        assertTrue(w.due(t + Doorbell.SPAWNER_SLEEPS_AFTER_NANOS, quiet));
+    }
+
+    @Test
+    @DisplayName("the first wait after a quiet second polls as long as a rung rank does, then sleeps")
+    void firstWaitAfterQuietPollsLonger() {
+        DoorbellWait w = spawnerWait();
+        long t = 1_000 * MS;
+        w.traffic();
+        long quiet = w.quietSince(t);
+        assertTrue(w.due(t + MS, quiet), "an idle spawner sleeps");
+        long later = t + 1_500 * MS; // nothing for 1.5 s, then a send and a wait for its answer
+        assertTrue(w.due(later, w.quietSince(later)), "still quiet: no traffic yet");
+        w.traffic();
+        long first = w.quietSince(later);
+        assertFalse(w.due(later + Doorbell.RUNG_SLEEPS_AFTER_NANOS - 1, first));
+        assertTrue(w.due(later + Doorbell.RUNG_SLEEPS_AFTER_NANOS, first));
+        // The exchange goes on: the next wait is a busy one again.
+        long next = later + 3 * MS;
+        w.traffic();
+        long busy = w.quietSince(next);
+        assertTrue(w.due(next + Doorbell.SPAWNER_SLEEPS_AFTER_NANOS, busy));
+    }
+
+    @Test
+    @DisplayName("traffic after less than a quiet second does not lengthen the spawner's polling")
+    void shortPauseKeepsTheBusyRule() {
+        DoorbellWait w = spawnerWait();
+        long t = 1_000 * MS;
+        w.traffic();
+        w.quietSince(t);
+        long later = t + 900 * MS;
+        w.traffic();
+        long quiet = w.quietSince(later);
+        assertTrue(w.due(later + Doorbell.SPAWNER_SLEEPS_AFTER_NANOS, quiet));
+    }
+}
