@@ -159,8 +159,8 @@ public final class EfficiencyJob {
                     EfficiencyJob::checkCapturing).tasksPerSecond());
         }
         double roundTrip = Stats.median(roundTrips);
-        say("%s: warm trivial spawn loop: %,.0f tasks/s constant, %,.0f capturing; round trip %.1f us", prefix,
-                Stats.median(constant), Stats.median(capturing), roundTrip);
+        say("%s: warm trivial spawn loop: %,.0f tasks/s constant, %,.0f capturing; round trip %.1f us (rounds: constant %s, capturing %s)",
+                prefix, Stats.median(constant), Stats.median(capturing), roundTrip, thousands(constant), thousands(capturing));
 
         // 3. the job's processes, and the CPU loop's speed on a worker
         Map<Integer, long[]> workerPids = probeWorkers();
@@ -194,6 +194,10 @@ public final class EfficiencyJob {
         Path file = out.resolve("efficiency-" + prefix + ".json");
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), figures);
         say("%s: wrote %s", prefix, file);
+    }
+
+    private static List<String> thousands(List<Double> rates) {
+        return rates.stream().map(x -> String.format("%,.0f", x)).toList();
     }
 
     /** Task {@code i} of a trivial spawn loop that captures its argument, as the API's documentation passes one. */
