@@ -20,17 +20,21 @@ class DoorbellWaitTest {
         return new DoorbellWait(null, true, source -> null, new AtomicBoolean());
     }
 
+    /** A frame sent or received, then a wait begun at {@code now}: since when that wait counts as quiet. */
+    private static long trafficThenWait(DoorbellWait w, long now) {
+        w.traffic();
+        return w.quietSince(now);
+    }
+
     @Test
     @DisplayName("in a busy exchange the spawner sleeps once it has heard nothing for 50 µs")
     void busySpawnerSleepsSoon() {
         DoorbellWait w = spawnerWait();
         long t = 1_000 * MS;
-        w.traffic();
-        long quiet = w.quietSince(t);
+        long quiet = trafficThenWait(w, t);
         for (int i = 0; i < 100; i++) { // frames every 100 µs
             t += MS / 10;
-            w.traffic();
-            quiet = w.quietSince(t);
+            quiet = trafficThenWait(w, t);
         }
         assertFalse(w.due(t + Doorbell.SPAWNER_SLEEPS_AFTER_NANOS - 1, quiet));
         assertTrue(w.due(t + Doorbell.SPAWNER_SLEEPS_AFTER_NANOS, quiet));
@@ -41,19 +45,16 @@ class DoorbellWaitTest {
     void firstWaitAfterQuietPollsLonger() {
         DoorbellWait w = spawnerWait();
         long t = 1_000 * MS;
-        w.traffic();
-        long quiet = w.quietSince(t);
+        long quiet = trafficThenWait(w, t);
         assertTrue(w.due(t + MS, quiet), "an idle spawner sleeps");
         long later = t + 1_500 * MS; // nothing for 1.5 s, then a send and a wait for its answer
         assertTrue(w.due(later, w.quietSince(later)), "still quiet: no traffic yet");
-        w.traffic();
-        long first = w.quietSince(later);
+        long first = trafficThenWait(w, later);
         assertFalse(w.due(later + Doorbell.RUNG_SLEEPS_AFTER_NANOS - 1, first));
         assertTrue(w.due(later + Doorbell.RUNG_SLEEPS_AFTER_NANOS, first));
         // The exchange goes on: the next wait is a busy one again.
         long next = later + 3 * MS;
-        w.traffic();
-        long busy = w.quietSince(next);
+        long busy = trafficThenWait(w, next);
         assertTrue(w.due(next + Doorbell.SPAWNER_SLEEPS_AFTER_NANOS, busy));
     }
 
@@ -62,11 +63,9 @@ class DoorbellWaitTest {
     void shortPauseKeepsTheBusyRule() {
         DoorbellWait w = spawnerWait();
         long t = 1_000 * MS;
-        w.traffic();
-        w.quietSince(t);
+        trafficThenWait(w, t);
         long later = t + 900 * MS;
-        w.traffic();
-        long quiet = w.quietSince(later);
+        long quiet = trafficThenWait(w, later);
         assertTrue(w.due(later + Doorbell.SPAWNER_SLEEPS_AFTER_NANOS, quiet));
     }
 }
