@@ -141,7 +141,7 @@ public final class EfficiencyJob {
         int block = Math.max(1, cold.count / 10);
         for (int from = 0; from + block <= cold.count; from += block) blocks.add(cold.tasksPerSecond(from, from + block));
         say("%s: first %d trivial tasks at %,.0f tasks/s (tenths: %s)", prefix, cold.count, cold.tasksPerSecond(),
-                blocks.stream().map(b -> String.format("%,.0f", b)).toList());
+                thousands(blocks));
 
         // 2. warm trivial spawn loop: constant and capturing tasks in turn
         Duration roundLength = Duration.ofMillis(plan.trivialMillis());
@@ -196,6 +196,7 @@ public final class EfficiencyJob {
         say("%s: wrote %s", prefix, file);
     }
 
+    /** Rates as the log shows them: whole numbers with thousands separators. */
     private static List<String> thousands(List<Double> rates) {
         return rates.stream().map(x -> String.format("%,.0f", x)).toList();
     }
@@ -247,11 +248,7 @@ public final class EfficiencyJob {
                 r.ifPresent(m -> LOG.warn("idle window: {} from {} arrived (ignored)", m.message().getClass().getSimpleName(), m.sender()));
             }
             wall += System.nanoTime() - t0;
-            processes.cpuNanos().forEach((pid, after) -> {
-                Long b = before.get(pid);
-                if (b == null) return;
-                used.merge(pid, after - b, Long::sum);
-            });
+            JobProcesses.used(before, processes.cpuNanos()).forEach((pid, u) -> used.merge(pid, u, Long::sum));
             SpawnLoop.Timeline one = SpawnLoop.run(vm, 1, Duration.ZERO, i -> CONSTANT, EfficiencyJob::checkConstant);
             answers.add((one.resultAt[0] - one.spawnedAt[0]) / 1e3);
         }

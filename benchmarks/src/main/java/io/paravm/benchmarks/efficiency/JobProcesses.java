@@ -115,12 +115,17 @@ final class JobProcesses {
      * @param wallNanos the wall time between them
      */
     Map<String, Double> percentOfCore(Map<Long, Long> before, Map<Long, Long> after, long wallNanos) {
+        return percentOfCore(used(before, after), wallNanos);
+    }
+
+    /** CPU nanoseconds each process used between two snapshots ({@link #cpuNanos}); those in only one are left out. */
+    static Map<Long, Long> used(Map<Long, Long> before, Map<Long, Long> after) {
         Map<Long, Long> used = new HashMap<>();
         after.forEach((pid, a) -> {
             Long b = before.get(pid);
             if (b != null) used.put(pid, a - b);
         });
-        return percentOfCore(used, wallNanos);
+        return used;
     }
 
     /** The same, from each process's CPU nanoseconds used over {@code wallNanos} (summed over several windows). */
