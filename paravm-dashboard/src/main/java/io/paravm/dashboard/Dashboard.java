@@ -86,7 +86,6 @@ public final class Dashboard implements AutoCloseable {
     private final CompositeMeterRegistry meters = new CompositeMeterRegistry();
     private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JmxMeterRegistry jmx;
-    private final VmMeters vmMeters;
     private final ObjectMapper json = new ObjectMapper();
     private final List<PageStream> streams = new CopyOnWriteArrayList<>();
     /** Writes the updates, a thread per stream at most: a page that reads slowly never holds up the others. */
@@ -144,10 +143,9 @@ public final class Dashboard implements AutoCloseable {
         }, Clock.SYSTEM);
         meters.add(prometheus);
         meters.add(jmx);
-        vmMeters = new VmMeters(meters, vm);
-        state = new DashboardState(vmMeters::rankCounters);
+        state = new DashboardState((rank, counters) -> VmMeters.rankCounters(meters, rank, counters));
+        VmMeters.register(meters, vm, state); // they read the state's counts: frames and events are counted once
         vm.events().add(state);
-        vm.events().add(vmMeters);
         server.start();
         String host = bind.isAnyLocalAddress() ? "127.0.0.1" : bind.getHostAddress();
         if (host.contains(":")) host = "[" + host + "]";
@@ -198,7 +196,6 @@ public final class Dashboard implements AutoCloseable {
     @Override
     public void close() {
         vm.events().remove(state);
-        vm.events().remove(vmMeters);
         ticker.shutdownNow();
         for (PageStream s : streams) s.end();
         streams.clear();

@@ -25,9 +25,27 @@ import io.paravm.TaskId;
  * @param error           why, for {@code FAILED}, {@code RETRIED}, {@code TIMED_OUT} and
  *                        {@code CANCELLED} (the remote stack trace of a task that threw, where its
  *                        host was lost, ...); else null
+ * @param atNanos         when it happened, as {@link System#nanoTime()} read it (the farm reads the
+ *                        clock for the times above anyway: a listener need not read it again)
  */
 public record FarmTaskEvent(Kind kind, TaskId worker, int index, int inputs, long runNanos, long sinceSubmitNanos,
-                            String error) {
+                            String error, long atNanos) {
+
+    /**
+     * An event that happens now ({@code atNanos} is {@link System#nanoTime()}).
+     *
+     * @param kind             what happened
+     * @param worker           the farm's worker task, or {@link TaskId#bad()}
+     * @param index            which input of its {@code map} call, or -1
+     * @param inputs           how many inputs its {@code map} call has, or 0
+     * @param runNanos         how long it ran on its worker, or 0
+     * @param sinceSubmitNanos how long since it was submitted, or 0
+     * @param error            why, or null
+     */
+    public FarmTaskEvent(Kind kind, TaskId worker, int index, int inputs, long runNanos, long sinceSubmitNanos,
+                         String error) {
+        this(kind, worker, index, inputs, runNanos, sinceSubmitNanos, error, System.nanoTime());
+    }
 
     /**
      * Names the task in words, as the farm's messages do (made on each call: the event itself

@@ -84,13 +84,20 @@ final class FarmLedger {
         }
     }
 
-    /** Tells the listeners, if any, of a step of {@code item} (lock held). */
+    /** Tells the listeners, if any, of a step of {@code item} (lock held), reading the clock for it. */
     private void tell(VmEventListener l, FarmTaskEvent.Kind kind, Item item, String error) {
-        long now = System.nanoTime();
+        tell(l, kind, item, error, System.nanoTime());
+    }
+
+    /**
+     * Tells the listeners of a step of {@code item} that happened at {@code now} (lock held):
+     * where the farm has just read the clock for its own books, a listener costs no second read.
+     */
+    private void tell(VmEventListener l, FarmTaskEvent.Kind kind, Item item, String error, long now) {
         l.farmTask(new FarmTaskEvent(kind, item.worker != null ? item.worker : TaskId.bad(), item.run != null ? item.index : -1,
                 item.run != null ? item.run.size() : 0,
                 item.startedAt != 0 && kind != FarmTaskEvent.Kind.STARTED ? now - item.startedAt : 0,
-                item.submittedAt != 0 && kind != FarmTaskEvent.Kind.STARTED ? now - item.submittedAt : 0, error));
+                item.submittedAt != 0 && kind != FarmTaskEvent.Kind.STARTED ? now - item.submittedAt : 0, error, now));
     }
 
     private <T> T locked(Supplier<T> action) {
@@ -161,7 +168,7 @@ final class FarmLedger {
             VmEventListener l = events.listener();
             if (l != null) {
                 item.submittedAt = System.nanoTime();
-                tell(l, FarmTaskEvent.Kind.SUBMITTED, item, null);
+                tell(l, FarmTaskEvent.Kind.SUBMITTED, item, null, item.submittedAt);
             }
             queue.offer(item, placement);
             return true;
@@ -321,10 +328,10 @@ final class FarmLedger {
         queue.pump(placement);
     }
 
-    /** {@code item} is now the one its worker runs (the placement's inference). */
+    /** {@code item} is now the one its worker runs (the placement's inference), since {@code item.startedAt}. */
     void itemStarted(Item item) {
         VmEventListener l = events.listener();
-        if (l != null) tell(l, FarmTaskEvent.Kind.STARTED, item, null);
+        if (l != null) tell(l, FarmTaskEvent.Kind.STARTED, item, null, item.startedAt);
     }
 
     void succeeded(Item item, Object value) {
