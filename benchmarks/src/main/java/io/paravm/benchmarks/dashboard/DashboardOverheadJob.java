@@ -128,6 +128,13 @@ public final class DashboardOverheadJob {
         }
     }
 
+    /**
+     * One client for every round's page: a client per round leaves its selector thread behind
+     * until the client is collected (Java 17's {@code HttpClient} has no {@code close}), and
+     * those would be counted against the later rounds with the dashboard on.
+     */
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
     /** Reads the dashboard's live stream on a thread of its own, as an open page does. */
     private static final class PageReader implements AutoCloseable {
         private final Thread thread;
@@ -136,8 +143,7 @@ public final class DashboardOverheadJob {
         PageReader(Dashboard d) {
             thread = new Thread(() -> {
                 try {
-                    HttpClient http = HttpClient.newHttpClient();
-                    in = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + d.port()
+                    in = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + d.port()
                             + "/api/events?token=" + d.token())).build(), HttpResponse.BodyHandlers.ofInputStream()).body();
                     byte[] buf = new byte[65536];
                     while (in.read(buf) >= 0) {

@@ -64,12 +64,43 @@ public final class DashboardReport {
                     .append("The 95% interval of that median assumes nothing of the noise's shape (order statistics): the ")
                     .append("dashboard's true cost lies in it, 19 times in 20.\n");
         }
+        md.append(listenerCost(dir, json, jobs));
         JsonNode skipped = suite.path("skipped");
         if (skipped.size() > 0) {
             List<String> why = new ArrayList<>();
             skipped.fields().forEachRemaining(e -> why.add(e.getKey() + " (" + e.getValue().asText() + ")"));
             md.append("\nNot measured: ").append(String.join("; ", why)).append(".\n");
         }
+        return md.toString();
+    }
+
+    /**
+     * The listener's cost per farm task from JMH, and what it is at each job's rate with the
+     * dashboard off: the share of one core the spawner spends on it.
+     */
+    private static String listenerCost(Path dir, ObjectMapper json, List<DashboardFigures> jobs) throws IOException {
+        Path file = dir.resolve(DashboardRunner.LISTENER_JSON);
+        if (!Files.exists(file)) return "";
+        Double off = null;
+        Double on = null;
+        for (JsonNode b : json.readTree(file.toFile())) {
+            double ns = b.path("primaryMetric").path("score").asDouble();
+            String which = b.path("params").path("listener").asText();
+            if (which.equals("off")) off = ns;
+            if (which.equals("on")) on = ns;
+        }
+        if (off == null || on == null) return "";
+        double added = on - off;
+        StringBuilder md = new StringBuilder(String.format("%nThe listener alone, in one JVM (JMH, `DashboardListenerBenchmark`: one "
+                + "farm task's events as the farm and the frame channel tell them): %.0f ns a task with the dashboard's listener, "
+                + "%.0f ns with none, so it adds %.0f ns a task", on, off, added));
+        List<String> shares = new ArrayList<>();
+        for (DashboardFigures f : jobs) {
+            shares.add(String.format("%.1f%% of a core at %s's %,.0f tasks/s", added * f.medianOff() / 1e7, f.backend(), f.medianOff()));
+        }
+        md.append(shares.isEmpty() ? "." : ": " + String.join("; ", shares) + ".")
+                .append(" The spawner's thread that farms spends that on each task besides what the farm and the engine cost, ")
+                .append("where the rounds above cannot tell a few percent from the noise.\n");
         return md.toString();
     }
 

@@ -6,6 +6,11 @@ import io.paravm.benchmarks.BenchRunner;
 import io.paravm.benchmarks.SuiteOutcome;
 import io.paravm.benchmarks.backend.Backend;
 import io.paravm.benchmarks.backend.Backends;
+import io.paravm.dashboard.DashboardListenerBenchmark;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,6 +36,8 @@ public final class DashboardRunner {
 
     /** The suite's own record. */
     static final String SUITE_JSON = "dashboard-suite.json";
+    /** JMH's results of {@code DashboardListenerBenchmark}. */
+    static final String LISTENER_JSON = "jmh-dashboard-listener.json";
     /** The backend of the quick mode: the README's default engine. */
     static final String QUICK_BACKEND = "hazelcast";
 
@@ -57,6 +64,7 @@ public final class DashboardRunner {
         List<String> failures = new ArrayList<>();
         int jobs = 0;
         System.out.println("bench: dashboard suite (issue 15): map of x -> x with the dashboard off and on, " + ranks + " ranks");
+        if (!listenerCost(out, quick, rankJvmArgs)) failures.add("listener");
         for (Backend backend : Backends.ALL) {
             if (quick && only.isEmpty() && !backend.name().equals(QUICK_BACKEND)) {
                 skipped.put(backend.name(), "the quick mode measures the default engine (" + QUICK_BACKEND + ") only");
@@ -83,6 +91,7 @@ public final class DashboardRunner {
             }
         }
         Map<String, Object> suite = new LinkedHashMap<>();
+        suite.put("cores", Runtime.getRuntime().availableProcessors());
         suite.put("mode", quick ? "quick" : "full");
         suite.put("ranks", ranks);
         suite.put("skipped", skipped);
@@ -90,5 +99,32 @@ public final class DashboardRunner {
         suite.put("seconds", (System.nanoTime() - t0) / 1e9);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve(SUITE_JSON).toFile(), suite);
         return new SuiteOutcome(jobs, !failures.isEmpty());
+    }
+
+    /**
+     * The listener's own cost per farm task, in one JVM ({@code DashboardListenerBenchmark}, JMH,
+     * one fork): what the on/off rounds cannot resolve on a noisy machine.
+     *
+     * @return whether it ran
+     */
+    private static boolean listenerCost(Path out, boolean quick, List<String> jvmArgs) {
+        System.out.println("bench: dashboard listener cost per farm task (JMH, 1 fork)");
+        try {
+            Files.createDirectories(out.resolve("logs"));
+            new Runner(new OptionsBuilder()
+                    .include(DashboardListenerBenchmark.class.getName())
+                    .forks(1).threads(1)
+                    .jvmArgs(jvmArgs.toArray(String[]::new))
+                    .warmupIterations(quick ? 1 : 3).warmupTime(TimeValue.milliseconds(quick ? 300 : 1000))
+                    .measurementIterations(quick ? 2 : 5).measurementTime(TimeValue.milliseconds(quick ? 300 : 1000))
+                    .shouldFailOnError(true)
+                    .resultFormat(ResultFormatType.JSON).result(out.resolve(LISTENER_JSON).toString())
+                    .output(out.resolve("logs").resolve("dashboard-listener.log").toString())
+                    .build()).run();
+            return true;
+        } catch (Exception e) {
+            System.out.println("bench: dashboard listener cost FAILED: " + e);
+            return false;
+        }
     }
 }
