@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# benchmarks/run.sh [--quick] [--out DIR] [--only BACKEND,...] [--suite messaging,efficiency,dashboard] [--rounds N]
+# benchmarks/run.sh [--quick] [--out DIR] [--only BACKEND,...] [--suite messaging,efficiency,dashboard] [--rounds N] [--pairs N]
 #
 # Builds the benchmarks, runs them on every installed backend (openmpi; mpi on Open MPI and on
 # MPICH; mpj on its multicore and niodev devices; hazelcast), each beside its raw engine in the
@@ -15,6 +15,7 @@
 #             efficiency (parallel efficiency on CPU-bound tasks beside an mpi4py anchor, issue 13), dashboard
 #             (a farm map with the live dashboard off and on in one job, issue 15); all by default
 #   --rounds N the dashboard suite's rounds (default 15; quick 5): more narrow the interval of its figure
+#   --pairs N  the dashboard suite's pairs of whole jobs, on and off (default 6; quick 1): more narrow the interval
 # Exits non-zero only when a job failed or timed out (each job runs under
 # `timeout --kill-after=10`), or nothing could be measured. No timing is asserted.
 set -euo pipefail
@@ -26,6 +27,7 @@ out=
 only=()
 suite=()
 rounds=()
+pairs=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=--quick ;;
@@ -33,8 +35,9 @@ while [ $# -gt 0 ]; do
     --suite) [ $# -ge 2 ] || { echo "run.sh: --suite needs messaging, efficiency or dashboard" >&2; exit 2; }; suite=(--suite "$2"); shift ;;
     --only) [ $# -ge 2 ] || { echo "run.sh: --only needs backend names, e.g. --only openmpi,hazelcast" >&2; exit 2; }; only=(--only "$2"); shift ;;
     --rounds) [ $# -ge 2 ] || { echo "run.sh: --rounds needs a number" >&2; exit 2; }; rounds=(--rounds "$2"); shift ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "run.sh: unknown argument '$1'; use [--quick] [--out DIR] [--only BACKEND,...] [--suite messaging,efficiency,dashboard] [--rounds N]" >&2; exit 2 ;;
+    --pairs) [ $# -ge 2 ] || { echo "run.sh: --pairs needs a number" >&2; exit 2; }; pairs=(--pairs "$2"); shift ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown argument '$1'; use [--quick] [--out DIR] [--only BACKEND,...] [--suite messaging,efficiency,dashboard] [--rounds N] [--pairs N]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -87,4 +90,4 @@ done
 # The runner's own class path holds no engine; each backend's jobs run on target/lib-<transport>/.
 exec java -cp "$root/benchmarks/target/classes:$root/benchmarks/target/lib/*" \
   ${libdir:+-Dparavm.openmpi.libdir="$libdir"} ${mpj_home:+-Dparavm.mpj.home="$mpj_home"} \
-  io.paravm.benchmarks.BenchRunner --out "$out" --target "$root/benchmarks/target" $quick "${only[@]}" "${suite[@]}" "${rounds[@]}"
+  io.paravm.benchmarks.BenchRunner --out "$out" --target "$root/benchmarks/target" $quick "${only[@]}" "${suite[@]}" "${rounds[@]}" "${pairs[@]}"

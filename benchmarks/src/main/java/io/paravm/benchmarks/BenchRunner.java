@@ -61,10 +61,13 @@ public final class BenchRunner {
     private final List<String> suites;
     /** The dashboard suite's rounds, or 0 for its default. */
     private final int dashboardRounds;
+    /** The dashboard suite's pairs of whole jobs, or 0 for its default. */
+    private final int dashboardPairs;
 
-    private BenchRunner(List<String> suites, int dashboardRounds) {
+    private BenchRunner(List<String> suites, int dashboardRounds, int dashboardPairs) {
         this.suites = suites;
         this.dashboardRounds = dashboardRounds;
+        this.dashboardPairs = dashboardPairs;
     }
 
     public static void main(String[] args) throws Exception {
@@ -75,6 +78,7 @@ public final class BenchRunner {
         List<String> only = new ArrayList<>();
         List<String> suites = SUITES;
         int dashboardRounds = 0;
+        int dashboardPairs = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
@@ -84,9 +88,10 @@ public final class BenchRunner {
                 case "--only" -> only.addAll(List.of(args[++i].split(",")));
                 case "--suite" -> suites = List.of(args[++i].split(","));
                 case "--rounds" -> dashboardRounds = Integer.parseInt(args[++i]);
+                case "--pairs" -> dashboardPairs = Integer.parseInt(args[++i]);
                 default -> {
                     System.err.println("bench: unknown argument '" + args[i]
-                            + "'; use --out DIR --target BENCHMARKS_TARGET_DIR [--quick] [--timeout SECONDS] [--only BACKEND,...] [--suite messaging,efficiency,dashboard] [--rounds N]");
+                            + "'; use --out DIR --target BENCHMARKS_TARGET_DIR [--quick] [--timeout SECONDS] [--only BACKEND,...] [--suite messaging,efficiency,dashboard] [--rounds N] [--pairs N]");
                     System.exit(2);
                 }
             }
@@ -107,7 +112,7 @@ public final class BenchRunner {
             System.err.println("bench: unknown suite in --suite " + String.join(",", suites) + "; the suites are " + SUITES);
             System.exit(2);
         }
-        System.exit(new BenchRunner(suites, dashboardRounds).run(out.toAbsolutePath(), target.toAbsolutePath(), quick, timeout, only));
+        System.exit(new BenchRunner(suites, dashboardRounds, dashboardPairs).run(out.toAbsolutePath(), target.toAbsolutePath(), quick, timeout, only));
     }
 
     /**
@@ -195,7 +200,8 @@ public final class BenchRunner {
         }
 
         if (suites.contains("dashboard")) {
-            SuiteOutcome dashboard = DashboardRunner.run(out, target, quick, timeout, only, dashboardRounds, RANK_JVM_ARGS);
+            SuiteOutcome dashboard = DashboardRunner.run(out, target, quick, timeout, only, dashboardRounds, dashboardPairs,
+                    RANK_JVM_ARGS);
             ran += dashboard.jobs();
             failed |= dashboard.failed();
         }

@@ -32,9 +32,16 @@ import java.util.stream.IntStream;
  * rounds of 50,000 inputs (shorter maps were inside the machine's noise); quick: 5 of 5,000.
  * Writes {@code dashboard-<backend>-<label>.json} ({@link DashboardFigures}); nothing is asserted.
  *
+ * <p>Starting and stopping the dashboard each round is not what a user's run does: it starts
+ * once, and the JIT compiles the VM's event paths with a listener present, once. So with
+ * {@code --whole on|off} the job instead keeps the dashboard (and a page) on for the whole job,
+ * or never starts it, and times {@code R} maps after three untimed ones; {@link DashboardRunner}
+ * runs such jobs in pairs, one on and one off, and sets each pair's medians side by side. It
+ * writes {@code dashboard-whole-<backend>-<label>-p<P>-<on|off>.json} ({@link WholeJobFigures}).
+ *
  * <pre>
  * mpirun -np 3 java -cp CP io.paravm.benchmarks.dashboard.DashboardOverheadJob --backend openmpi --out DIR --label np3 \
- *     [--quick] [--inputs N] [--rounds R]
+ *     [--quick] [--inputs N] [--rounds R] [--whole on|off --pair P]
  * </pre>
  */
 public final class DashboardOverheadJob {
@@ -53,6 +60,8 @@ public final class DashboardOverheadJob {
             boolean quick = false;
             Integer inputsAsked = null;
             Integer roundsAsked = null;
+            String whole = null;
+            int pair = 0;
             for (int i = 0; i < a.length; i++) {
                 switch (a[i]) {
                     case "--backend" -> backend = value(a, ++i, "--backend");
@@ -61,16 +70,25 @@ public final class DashboardOverheadJob {
                     case "--quick" -> quick = true;
                     case "--inputs" -> inputsAsked = Integer.parseInt(value(a, ++i, "--inputs"));
                     case "--rounds" -> roundsAsked = Integer.parseInt(value(a, ++i, "--rounds"));
+                    case "--whole" -> whole = value(a, ++i, "--whole");
+                    case "--pair" -> pair = Integer.parseInt(value(a, ++i, "--pair"));
                     default -> throw new IllegalArgumentException("unknown argument '" + a[i]
-                            + "'; use --backend NAME --out DIR --label L [--quick] [--inputs N] [--rounds R]");
+                            + "'; use --backend NAME --out DIR --label L [--quick] [--inputs N] [--rounds R] [--whole on|off --pair P]");
                 }
             }
             if (out == null || label == null) {
                 throw new IllegalArgumentException("--out DIR and --label L (e.g. np3, the job's rank count) are required");
             }
+            if (whole != null && !whole.equals("on") && !whole.equals("off")) {
+                throw new IllegalArgumentException("--whole " + whole + ": use on (the dashboard and a page for the whole job) or off");
+            }
             int inputs = inputsAsked != null ? inputsAsked : quick ? 5_000 : 50_000;
-            int rounds = roundsAsked != null ? roundsAsked : quick ? 5 : 15;
+            int rounds = roundsAsked != null ? roundsAsked : whole != null ? (quick ? 3 : 10) : quick ? 5 : 15;
             List<Integer> xs = IntStream.range(0, inputs).boxed().toList();
+            if (whole != null) {
+                wholeJob(vm, backend, label, out, whole.equals("on"), pair, xs, rounds);
+                return;
+            }
             List<Double> off = new ArrayList<>();
             List<Double> on = new ArrayList<>();
             List<Double> load = BenchJob.loadAverage();
@@ -96,6 +114,25 @@ public final class DashboardOverheadJob {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValue(out.resolve("dashboard-" + backend + "-" + label + ".json").toFile(), f);
         });
+    }
+
+    /** A whole job with the dashboard on, or off: three untimed maps, then {@code rounds} timed ones. */
+    private static void wholeJob(VirtualMachine vm, String backend, String label, Path out, boolean on, int pair,
+                                 List<Integer> xs, int rounds) throws Exception {
+        List<Double> load = BenchJob.loadAverage();
+        List<Double> rates = new ArrayList<>();
+        try (Dashboard d = on ? Dashboard.start(vm, VmConfig.defaults()) : null;
+             PageReader page = d != null ? new PageReader(d) : null;
+             TaskFarm farm = TaskFarm.on(vm)) {
+            for (int r = 0; r < 3; r++) rate(farm, xs); // the JIT, with the listener present or not
+            for (int r = 0; r < rounds; r++) rates.add(rate(farm, xs));
+        }
+        WholeJobFigures f = new WholeJobFigures(backend, label, on, pair, xs.size(), rates, load);
+        System.out.printf("bench: dashboard %s-%s pair %d, whole job %s: median %,.0f tasks/s%n", backend, label, pair,
+                on ? "on" : "off", f.median());
+        Files.createDirectories(out);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve(WholeJobFigures.fileName(backend, label,
+                pair, on)).toFile(), f);
     }
 
     private static String value(String[] a, int i, String option) {

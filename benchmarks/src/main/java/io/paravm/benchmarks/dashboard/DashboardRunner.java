@@ -24,12 +24,14 @@ import java.util.Optional;
 /**
  * The dashboard suite (issue 15), called by {@link BenchRunner} for {@code --suite dashboard}: one
  * {@link DashboardOverheadJob} per backend at cores + 1 ranks (the launcher's default), each under
- * {@code timeout --kill-after=10 N}; the quick mode (CI) runs the default engine's only. Writes
- * {@value #SUITE_JSON}: what ran, what was skipped and why. {@link DashboardReport} makes the
- * report's section.
+ * {@code timeout --kill-after=10 N}, then pairs of whole jobs, one with the dashboard on from its
+ * start and one without (which runs first alternates), as a user's run has it; the quick mode
+ * (CI) runs the default engine's only. Before them, the listener's cost per farm task in one JVM
+ * (JMH). Writes {@value #SUITE_JSON}: what ran, what was skipped and why. {@link DashboardReport}
+ * makes the report's section.
  *
  * <pre>{@code
- * SuiteOutcome o = DashboardRunner.run(out, target, quick, 300, List.of(), 0, List.of("-Xms1g", "-Xmx1g"));
+ * SuiteOutcome o = DashboardRunner.run(out, target, quick, 300, List.of(), 0, 0, List.of("-Xms1g", "-Xmx1g"));
  * }</pre>
  */
 public final class DashboardRunner {
@@ -38,6 +40,8 @@ public final class DashboardRunner {
     static final String SUITE_JSON = "dashboard-suite.json";
     /** JMH's results of {@code DashboardListenerBenchmark}. */
     static final String LISTENER_JSON = "jmh-dashboard-listener.json";
+    /** Pairs of whole jobs per backend in full mode: each pair takes about 30 s on openmpi, 2 min on hazelcast. */
+    static final int PAIRS = 6;
     /** The backend of the quick mode: the README's default engine. */
     static final String QUICK_BACKEND = "hazelcast";
 
@@ -53,10 +57,11 @@ public final class DashboardRunner {
      * @param timeout     each job's limit, s
      * @param only        the backends asked for (empty: all, or the default engine's in quick mode)
      * @param rounds      rounds of each job, or 0 for the job's default (15; quick: 5)
+     * @param pairs       pairs of whole jobs per backend, or 0 for the default ({@value #PAIRS}; quick: 1)
      * @param rankJvmArgs JVM options of every rank
      */
     public static SuiteOutcome run(Path out, Path target, boolean quick, long timeout, List<String> only, int rounds,
-                                 List<String> rankJvmArgs)
+                                 int pairs, List<String> rankJvmArgs)
             throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         int ranks = Runtime.getRuntime().availableProcessors() + 1;
@@ -77,17 +82,22 @@ public final class DashboardRunner {
             List<String> args = new ArrayList<>(List.of("--backend", backend.name(), "--out", out.toString(), "--label", "np" + ranks));
             if (quick) args.add("--quick");
             if (rounds > 0) args.addAll(List.of("--rounds", Integer.toString(rounds)));
-            List<String> cmd = new ArrayList<>(List.of("timeout", "--kill-after=10", String.valueOf(timeout)));
-            cmd.addAll(backend.jobCommand(ranks, classPath.get(), rankJvmArgs, DashboardOverheadJob.class.getName(), args));
-            Path log = out.resolve("logs").resolve("dashboard-" + prefix + ".log");
-            Files.createDirectories(log.getParent());
-            Path figures = out.resolve("dashboard-" + prefix + ".json");
-            Files.deleteIfExists(figures);
-            System.out.println("bench: dashboard " + prefix + ": " + String.join(" ", cmd));
-            int rc = BenchRunner.runLogged(cmd, backend.jobEnvironment(), log, timeout + 30);
-            if (rc != 0 || !Files.exists(figures)) {
+            if (!job(backend, ranks, classPath.get(), rankJvmArgs, args, out, prefix, out.resolve("dashboard-" + prefix + ".json"),
+                    timeout)) {
                 failures.add(prefix);
-                System.out.println("bench: dashboard " + prefix + " FAILED (exit " + rc + "); see " + log);
+            }
+            int wholePairs = pairs > 0 ? pairs : quick ? 1 : PAIRS;
+            for (int p = 0; p < wholePairs; p++) {
+                for (boolean on : p % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
+                    List<String> whole = new ArrayList<>(List.of("--backend", backend.name(), "--out", out.toString(),
+                            "--label", "np" + ranks, "--whole", on ? "on" : "off", "--pair", Integer.toString(p)));
+                    if (quick) whole.add("--quick");
+                    String name = prefix + "-p" + p + "-" + (on ? "on" : "off");
+                    if (!job(backend, ranks, classPath.get(), rankJvmArgs, whole, out, "whole-" + name,
+                            out.resolve(WholeJobFigures.fileName(backend.name(), "np" + ranks, p, on)), timeout)) {
+                        failures.add("whole-" + name);
+                    }
+                }
             }
         }
         Map<String, Object> suite = new LinkedHashMap<>();
@@ -99,6 +109,28 @@ public final class DashboardRunner {
         suite.put("seconds", (System.nanoTime() - t0) / 1e9);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve(SUITE_JSON).toFile(), suite);
         return new SuiteOutcome(jobs, !failures.isEmpty());
+    }
+
+    /**
+     * Runs one {@link DashboardOverheadJob} under {@code timeout}, logged to
+     * {@code logs/dashboard-<name>.log}.
+     *
+     * @return whether it ended well and wrote {@code figures}
+     */
+    private static boolean job(Backend backend, int ranks, String classPath, List<String> rankJvmArgs, List<String> args,
+                               Path out, String name, Path figures, long timeout) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("timeout", "--kill-after=10", String.valueOf(timeout)));
+        cmd.addAll(backend.jobCommand(ranks, classPath, rankJvmArgs, DashboardOverheadJob.class.getName(), args));
+        Path log = out.resolve("logs").resolve("dashboard-" + name + ".log");
+        Files.createDirectories(log.getParent());
+        Files.deleteIfExists(figures);
+        System.out.println("bench: dashboard " + name + ": " + String.join(" ", cmd));
+        int rc = BenchRunner.runLogged(cmd, backend.jobEnvironment(), log, timeout + 30);
+        if (rc != 0 || !Files.exists(figures)) {
+            System.out.println("bench: dashboard " + name + " FAILED (exit " + rc + "); see " + log);
+            return false;
+        }
+        return true;
     }
 
     /**
