@@ -38,7 +38,7 @@ import java.util.function.BiConsumer;
  * <p>It is the only listener the dashboard registers, and a farm task's events (submitted,
  * started, completed, two frames) run on the spawner's busiest thread: so an event updates
  * fields in place, allocates nothing and takes one lock. (A fan-out to a second listener,
- * boxed keys and a map entry per task cost about 250 ns a task, 4% of the spawner's time at
+ * boxed keys and a map entry per task cost about 300 ns a task, 4% of the spawner's time at
  * 100,000 tasks a second.)
  *
  * <pre>{@code
