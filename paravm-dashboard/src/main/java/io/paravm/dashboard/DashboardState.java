@@ -247,14 +247,16 @@ final class DashboardState implements VmEventListener {
             case STARTED -> started(e);
             case COMPLETED -> {
                 add(Count.COMPLETED);
+                done(e);
                 outcome(e);
             }
             case FAILED -> {
                 add(Count.FAILED);
+                done(e);
                 outcome(e);
                 failure(e.worker().isValid() ? e.worker().toString() : null, e.item(), e.error());
             }
-            case TIMED_OUT -> {
+            case TIMED_OUT -> { // it still runs on its worker, which stays busy with it until it ends
                 add(Count.TIMED_OUT);
                 outcome(e);
             }
@@ -281,9 +283,8 @@ final class DashboardState implements VmEventListener {
         w.sinceNanos = e.atNanos();
     }
 
-    /** A farm task ended (completed, failed or timed out): timed, and in the series. */
+    /** A farm task's outcome (completed, failed or timed out): timed, and in the series. */
     private void outcome(FarmTaskEvent e) {
-        done(e);
         if (e.runNanos() > 0) time(Timed.FARM_DURATION, e.runNanos());
         if (e.sinceSubmitNanos() > 0) time(Timed.FARM_TO_RESULT, e.sinceSubmitNanos());
         ended(e.runNanos(), e.atNanos());
@@ -292,6 +293,7 @@ final class DashboardState implements VmEventListener {
     /** The worker of {@code e} no longer works on its item (unless it has taken up the next already). */
     private void done(FarmTaskEvent e) {
         if (!e.worker().isValid()) return;
+        farmWorkers.add(e.worker()); // a farm's worker, even one whose start came before this listener
         Work w = farmWork.get(e.worker());
         if (w != null && w.index == e.index() && w.inputs == e.inputs()) w.busy = false;
     }

@@ -101,6 +101,9 @@ class DashboardStateTest {
         state.farmTask(event(Kind.STARTED, 3, 0, now));
         Status.Slot busy = workerSlot(state.snapshot(oneWorkerBusy(), "test"));
         assertEquals("input 3 of 10", busy.work());
+        state.farmTask(event(Kind.TIMED_OUT, 3, 1_000, now));
+        assertEquals("input 3 of 10", workerSlot(state.snapshot(oneWorkerBusy(), "test")).work(),
+                "a task whose timeout passed still runs on its worker: the slot keeps showing it");
 
         state.farmTask(event(Kind.COMPLETED, 3, 1_000, now));
         Status.Slot waiting = workerSlot(state.snapshot(oneWorkerBusy(), "test"));
@@ -113,8 +116,8 @@ class DashboardStateTest {
 
         state.taskExited(WORKER, TaskExit.Reason.FINISHED);
         Status s = state.snapshot(oneWorkerBusy(), "test");
-        assertEquals(2, s.series().stream().mapToLong(Status.Point::ended).sum(),
-                "the two farm tasks; a farm worker's own end is not a task of the user's");
+        assertEquals(3, s.series().stream().mapToLong(Status.Point::ended).sum(),
+                "the timed-out and the two completed farm tasks; a farm worker's own end is not a task of the user's");
         assertEquals(1, s.tasks().finished(), "but it is a task of the VM's");
         assertEquals(1, state.timedCount(Timed.VM_DURATION));
     }
