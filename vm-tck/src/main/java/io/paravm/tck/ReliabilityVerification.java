@@ -44,16 +44,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/*
- * Over 400 lines on purpose: one test method per rule of docs/SPEC.md section 8, in the
- * spec's order, with the small tasks each rule sends to the workers beside it.
- */
 /**
- * <p>Long (~640 lines) because it is SPEC section 8 in one suite, each rule with its tasks
- * and measurements beside it; the flow-control rules (section 9) moved to
- * {@link FlowControlVerification}.
+ * Long (~640 lines) on purpose: SPEC section 8 in one suite, one test method per rule in the
+ * spec's order, each with the small tasks it sends to the workers and its measurements beside
+ * it; the flow-control rules (section 9) moved to {@link FlowControlVerification}.
  *
- * Load and ordering (docs/SPEC.md, section 8): floods of small messages, thousands of
+ * <p>Load and ordering (docs/SPEC.md, section 8): floods of small messages, thousands of
  * failing tasks, a 256 MiB payload, and payloads whose serialization fails halfway. Slow
  * (about a minute per transport on an idle machine; more on Hazelcast), so the transport
  * modules run it in their {@code reliability} profile, in a job of 3 ranks whose JVMs have
