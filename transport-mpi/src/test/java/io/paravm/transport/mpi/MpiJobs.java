@@ -3,6 +3,7 @@ package io.paravm.transport.mpi;
 import io.paravm.spi.launch.LaunchRequest;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -37,6 +38,27 @@ final class MpiJobs {
         LaunchRequest request = new LaunchRequest(ranks, "", System.getProperty("java.class.path"), main, args, jvmOptions,
                 Map.of(MpiEngineLauncher.MPI_OPTION, mpi.name()), Path.of(System.getProperty("java.home"), "bin", "java"));
         return new MpiEngineLauncher().command(request);
+    }
+
+    /**
+     * A job whose last rank's JVM gets {@code lastRankOptions} too, in mpirun's MPMD form ({@code mpirun -np 2
+     * java ... : -np 1 java ... -Dparavm.worker.slots=2 ...}, which both Open MPI and hydra take): how a user gives
+     * one host's worker more slots, and how a 3-rank job runs the rules that need a worker with 2 slots beside
+     * workers with one.
+     *
+     * @param ranks the number of ranks, 2 or more
+     */
+    static ProcessBuilder commandWithLastRank(MpiAbi mpi, int ranks, List<String> jvmOptions, List<String> lastRankOptions,
+            String main, List<String> args) {
+        ProcessBuilder first = command(mpi, ranks - 1, jvmOptions, main, args);
+        List<String> lastOptions = new ArrayList<>(jvmOptions);
+        lastOptions.addAll(lastRankOptions);
+        List<String> last = command(mpi, 1, lastOptions, main, args).command();
+        List<String> cmd = new ArrayList<>(first.command());
+        cmd.add(":");
+        cmd.addAll(last.subList(last.indexOf("-np"), last.size())); // the app context: -np 1, the hosts, java ...
+        first.command(cmd);
+        return first;
     }
 
     /** The seconds a TCK job may take before its test kills it and fails. */

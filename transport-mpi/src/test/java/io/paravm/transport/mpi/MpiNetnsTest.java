@@ -1,5 +1,6 @@
 package io.paravm.transport.mpi;
 
+import io.paravm.VmConfig;
 import io.paravm.tck.FarmVerification;
 import io.paravm.tck.FaultJob;
 import io.paravm.tck.JobProcesses;
@@ -57,9 +58,11 @@ class MpiNetnsTest {
     @Test
     void tckPassesWithARankOnEachOfThreeHosts() throws Exception {
         Path dir = Path.of("target", "netns", "tck");
-        job = mpirun(dir, List.of(TckLauncher.class.getName(), "--verification", MpiVerification.class.getName(),
+        // Two slots per worker: the slot rules (1.6, 3.12) run across hosts too, and none is skipped.
+        job = mpirun(dir, List.of("-D" + VmConfig.WORKER_SLOTS_PROP_NAME + "=2", TckLauncher.class.getName(),
+                "--verification", MpiVerification.class.getName(),
                 "--verification", FarmVerification.class.getName(),
-                "--reports", Path.of("target", "tck", "netns-np3").toString(), "--label", "mpi openmpi 3 hosts (network namespaces)"));
+                "--reports", Path.of("target", "tck", "netns-np3").toString(), "--label", "mpi openmpi 3 hosts (network namespaces) slots=2"));
         assertTrue(job.waitFor(480, TimeUnit.SECONDS), "the TCK job ended");
         String log = Files.readString(dir.resolve("job.log"));
         assertEquals(0, job.exitValue(), "the TCK passed across the hosts; see " + dir.resolve("job.log"));

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The TCK (docs/SPEC.md) inside real jobs on each MPI, as transport-openmpi's pom runs it:
  * 2 ranks with 2 slots per worker and mirroring (the VM's, the farm's and the environment's
- * rules), 3 ranks with one slot each; and, in the reliability profile, 3 ranks with 2 slots
+ * rules), 3 ranks whose workers offer 1 and 2 slots; and, in the reliability profile, 3 ranks with 2 slots
  * and 2 GiB heaps (sections 8 and 9). Each job must exit 0, fail no rule and print no line
  * that reads as a problem (a JVM's {@code WARNING:} included). Its summary line is printed
  * for CI's total.
@@ -48,6 +48,12 @@ class MpiTckTest extends JobFaultTest {
         List<String> jvm = new ArrayList<>(List.of("-Xss8m"));
         List<String> verifications = new ArrayList<>(List.of(MpiVerification.class.getName(), FarmVerification.class.getName()));
         String label = "mpi " + mpi.name() + " np=" + ranks;
+        List<String> lastRank = List.of();
+        if (ranks == 3) {
+            // Workers of 1 and 2 slots: the slot rules (1.6, 3.12) run here too, on a mixed job.
+            lastRank = List.of("-Dparavm.worker.slots=2");
+            label += " slots=1,2";
+        }
         if (ranks == 2) {
             jvm.addAll(List.of("-Dparavm.worker.slots=2", "-Dparavm.mirror=" + EnvironmentVerification.MIRROR_DIR + "/**"));
             verifications.add(EnvironmentVerification.class.getName());
@@ -57,7 +63,7 @@ class MpiTckTest extends JobFaultTest {
             if (!Files.exists(mirror.resolve("input.txt"))) Files.writeString(mirror.resolve("input.txt"), "input");
             label += " slots=2 mirror";
         }
-        long[] counts = run(mpi, ranks, jvm, verifications, label, true);
+        long[] counts = run(mpi, ranks, jvm, lastRank, verifications, label, true);
         assertTrue(counts[0] > 0, "some rules ran");
     }
 
@@ -85,13 +91,19 @@ class MpiTckTest extends JobFaultTest {
     /** Runs one TCK job and returns {passed, failed, skipped}, failing on any failure or a problem line. */
     private long[] run(MpiAbi mpi, int ranks, List<String> jvm, List<String> verifications, String label, boolean quiet)
             throws Exception {
+        return run(mpi, ranks, jvm, List.of(), verifications, label, quiet);
+    }
+
+    private long[] run(MpiAbi mpi, int ranks, List<String> jvm, List<String> lastRank, List<String> verifications,
+            String label, boolean quiet) throws Exception {
         Path reports = Path.of("target", "tck", label.replaceAll("[^A-Za-z0-9=.]+", "-")); // a folder per job
         List<String> args = new ArrayList<>();
         for (String v : verifications) args.addAll(List.of("--verification", v));
         args.addAll(List.of("--reports", reports.toString(), "--label", label));
         Path out = dir.resolve("job.out");
         Path err = dir.resolve("job.err");
-        job = MpiJobs.command(mpi, ranks, jvm, TckLauncher.class.getName(), args)
+        job = (lastRank.isEmpty() ? MpiJobs.command(mpi, ranks, jvm, TckLauncher.class.getName(), args)
+                : MpiJobs.commandWithLastRank(mpi, ranks, jvm, lastRank, TckLauncher.class.getName(), args))
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         JobOutput.awaitExit(job, Duration.ofSeconds(MpiJobs.jobTimeoutSeconds()));
         List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
