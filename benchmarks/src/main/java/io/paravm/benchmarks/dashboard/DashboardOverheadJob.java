@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.paravm.VirtualMachine;
 import io.paravm.VmConfig;
 import io.paravm.benchmarks.BenchJob;
+import io.paravm.benchmarks.VmTasks;
+import io.paravm.benchmarks.efficiency.CpuWork;
 import io.paravm.dashboard.Dashboard;
 import io.paravm.farm.TaskFarm;
 import io.paravm.farm.TaskFunction;
@@ -38,10 +40,13 @@ import java.util.stream.IntStream;
  * or never starts it, and times {@code R} maps after three untimed ones; {@link DashboardRunner}
  * runs such jobs in pairs, one on and one off, and sets each pair's medians side by side. It
  * writes {@code dashboard-whole-<backend>-<label>-p<P>-<on|off>.json} ({@link WholeJobFigures}).
+ * {@code --task-micros T} maps a CPU-bound function of about {@code T} µs instead (the efficiency
+ * suite's loop, {@link CpuWork}, sized on a worker; a lambda that captures its size): a user's
+ * tasks, which make far fewer events a second than {@code x -> x}.
  *
  * <pre>
  * mpirun -np 3 java -cp CP io.paravm.benchmarks.dashboard.DashboardOverheadJob --backend openmpi --out DIR --label np3 \
- *     [--quick] [--inputs N] [--rounds R] [--whole on|off --pair P]
+ *     [--quick] [--inputs N] [--rounds R] [--whole on|off --pair P [--task-micros T]]
  * </pre>
  */
 public final class DashboardOverheadJob {
@@ -62,6 +67,7 @@ public final class DashboardOverheadJob {
             Integer roundsAsked = null;
             String whole = null;
             int pair = 0;
+            int taskMicros = 0;
             for (int i = 0; i < a.length; i++) {
                 switch (a[i]) {
                     case "--backend" -> backend = value(a, ++i, "--backend");
@@ -72,8 +78,9 @@ public final class DashboardOverheadJob {
                     case "--rounds" -> roundsAsked = Integer.parseInt(value(a, ++i, "--rounds"));
                     case "--whole" -> whole = value(a, ++i, "--whole");
                     case "--pair" -> pair = Integer.parseInt(value(a, ++i, "--pair"));
+                    case "--task-micros" -> taskMicros = Integer.parseInt(value(a, ++i, "--task-micros"));
                     default -> throw new IllegalArgumentException("unknown argument '" + a[i]
-                            + "'; use --backend NAME --out DIR --label L [--quick] [--inputs N] [--rounds R] [--whole on|off --pair P]");
+                            + "'; use --backend NAME --out DIR --label L [--quick] [--inputs N] [--rounds R] [--whole on|off --pair P [--task-micros T]]");
                 }
             }
             if (out == null || label == null) {
@@ -85,8 +92,12 @@ public final class DashboardOverheadJob {
             int inputs = inputsAsked != null ? inputsAsked : quick ? 5_000 : 50_000;
             int rounds = roundsAsked != null ? roundsAsked : whole != null ? (quick ? 3 : 10) : quick ? 5 : 15;
             List<Integer> xs = IntStream.range(0, inputs).boxed().toList();
+            if (taskMicros < 0 || taskMicros > 0 && whole == null) {
+                throw new IllegalArgumentException("--task-micros " + taskMicros + ": a positive size, with --whole on|off");
+            }
             if (whole != null) {
-                wholeJob(vm, backend, label, out, whole.equals("on"), pair, xs, rounds);
+                TaskFunction<Integer, Integer> f = taskMicros == 0 ? IDENTITY : cpuBound(vm, taskMicros);
+                wholeJob(vm, backend, label, out, whole.equals("on"), pair, xs, rounds, f);
                 return;
             }
             List<Double> off = new ArrayList<>();
@@ -118,14 +129,14 @@ public final class DashboardOverheadJob {
 
     /** A whole job with the dashboard on, or off: three untimed maps, then {@code rounds} timed ones. */
     private static void wholeJob(VirtualMachine vm, String backend, String label, Path out, boolean on, int pair,
-                                 List<Integer> xs, int rounds) throws Exception {
+                                 List<Integer> xs, int rounds, TaskFunction<Integer, Integer> function) throws Exception {
         List<Double> load = BenchJob.loadAverage();
         List<Double> rates = new ArrayList<>();
         try (Dashboard d = on ? Dashboard.start(vm, VmConfig.defaults()) : null;
              PageReader page = d != null ? new PageReader(d) : null;
              TaskFarm farm = TaskFarm.on(vm)) {
-            for (int r = 0; r < 3; r++) rate(farm, xs); // the JIT, with the listener present or not
-            for (int r = 0; r < rounds; r++) rates.add(rate(farm, xs));
+            for (int r = 0; r < 3; r++) rate(farm, function, xs); // the JIT, with the listener present or not
+            for (int r = 0; r < rounds; r++) rates.add(rate(farm, function, xs));
         }
         WholeJobFigures f = new WholeJobFigures(backend, label, on, pair, xs.size(), rates, load);
         System.out.printf("bench: dashboard %s-%s pair %d, whole job %s: median %,.0f tasks/s%n", backend, label, pair,
@@ -140,9 +151,24 @@ public final class DashboardOverheadJob {
         return a[i];
     }
 
+    /**
+     * A function of about {@code micros} µs of a worker's CPU that returns its input: the loop's
+     * iterations, measured on a worker, are captured, as a user's arguments are.
+     */
+    static TaskFunction<Integer, Integer> cpuBound(VirtualMachine vm, int micros) {
+        CpuWork.Calibration cal = (CpuWork.Calibration) VmTasks.awaitEnd(vm, VmTasks.spawnOne(vm, w -> CpuWork.calibrate(300)));
+        int iterations = (int) Math.max(1, cal.iterationsPerMilli() * micros / 1000);
+        // spin never returns 0 (xorshift from an odd seed), so the input comes back, and the loop cannot be dropped
+        return x -> CpuWork.spin(x, iterations) != 0 ? x : -1;
+    }
+
     private static double rate(TaskFarm farm, List<Integer> xs) {
+        return rate(farm, IDENTITY, xs);
+    }
+
+    private static double rate(TaskFarm farm, TaskFunction<Integer, Integer> f, List<Integer> xs) {
         long t = System.nanoTime();
-        List<Integer> got = farm.map(IDENTITY, xs);
+        List<Integer> got = farm.map(f, xs);
         double seconds = (System.nanoTime() - t) / 1e9;
         if (!got.equals(xs)) throw new IllegalStateException("the map returned other values than its inputs");
         return xs.size() / seconds;

@@ -25,8 +25,10 @@ import java.util.Optional;
  * The dashboard suite (issue 15), called by {@link BenchRunner} for {@code --suite dashboard}: one
  * {@link DashboardOverheadJob} per backend at cores + 1 ranks (the launcher's default), each under
  * {@code timeout --kill-after=10 N}, then pairs of whole jobs, one with the dashboard on from its
- * start and one without (which runs first alternates), as a user's run has it; the quick mode
- * (CI) runs the default engine's only. Before them, the listener's cost per farm task in one JVM
+ * start and one without (which runs first alternates), as a user's run has it: in full mode one
+ * set mapping {@code x -> x} and one mapping a CPU-bound function of about 1 ms, the user's case
+ * ({@value #CPU_BOUND_LABEL} in the label); the quick mode (CI) runs the default engine's trivial
+ * pair only. Before them, the listener's cost per farm task in one JVM
  * (JMH). Writes {@value #SUITE_JSON}: what ran, what was skipped and why. {@link DashboardReport}
  * makes the report's section.
  *
@@ -40,6 +42,10 @@ public final class DashboardRunner {
     static final String SUITE_JSON = "dashboard-suite.json";
     /** JMH's results of {@code DashboardListenerBenchmark}. */
     static final String LISTENER_JSON = "jmh-dashboard-listener.json";
+    /** The full mode's second set of pairs: a CPU-bound function of about 1 ms, 2,000 inputs a map. */
+    static final List<String> CPU_BOUND = List.of("--task-micros", "1000", "--inputs", "2000");
+    static final String CPU_BOUND_LABEL = "1ms";
+
     /** Pairs of whole jobs per backend in full mode: each pair takes about 30 s on openmpi, 2 min on hazelcast. */
     static final int PAIRS = 6;
     /** The backend of the quick mode: the README's default engine. */
@@ -87,15 +93,21 @@ public final class DashboardRunner {
                 failures.add(prefix);
             }
             int wholePairs = pairs > 0 ? pairs : quick ? 1 : PAIRS;
-            for (int p = 0; p < wholePairs; p++) {
-                for (boolean on : p % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
-                    List<String> whole = new ArrayList<>(List.of("--backend", backend.name(), "--out", out.toString(),
-                            "--label", "np" + ranks, "--whole", on ? "on" : "off", "--pair", Integer.toString(p)));
-                    if (quick) whole.add("--quick");
-                    String name = prefix + "-p" + p + "-" + (on ? "on" : "off");
-                    if (!job(backend, ranks, classPath.get(), rankJvmArgs, whole, out, "whole-" + name,
-                            out.resolve(WholeJobFigures.fileName(backend.name(), "np" + ranks, p, on)), timeout)) {
-                        failures.add("whole-" + name);
+            // Trivial tasks (the most events a second), then, in full mode, tasks of a user's size.
+            List<List<String>> kinds = quick ? List.of(List.of()) : List.of(List.of(), CPU_BOUND);
+            for (List<String> kind : kinds) {
+                String label = "np" + ranks + (kind.isEmpty() ? "" : "-" + CPU_BOUND_LABEL);
+                for (int p = 0; p < wholePairs; p++) {
+                    for (boolean on : p % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
+                        List<String> whole = new ArrayList<>(List.of("--backend", backend.name(), "--out", out.toString(),
+                                "--label", label, "--whole", on ? "on" : "off", "--pair", Integer.toString(p)));
+                        whole.addAll(kind);
+                        if (quick) whole.add("--quick");
+                        String name = backend.name() + "-" + label + "-p" + p + "-" + (on ? "on" : "off");
+                        if (!job(backend, ranks, classPath.get(), rankJvmArgs, whole, out, "whole-" + name,
+                                out.resolve(WholeJobFigures.fileName(backend.name(), label, p, on)), timeout)) {
+                            failures.add("whole-" + name);
+                        }
                     }
                 }
             }
