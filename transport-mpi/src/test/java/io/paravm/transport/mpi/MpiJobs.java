@@ -44,19 +44,26 @@ final class MpiJobs {
      * A job whose last rank's JVM gets {@code lastRankOptions} too, in mpirun's MPMD form ({@code mpirun -np 2
      * java ... : -np 1 java ... -Dparavm.worker.slots=2 ...}, which both Open MPI and hydra take): how a user gives
      * one host's worker more slots, and how a 3-rank job runs the rules that need a worker with 2 slots beside
-     * workers with one.
+     * workers with one. Hosts are not given ({@code --hosts} would be a global option of hydra's).
      *
-     * @param ranks the number of ranks, 2 or more
+     * @param mpi             the MPI whose mpirun starts the job
+     * @param ranks           the number of ranks, 2 or more
+     * @param jvmOptions      options for every rank's JVM
+     * @param lastRankOptions options for the last rank's JVM, after those
+     * @param main            the class every rank runs
+     * @param args            its arguments
+     * @return the job's command, environment set, not started
      */
     static ProcessBuilder commandWithLastRank(MpiAbi mpi, int ranks, List<String> jvmOptions, List<String> lastRankOptions,
             String main, List<String> args) {
+        if (ranks < 2) throw new IllegalArgumentException("an MPMD job needs 2 ranks or more, not " + ranks);
         ProcessBuilder first = command(mpi, ranks - 1, jvmOptions, main, args);
         List<String> lastOptions = new ArrayList<>(jvmOptions);
         lastOptions.addAll(lastRankOptions);
         List<String> last = command(mpi, 1, lastOptions, main, args).command();
         List<String> cmd = new ArrayList<>(first.command());
         cmd.add(":");
-        cmd.addAll(last.subList(last.indexOf("-np"), last.size())); // the app context: -np 1, the hosts, java ...
+        cmd.addAll(last.subList(last.indexOf("-np"), last.size())); // the second app context: -np 1 java ...
         first.command(cmd);
         return first;
     }

@@ -69,7 +69,11 @@ class MpiNetnsTest {
         for (Host h : HOSTS.get().hosts()) {
             assertTrue(log.contains(h.name() + " ncpu="), "the VM lists host " + h.name() + ":\n" + log);
         }
-        log.lines().filter(l -> l.startsWith("ParaVM TCK [") && l.contains(" passed")).forEach(System.out::println);
+        List<String> summary = log.lines().filter(l -> l.startsWith("ParaVM TCK [") && l.contains(" passed")).toList();
+        summary.forEach(System.out::println);
+        assertEquals(1, summary.size(), "one TCK summary line in " + dir.resolve("job.log"));
+        assertTrue(summary.get(0).endsWith(" 0 skipped"), "no rule skipped across the hosts (every worker has 2 slots): "
+                + summary.get(0));
     }
 
     @Test

@@ -65,6 +65,8 @@ class MpiTckTest extends JobFaultTest {
         }
         long[] counts = run(mpi, ranks, jvm, lastRank, verifications, label, true);
         assertTrue(counts[0] > 0, "some rules ran");
+        // Both jobs have a worker with 2 slots: no rule may skip (issue 14), on either MPI.
+        assertEquals(0, counts[2], label + ": skipped rules; see target/tck/ for which");
     }
 
     @Tag("reliability")
