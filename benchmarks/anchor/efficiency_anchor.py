@@ -368,7 +368,7 @@ def spawner(comm, args):
         "backend": "mpi4py", "label": args.label, "ranks": comm.Get_size(), "workers": len(workers),
         "cpusSeen": len(os.sched_getaffinity(0)),
         "engine": "mpi4py %s on %s, Python %s (PyOPUS-style loop)" % (
-            mpi4py.__version__, MPI.Get_library_version().splitlines()[0].strip(), sys.version.split()[0]),
+            mpi4py.__version__, MPI.Get_library_version().replace('\x00', '').splitlines()[0].strip(), sys.version.split()[0]),
         "quick": args.quick, "binding": None, "launchToFirstResultMillis": launch_to_first, "calibration": per_ms,
         "processes": procs.infos,
         "idle": {"seconds": wall / 1e9, "cpuPercent": idle_cpu, "firstAnswerAfterIdleMicros": first_answer,
