@@ -42,11 +42,13 @@ import java.util.stream.IntStream;
  * writes {@code dashboard-whole-<backend>-<label>-p<P>-<on|off>.json} ({@link WholeJobFigures}).
  * {@code --task-micros T} maps a CPU-bound function of about {@code T} µs instead (the efficiency
  * suite's loop, {@link CpuWork}, sized on a worker; a lambda that captures its size): a user's
- * tasks, which make far fewer events a second than {@code x -> x}.
+ * tasks, which make far fewer events a second than {@code x -> x}. {@code --task-iterations N}
+ * gives the loop's size itself, as {@link DashboardRunner} does, so both jobs of a pair map the
+ * same work.
  *
  * <pre>
  * mpirun -np 3 java -cp CP io.paravm.benchmarks.dashboard.DashboardOverheadJob --backend openmpi --out DIR --label np3 \
- *     [--quick] [--inputs N] [--rounds R] [--whole on|off --pair P [--task-micros T]]
+ *     [--quick] [--inputs N] [--rounds R] [--whole on|off --pair P [--task-micros T | --task-iterations N]]
  * </pre>
  */
 public final class DashboardOverheadJob {
@@ -68,6 +70,7 @@ public final class DashboardOverheadJob {
             String whole = null;
             int pair = 0;
             int taskMicros = 0;
+            long taskIterations = 0;
             for (int i = 0; i < a.length; i++) {
                 switch (a[i]) {
                     case "--backend" -> backend = value(a, ++i, "--backend");
@@ -79,8 +82,9 @@ public final class DashboardOverheadJob {
                     case "--whole" -> whole = value(a, ++i, "--whole");
                     case "--pair" -> pair = Integer.parseInt(value(a, ++i, "--pair"));
                     case "--task-micros" -> taskMicros = Integer.parseInt(value(a, ++i, "--task-micros"));
+                    case "--task-iterations" -> taskIterations = Long.parseLong(value(a, ++i, "--task-iterations"));
                     default -> throw new IllegalArgumentException("unknown argument '" + a[i]
-                            + "'; use --backend NAME --out DIR --label L [--quick] [--inputs N] [--rounds R] [--whole on|off --pair P [--task-micros T]]");
+                            + "'; use --backend NAME --out DIR --label L [--quick] [--inputs N] [--rounds R] [--whole on|off --pair P [--task-micros T | --task-iterations N]]");
                 }
             }
             if (out == null || label == null) {
@@ -92,12 +96,15 @@ public final class DashboardOverheadJob {
             int inputs = inputsAsked != null ? inputsAsked : quick ? 5_000 : 50_000;
             int rounds = roundsAsked != null ? roundsAsked : whole != null ? (quick ? 3 : 10) : quick ? 5 : 15;
             List<Integer> xs = IntStream.range(0, inputs).boxed().toList();
-            if (taskMicros < 0 || taskMicros > 0 && whole == null) {
-                throw new IllegalArgumentException("--task-micros " + taskMicros + ": a positive size, with --whole on|off");
+            if (taskMicros < 0 || taskIterations < 0 || taskIterations > Integer.MAX_VALUE
+                    || (taskMicros > 0 || taskIterations > 0) && whole == null) {
+                throw new IllegalArgumentException("--task-micros " + taskMicros + ", --task-iterations " + taskIterations
+                        + ": a positive size (iterations below 2^31), and only with --whole on|off");
             }
             if (whole != null) {
-                TaskFunction<Integer, Integer> f = taskMicros == 0 ? IDENTITY : cpuBound(vm, taskMicros);
-                wholeJob(vm, backend, label, out, whole.equals("on"), pair, xs, rounds, f);
+                if (taskMicros > 0 && taskIterations == 0) taskIterations = iterationsFor(vm, taskMicros);
+                TaskFunction<Integer, Integer> f = taskIterations == 0 ? IDENTITY : cpuBound((int) taskIterations);
+                wholeJob(vm, backend, label, out, whole.equals("on"), pair, xs, rounds, f, taskIterations);
                 return;
             }
             List<Double> off = new ArrayList<>();
@@ -129,7 +136,8 @@ public final class DashboardOverheadJob {
 
     /** A whole job with the dashboard on, or off: three untimed maps, then {@code rounds} timed ones. */
     private static void wholeJob(VirtualMachine vm, String backend, String label, Path out, boolean on, int pair,
-                                 List<Integer> xs, int rounds, TaskFunction<Integer, Integer> function) throws Exception {
+                                 List<Integer> xs, int rounds, TaskFunction<Integer, Integer> function, long taskIterations)
+            throws Exception {
         List<Double> load = BenchJob.loadAverage();
         List<Double> rates = new ArrayList<>();
         try (Dashboard d = on ? Dashboard.start(vm, VmConfig.defaults()) : null;
@@ -138,7 +146,7 @@ public final class DashboardOverheadJob {
             for (int r = 0; r < 3; r++) rate(farm, function, xs); // the JIT, with the listener present or not
             for (int r = 0; r < rounds; r++) rates.add(rate(farm, function, xs));
         }
-        WholeJobFigures f = new WholeJobFigures(backend, label, on, pair, xs.size(), rates, load);
+        WholeJobFigures f = new WholeJobFigures(backend, label, on, pair, xs.size(), taskIterations, rates, load);
         System.out.printf("bench: dashboard %s-%s pair %d, whole job %s: median %,.0f tasks/s%n", backend, label, pair,
                 on ? "on" : "off", f.median());
         Files.createDirectories(out);
@@ -151,13 +159,17 @@ public final class DashboardOverheadJob {
         return a[i];
     }
 
-    /**
-     * A function of about {@code micros} µs of a worker's CPU that returns its input: the loop's
-     * iterations, measured on a worker, are captured, as a user's arguments are.
-     */
-    static TaskFunction<Integer, Integer> cpuBound(VirtualMachine vm, int micros) {
+    /** The CPU loop's iterations for about {@code micros} µs of a worker's CPU, measured on a worker. */
+    static long iterationsFor(VirtualMachine vm, int micros) {
         CpuWork.Calibration cal = (CpuWork.Calibration) VmTasks.awaitEnd(vm, VmTasks.spawnOne(vm, w -> CpuWork.calibrate(300)));
-        int iterations = (int) Math.max(1, cal.iterationsPerMilli() * micros / 1000);
+        return Math.max(1, cal.iterationsPerMilli() * micros / 1000);
+    }
+
+    /**
+     * A function of {@code iterations} of the CPU loop that returns its input; the size is
+     * captured, as a user's arguments are.
+     */
+    static TaskFunction<Integer, Integer> cpuBound(int iterations) {
         // spin never returns 0 (xorshift from an odd seed), so the input comes back, and the loop cannot be dropped
         return x -> CpuWork.spin(x, iterations) != 0 ? x : -1;
     }

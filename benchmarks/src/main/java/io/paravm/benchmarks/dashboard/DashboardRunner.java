@@ -6,6 +6,7 @@ import io.paravm.benchmarks.BenchRunner;
 import io.paravm.benchmarks.SuiteOutcome;
 import io.paravm.benchmarks.backend.Backend;
 import io.paravm.benchmarks.backend.Backends;
+import io.paravm.benchmarks.efficiency.CpuWork;
 import io.paravm.dashboard.DashboardListenerBenchmark;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
@@ -42,11 +43,15 @@ public final class DashboardRunner {
     static final String SUITE_JSON = "dashboard-suite.json";
     /** JMH's results of {@code DashboardListenerBenchmark}. */
     static final String LISTENER_JSON = "jmh-dashboard-listener.json";
-    /** The full mode's second set of pairs: a CPU-bound function of about 1 ms, 2,000 inputs a map. */
-    static final List<String> CPU_BOUND = List.of("--task-micros", "1000", "--inputs", "2000");
+    /** The full mode's second set of pairs: a CPU-bound function of about this many µs, over {@value #CPU_BOUND_INPUTS} inputs. */
+    static final int CPU_BOUND_MICROS = 1000;
+    static final int CPU_BOUND_INPUTS = 2000;
     static final String CPU_BOUND_LABEL = "1ms";
 
-    /** Pairs of whole jobs per backend in full mode: each pair takes about 30 s on openmpi, 2 min on hazelcast. */
+    /**
+     * Pairs of whole jobs per backend and kind of task in full mode: a pair of {@code x -> x} jobs takes about 30 s on
+     * openmpi and 2 min on hazelcast, a pair of CPU-bound ones about 40 s and 1 min.
+     */
     static final int PAIRS = 6;
     /** The backend of the quick mode: the README's default engine. */
     static final String QUICK_BACKEND = "hazelcast";
@@ -74,7 +79,12 @@ public final class DashboardRunner {
         Map<String, String> skipped = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
         int jobs = 0;
-        System.out.println("bench: dashboard suite (issue 15): map of x -> x with the dashboard off and on, " + ranks + " ranks");
+        System.out.println("bench: dashboard suite (issue 15): map of x -> x" + (quick ? "" : " and of ~" + CPU_BOUND_MICROS
+                + " µs tasks") + " with the dashboard off and on, " + ranks + " ranks");
+        // One size for every CPU-bound job, measured here while no job runs: the two jobs of a pair then map the same work.
+        long iterations = quick ? 0 : Math.max(1, CpuWork.calibrate(300).iterationsPerMilli() * CPU_BOUND_MICROS / 1000);
+        if (!quick) System.out.printf("bench: dashboard: ~%d µs tasks are %,d iterations of the CPU loop%n", CPU_BOUND_MICROS, iterations);
+        List<String> cpuBound = List.of("--task-iterations", Long.toString(iterations), "--inputs", Integer.toString(CPU_BOUND_INPUTS));
         if (!listenerCost(out, quick, rankJvmArgs)) failures.add("listener");
         for (Backend backend : Backends.ALL) {
             if (quick && only.isEmpty() && !backend.name().equals(QUICK_BACKEND)) {
@@ -94,7 +104,7 @@ public final class DashboardRunner {
             }
             int wholePairs = pairs > 0 ? pairs : quick ? 1 : PAIRS;
             // Trivial tasks (the most events a second), then, in full mode, tasks of a user's size.
-            List<List<String>> kinds = quick ? List.of(List.of()) : List.of(List.of(), CPU_BOUND);
+            List<List<String>> kinds = quick ? List.of(List.of()) : List.of(List.of(), cpuBound);
             for (List<String> kind : kinds) {
                 String label = "np" + ranks + (kind.isEmpty() ? "" : "-" + CPU_BOUND_LABEL);
                 for (int p = 0; p < wholePairs; p++) {

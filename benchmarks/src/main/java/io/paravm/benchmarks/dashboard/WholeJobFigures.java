@@ -12,7 +12,7 @@ import java.util.List;
  * {@code dashboard-whole-<backend>-<label>-p<pair>-<on|off>.json}.
  *
  * <pre>{@code
- * WholeJobFigures f = new WholeJobFigures("openmpi", "np3", true, 0, 50_000, rates, load);
+ * WholeJobFigures f = new WholeJobFigures("openmpi", "np3", true, 0, 50_000, 0, rates, load);
  * f.median();   // tasks/s, the median of the job's timed maps
  * }</pre>
  *
@@ -21,11 +21,13 @@ import java.util.List;
  * @param dashboard   whether the dashboard was on
  * @param pair        which pair of jobs, from 0
  * @param inputs      inputs of each map
+ * @param taskIterations the CPU loop's iterations in each task ({@code CpuWork}), or 0 for {@code x -> x}
  * @param rates       tasks/s of each timed map
  * @param loadAverage the machine's load average (1, 5, 15 min) when the job started
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record WholeJobFigures(String backend, String label, boolean dashboard, int pair, int inputs, List<Double> rates,
+public record WholeJobFigures(String backend, String label, boolean dashboard, int pair, int inputs, long taskIterations,
+                              List<Double> rates,
                               List<Double> loadAverage) {
 
     /** The file a job writes. */
