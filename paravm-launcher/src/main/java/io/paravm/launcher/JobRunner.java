@@ -10,6 +10,8 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +43,7 @@ final class JobRunner {
      * @return the job's exit status
      */
     static int run(Installation installation, Engine engine, int ranks, String classPath, String mainClass,
-                   java.util.List<String> args, JobOptions options, Map<String, String> engineValues, PrintWriter err) {
+                   List<String> args, JobOptions options, Map<String, String> engineValues, PrintWriter err) {
         if (!engine.installed()) {
             throw new LaunchException("transport " + engine.name() + " is not installed here: " + engine.check().detail());
         }
@@ -50,22 +52,41 @@ final class JobRunner {
         timeout.ifPresent(t -> {
             if (t.isNegative() || t.isZero()) throw new LaunchException("--timeout " + t.toSeconds() + " must be positive");
         });
-        LaunchRequest request = new LaunchRequest(ranks, classPath, engine.classPath(installation.conf()), mainClass, args,
-                options.jvmOptions(), engineValues, Path.of(System.getProperty("java.home"), "bin", "java"));
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        String engineClassPath = engine.classPath(installation.conf());
+        List<String> jvmOptions = new ArrayList<>(options.jvmOptions());
+        Optional<ClassDataCache> classData = ClassDataCache.forJob(System.getenv(), engine.name(), java,
+                classPath + File.pathSeparator + engineClassPath, jvmOptions, engine.check().detail());
+        classData.ifPresent(c -> {
+            jvmOptions.addAll(c.jvmOptions());
+            if (c.writes()) {
+                err.println("paravm: the spawner saves the classes it loaded to " + c.archive() + " as the job ends, "
+                        + "a few seconds once, so the next job on this class path starts faster (" + ClassDataCache.ENV_NAME
+                        + "=off: never)");
+                err.flush();
+            }
+        });
+        LaunchRequest request = new LaunchRequest(ranks, classPath, engineClassPath, mainClass, args, jvmOptions,
+                engineValues, java);
         ProcessBuilder command = engine.recipe().command(request).inheritIO();
+        int status = INTERRUPTED;
         try (ProcessTree tree = ProcessTree.create()) {
             Process job = tree.start(command);
-            if (timeout.isEmpty()) return job.waitFor();
-            if (job.waitFor(timeout.get().toMillis(), TimeUnit.MILLISECONDS)) return job.exitValue();
+            if (timeout.isEmpty()) return status = job.waitFor();
+            if (job.waitFor(timeout.get().toMillis(), TimeUnit.MILLISECONDS)) return status = job.exitValue();
             err.println("paravm: the job ran longer than --timeout " + timeout.get().toSeconds() + " s; ending it");
             err.flush();
-            return TIMED_OUT;
+            return status = TIMED_OUT;
         } catch (IOException e) {
             throw new LaunchException("could not start " + command.command().get(0) + " for " + engine.name() + ": "
                     + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return INTERRUPTED;
+        } finally {
+            // after the tree has ended every process: the archive the spawner wrote is kept only if the job ended well
+            int ended = status;
+            classData.ifPresent(c -> c.jobEnded(ended));
         }
     }
 

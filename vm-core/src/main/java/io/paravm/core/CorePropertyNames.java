@@ -24,7 +24,7 @@ public final class CorePropertyNames implements PropertyNames {
                 VmConfig.UNREAD_BOUND_PROP_NAME, VmConfig.SEND_TIMEOUT_PROP_NAME, VmConfig.DASHBOARD_PORT_PROP_NAME,
                 WorkerVirtualMachine.HELD_MAX_BYTES_PROP_NAME, OrphanWatch.GRACE_MILLIS_PROP_NAME,
                 PolledTransport.FINALIZE_TIMEOUT_MILLIS_PROP_NAME, PolledTransport.DOORBELL_PROP_NAME,
-                ClassAllowList.ALLOW_PROP_NAME);
+                ClassAllowList.ALLOW_PROP_NAME, ClassDataDump.DUMP_PROP_NAME);
     }
 
     @Override

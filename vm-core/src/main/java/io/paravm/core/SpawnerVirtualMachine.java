@@ -341,6 +341,7 @@ final class SpawnerVirtualMachine extends CoreVirtualMachine {
             }
         }
         askWorkersToExit();
+        ClassDataDump.writeIfRequested(); // while the workers exit
     }
 
     /**
