@@ -34,6 +34,9 @@ import java.util.UUID;
  * the job ended with status 0. Every later job of that shape starts each rank with
  * {@code -XX:SharedArchiveFile}. A changed jar makes a new shape; a JVM that cannot use an
  * archive (another JDK on a remote host, the file missing there) runs without it, silently.
+ * A class path with a directory of classes before its jars has no archive (the JDK archives
+ * jars only, and ends a JVM that tries): its spawner says so once, and the launcher notes it
+ * so that later jobs of that shape do not try again.
  *
  * <p>{@value #ENV_NAME} moves the archives ({@code PARAVM_CLASS_CACHE=/scratch/paravm}) or
  * turns them off ({@code PARAVM_CLASS_CACHE=off}); they are also off when the user passes
@@ -96,6 +99,11 @@ final class ClassDataCache {
             touch(archive);
             return Optional.of(new ClassDataCache(archive, null));
         }
+        Path none = dir.resolve(name + ".none");
+        if (Files.isRegularFile(none)) {
+            touch(none); // a job of this shape ended well and its spawner wrote nothing (its log says why)
+            return Optional.empty();
+        }
         return Optional.of(new ClassDataCache(archive, dir.resolve(name + "." + UUID.randomUUID() + ".jsa.tmp")));
     }
 
@@ -132,10 +140,18 @@ final class ClassDataCache {
                 prune(archive.getParent(), Instant.now().minus(Duration.ofDays(UNUSED_DAYS)));
             } else {
                 Files.deleteIfExists(pending);
+                // ended well without an archive: the class path cannot have one (the spawner's log
+                // says why), so later jobs of this shape neither try nor say they will
+                if (status == 0) Files.writeString(noneMarker(), "the spawner of a job of this shape wrote no archive\n");
             }
         } catch (IOException | UncheckedIOException e) {
             // not kept: the next job of this shape writes it again
         }
+    }
+
+    private Path noneMarker() {
+        String name = archive.getFileName().toString();
+        return archive.resolveSibling(name.substring(0, name.length() - ".jsa".length()) + ".none");
     }
 
     private static void move(Path from, Path to) throws IOException {
@@ -146,9 +162,12 @@ final class ClassDataCache {
         }
     }
 
-    /** Deletes archives, and files a killed launcher left half-written, last touched before {@code before}. */
+    /**
+     * Deletes archives, "none" markers, and files a killed launcher left half-written, last
+     * touched before {@code before}.
+     */
     static void prune(Path dir, Instant before) throws IOException {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.{jsa,jsa.tmp}")) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.{jsa,jsa.tmp,none}")) {
             for (Path f : files) {
                 if (Files.getLastModifiedTime(f).toInstant().isBefore(before)) Files.deleteIfExists(f);
             }
@@ -173,7 +192,8 @@ final class ClassDataCache {
     /**
      * A hash of what an archive is valid for. The JVM checks the class path's jars itself and
      * refuses a stale archive; keying on their sizes and times as well means a rebuilt jar gets
-     * a fresh archive instead of none. {@code -D} options do not change what can be shared.
+     * a fresh archive instead of none. {@code -D} and {@code -Xlog} options do not change what
+     * can be shared.
      */
     static String shape(String engine, Path java, String classPath, List<String> jvmOptions, String install) {
         List<String> lines = new ArrayList<>();
@@ -189,7 +209,7 @@ final class ClassDataCache {
                 lines.add(describe(Path.of(entry)));
             }
         }
-        jvmOptions.stream().filter(o -> !o.startsWith("-D")).forEach(lines::add);
+        jvmOptions.stream().filter(o -> !o.startsWith("-D") && !o.startsWith("-Xlog")).forEach(lines::add);
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (String line : lines) sha.update((line + "\n").getBytes(StandardCharsets.UTF_8));

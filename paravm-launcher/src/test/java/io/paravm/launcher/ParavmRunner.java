@@ -48,12 +48,19 @@ final class ParavmRunner {
      * @return the process; its output goes to {@code dir/paravm.out}
      */
     static Process start(Path dir, String... args) throws IOException {
+        return start(Map.of(), dir, args);
+    }
+
+    /** As {@link #start(Path, String...)}, with {@code env} added to the launcher's environment. */
+    static Process start(Map<String, String> env, Path dir, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT,TERM",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", HOME.resolve("lib") + File.separator + "*", Paravm.class.getName()));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("paravm.out").toFile()).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        ProcessBuilder builder = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("paravm.out").toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
+        builder.environment().putAll(env);
+        return builder.start();
     }
 
     /**
@@ -64,7 +71,12 @@ final class ParavmRunner {
      * @return its exit status and output
      */
     static Result run(Path dir, String... args) throws IOException, InterruptedException {
-        Process p = start(dir, args);
+        return run(Map.of(), dir, args);
+    }
+
+    /** As {@link #run(Path, String...)}, with {@code env} added to the launcher's environment. */
+    static Result run(Map<String, String> env, Path dir, String... args) throws IOException, InterruptedException {
+        Process p = start(env, dir, args);
         if (!p.waitFor(RUN_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

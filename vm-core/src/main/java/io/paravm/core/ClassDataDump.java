@@ -6,9 +6,15 @@ import org.slf4j.LoggerFactory;
 import javax.management.JMException;
 import javax.management.ObjectName;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Writes the classes this spawner has loaded to a class data sharing (CDS) archive, when the
@@ -40,6 +46,15 @@ final class ClassDataDump {
     static void writeIfRequested() {
         String file = System.getProperty(DUMP_PROP_NAME);
         if (file == null || file.isBlank()) return;
+        int java = Runtime.version().feature();
+        Optional<String> directory = unsharableDirectory(System.getProperty("java.class.path", ""), java);
+        if (directory.isPresent()) {
+            LOG.info("ParaVM saves no class data archive for this job's class path: it has the directory {}, which "
+                    + "holds files, {} (mpirun.openmpi puts the working directory first); jobs of this class path "
+                    + "start without one", directory.get(), java == 17 ? "before jars, and Java 17 would end the JVM "
+                    + "for it" : "and Java " + java + " would not map the archive");
+            return;
+        }
         long start = System.nanoTime();
         // The JDK announces the dump with System.out.println, and the spawner's stdout is the
         // program's (a user may be piping it into a file): hold stdout meanwhile, then pass on
@@ -59,6 +74,40 @@ final class ClassDataDump {
             System.setOut(stdout);
             held.toString(StandardCharsets.UTF_8).lines().filter(line -> !line.contains(" dump to file " + file))
                     .forEach(stdout::println);
+        }
+    }
+
+    /**
+     * Returns a directory on {@code classPath} that holds files and rules an archive out. The
+     * JDK archives classes from jars only. Java 17 ends a JVM whose dump has such a directory
+     * before a jar it took classes from ("Cannot have non-empty directory in paths"), which
+     * would fail the job, and takes one after the last jar (the installation's {@code conf/}).
+     * Java 25 writes the archive but then refuses to map it, and with it the JDK's own, so a
+     * later Java gets none whenever such a directory is anywhere on the path.
+     *
+     * @param classPath the JVM's class path
+     * @param java      the JVM's feature version
+     */
+    static Optional<String> unsharableDirectory(String classPath, int java) {
+        String[] entries = classPath.split(File.pathSeparator);
+        boolean jarAfter = java != 17;
+        String found = null;
+        for (int i = entries.length - 1; i >= 0; i--) {
+            Path p = Path.of(entries[i].isEmpty() ? "." : entries[i]);
+            if (Files.isDirectory(p)) {
+                if (jarAfter && !isEmpty(p)) found = entries[i];
+            } else if (Files.isRegularFile(p)) {
+                jarAfter = true;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    private static boolean isEmpty(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
         }
     }
 }
