@@ -34,13 +34,14 @@ record Engine(EngineLauncher recipe, Path dir, EngineCheck check) {
     }
 
     /**
-     * Returns the engine's class path: its jars, then the installation's {@code conf/} (the
-     * logging set-up of the engine's own launcher JVM).
+     * Returns the engine's class path: its jars, then those of the installation's {@code conf/}
+     * (the logging set-up of the engine's launcher JVM and of the ranks, in a jar so that Java's
+     * class data sharing takes the path: {@link ClassDataCache}).
      *
      * @param conf the installation's {@code conf/}
      */
     String classPath(Path conf) {
-        return Installation.classPath(dir) + File.pathSeparator + conf;
+        return Installation.classPath(dir) + File.pathSeparator + Installation.classPath(conf);
     }
 
     @Override

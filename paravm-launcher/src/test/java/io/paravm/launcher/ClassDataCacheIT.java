@@ -4,6 +4,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The class data cache on real engines: the first job's spawner writes the archive, and every
  * rank of the next job maps ParaVM's classes from it ({@code -Xlog:class+load} says where each
- * class came from); where the engine's launch rules an archive out, jobs still end well.
+ * class came from); where the class path or the ranks' Java rules an archive out, jobs still
+ * end well and say why once.
  */
 class ClassDataCacheIT {
 
@@ -32,11 +34,11 @@ class ClassDataCacheIT {
     Path dir;
 
     /**
-     * The engine whose launch keeps ParaVM's jars first and runs its ranks on Java 17: the first
+     * The engines whose launch keeps ParaVM's jars first and runs the ranks on Java 17: the first
      * job's spawner saves an archive.
      */
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"hazelcast, ''"})
+    @CsvSource({"hazelcast, ''", "openmpi, ''", "mpj, --device=niodev"})
     void theNextJobsRanksMapTheClassesTheFirstJobsSpawnerSaved(String transport, String engineOption) throws Exception {
         assumeTrue(ParavmRunner.installed(transport), transport + " is not installed here");
         Path cache = dir.resolve("cache");
@@ -65,31 +67,50 @@ class ClassDataCacheIT {
     }
 
     /**
-     * The engines whose launch puts a directory of files before jars (mpirun.openmpi the working
-     * directory, MPJ Express its own jars after the installation's conf/), or whose ranks run a
-     * Java that maps no archive of a class path with such a directory at all (mpi's, 22+): the
-     * spawner says why it saves none, the job ends well, and later jobs of that shape do not try.
+     * The engine whose ranks run a later Java (mpi's, 22+): its spawner says it saves no
+     * archive, the job ends well, and later jobs of that shape do not try.
      */
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"openmpi, ''", "mpi, --mpi=openmpi", "mpi, --mpi=mpich", "mpj, --device=niodev"})
-    void anEngineThatPutsADirectoryBeforeJarsRunsWithoutAnArchiveAndSaysWhyOnce(String transport, String engineOption)
-            throws Exception {
+    @CsvSource({"mpi, --mpi=openmpi", "mpi, --mpi=mpich"})
+    void ranksOnALaterJavaRunWithoutAnArchiveAndSayWhyOnce(String transport, String engineOption) throws Exception {
         assumeTrue(ParavmRunner.installed(transport), transport + " is not installed here");
         Path cache = dir.resolve("cache");
         Map<String, String> env = Map.of(ClassDataCache.ENV_NAME, cache.toString());
 
-        ParavmRunner.Result first = ParavmRunner.run(env, dir, job(transport, engineOption, List.of()));
+        ParavmRunner.Result first = ParavmRunner.run(env, dir, job(transport, engineOption, ParavmRunner.DEMOS, List.of()));
+        assertEquals(0, first.exit(), first.output());
+        assertTrue(first.output().contains("ParaVM saves class data archives on Java 17 only; this spawner runs Java "),
+                first.output());
+        assertNoArchiveAndNoSecondTry(cache, env, job(transport, engineOption, ParavmRunner.DEMOS, List.of()));
+    }
+
+    /**
+     * A program whose classes are a directory before the jars: Java 17 would end a JVM that
+     * archived that class path, so the spawner says why it saves none and the job ends well.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"hazelcast", "openmpi"})
+    void aDirectoryOfClassesBeforeTheJarsMeansNoArchiveAndAJobThatEndsWell(String transport) throws Exception {
+        assumeTrue(ParavmRunner.installed(transport), transport + " is not installed here");
+        Path cache = dir.resolve("cache");
+        Map<String, String> env = Map.of(ClassDataCache.ENV_NAME, cache.toString());
+        String classes = ParavmRunner.TEST_CLASSES + File.pathSeparator + ParavmRunner.DEMOS;
+
+        ParavmRunner.Result first = ParavmRunner.run(env, dir, job(transport, "", classes, List.of()));
         assertEquals(0, first.exit(), first.output());
         assertTrue(first.output().contains("ParaVM saves no class data archive for this job's class path: it has the "
-                + "directory "), first.output());
+                + "directory " + ParavmRunner.TEST_CLASSES + ", which holds files, before jars"), first.output());
+        assertNoArchiveAndNoSecondTry(cache, env, job(transport, "", classes, List.of()));
+    }
+
+    private void assertNoArchiveAndNoSecondTry(Path cache, Map<String, String> env, String[] job) throws Exception {
         List<Path> left = files(cache);
         assertEquals(1, left.size(), left.toString());
         assertTrue(left.get(0).getFileName().toString().endsWith(".none"), "no archive, a note not to try: " + left);
-
-        ParavmRunner.Result next = ParavmRunner.run(env, dir, job(transport, engineOption, List.of()));
+        ParavmRunner.Result next = ParavmRunner.run(env, dir, job);
         assertEquals(0, next.exit(), next.output());
         assertFalse(next.output().contains("saves the classes"), next.output());
-        assertFalse(next.output().contains("saves no class data archive"), "said once:\n" + next.output());
+        assertFalse(next.output().contains("ParaVM saves "), "said once:\n" + next.output());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -105,10 +126,14 @@ class ClassDataCacheIT {
     }
 
     private static String[] job(String transport, String engineOption, List<String> jvmOptions) {
+        return job(transport, engineOption, ParavmRunner.DEMOS, jvmOptions);
+    }
+
+    private static String[] job(String transport, String engineOption, String classPath, List<String> jvmOptions) {
         List<String> args = new ArrayList<>(List.of("run", "-t", transport, "-np", "3"));
         if (!engineOption.isEmpty()) args.add(engineOption);
         args.addAll(jvmOptions);
-        args.addAll(List.of("-cp", ParavmRunner.DEMOS, FIRST_PROGRAM));
+        args.addAll(List.of("-cp", classPath, FIRST_PROGRAM));
         return args.toArray(String[]::new);
     }
 

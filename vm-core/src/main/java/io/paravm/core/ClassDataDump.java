@@ -47,12 +47,18 @@ final class ClassDataDump {
         String file = System.getProperty(DUMP_PROP_NAME);
         if (file == null || file.isBlank()) return;
         int java = Runtime.version().feature();
+        if (java != 17) {
+            // Java 25 announces a jcmd dump on the program's stdout as the JVM ends, and offers
+            // its own AOT cache (docs/waiting.md); later Javas are left to that.
+            LOG.info("ParaVM saves class data archives on Java 17 only; this spawner runs Java {}, so jobs of this "
+                    + "class path start without one (Java 25: -J-XX:AOTCacheOutput, docs/waiting.md)", java);
+            return;
+        }
         Optional<String> directory = unsharableDirectory(System.getProperty("java.class.path", ""), java);
         if (directory.isPresent()) {
             LOG.info("ParaVM saves no class data archive for this job's class path: it has the directory {}, which "
-                    + "holds files, {} (mpirun.openmpi puts the working directory first); jobs of this class path "
-                    + "start without one", directory.get(), java == 17 ? "before jars, and Java 17 would end the JVM "
-                    + "for it" : "and Java " + java + " would not map the archive");
+                    + "holds files, before jars, and Java 17 would end the JVM for it; jobs of this class path start "
+                    + "without one (put your classes in a jar to have one)", directory.get());
             return;
         }
         long start = System.nanoTime();

@@ -103,7 +103,8 @@ public final class MpiEngineLauncher implements EngineLauncher {
         if (!hosts.isEmpty()) cmd.addAll(List.of(openMpi ? "--host" : "-hosts", String.join(",", hosts)));
         cmd.add(jdk.java().toString());
         cmd.addAll(RANK_JVM_OPTIONS);
-        cmd.addAll(List.of("-cp", request.rankClassPath()));
+        cmd.addAll(openMpi ? OpenMpiRunEnvironment.classPathOptions(request.rankClassPath())
+                : List.of("-cp", request.rankClassPath()));
         cmd.addAll(request.jvmOptions());
         cmd.add(request.mainClass());
         cmd.addAll(request.args());

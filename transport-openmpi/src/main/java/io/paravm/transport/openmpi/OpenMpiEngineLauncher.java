@@ -76,7 +76,7 @@ public final class OpenMpiEngineLauncher implements EngineLauncher {
     }
 
     /**
-     * {@code mpirun.openmpi --oversubscribe -np N [--host H] java -cp CP -Djava.library.path=DIR
+     * {@code mpirun.openmpi --oversubscribe -np N [--host H] java -cp . --class-path CP -Djava.library.path=DIR
      * [JVM options] MAIN [args]}, with the environment {@code mpirun} needs here: permission
      * to run as root, no ssh for a job on this machine when there is no ssh, and no
      * cross-memory attach (containers forbid it).
@@ -91,8 +91,10 @@ public final class OpenMpiEngineLauncher implements EngineLauncher {
         String mpirun = mpirun().map(p -> p.getFileName().toString()).orElse(MPIRUNS.get(0));
         List<String> cmd = new ArrayList<>(List.of(mpirun, "--oversubscribe", "-np", Integer.toString(request.ranks())));
         if (!hosts.isEmpty()) cmd.addAll(List.of("--host", String.join(",", hosts)));
-        // -cp first: mpirun rewrites a java command line (it adds its own library path and jar).
-        cmd.addAll(List.of(request.java().toString(), "-cp", request.rankClassPath(), "-Djava.library.path=" + libDir.get()));
+        // the class path first: mpirun rewrites a java command line (its directory, jar and library path)
+        cmd.add(request.java().toString());
+        cmd.addAll(OpenMpiRunEnvironment.classPathOptions(request.rankClassPath()));
+        cmd.add("-Djava.library.path=" + libDir.get());
         cmd.addAll(request.jvmOptions());
         cmd.add(request.mainClass());
         cmd.addAll(request.args());

@@ -68,8 +68,8 @@ class OpenMpiEngineLauncherTest {
     void aJobIsMpirunRunningJavaWithTheBindingsOnEveryRank(@TempDir Path libDir) throws Exception {
         fakeBindings(libDir);
         ProcessBuilder pb = recipe.command(job(3, Map.of()));
-        assertEquals(List.of("mpirun.openmpi", "--oversubscribe", "-np", "3", JAVA.toString(), "-cp",
-                "app.jar" + File.pathSeparator + "engine/*", "-Djava.library.path=" + libDir, "-Xmx1g",
+        assertEquals(List.of("mpirun.openmpi", "--oversubscribe", "-np", "3", JAVA.toString(), "-cp", ".",
+                "--class-path", "app.jar" + File.pathSeparator + "engine/*", "-Djava.library.path=" + libDir, "-Xmx1g",
                 "com.example.Main", "in.txt", "-v"), pb.command());
         Map<String, String> env = pb.environment();
         assertEquals("none", env.get("OMPI_MCA_btl_vader_single_copy_mechanism"));
@@ -128,7 +128,7 @@ class OpenMpiEngineLauncherTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("openmpi: EngineCheck[installed=false, detail=mpirun.openmpi (or mpirun) is not on PATH; install Open MPI"), out);
-        assertTrue(out.contains("command [mpirun.openmpi, --oversubscribe, -np, 1, java, -cp, engine.jar, -Djava.library.path="
+        assertTrue(out.contains("command [mpirun.openmpi, --oversubscribe, -np, 1, java, -cp, ., --class-path, engine.jar, -Djava.library.path="
                 + libDir + ", Main]"), out);
     }
 

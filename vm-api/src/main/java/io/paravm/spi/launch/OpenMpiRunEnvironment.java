@@ -1,5 +1,6 @@
 package io.paravm.spi.launch;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,6 +17,26 @@ import java.util.Map;
 public final class OpenMpiRunEnvironment {
 
     private OpenMpiRunEnvironment() {
+    }
+
+    /**
+     * Returns the options that give a rank under Open MPI's {@code mpirun} exactly
+     * {@code classPath}. For a {@code java} command, {@code mpirun} puts its working directory
+     * (and its own {@code mpi.jar}, where it has one) in front of the first argument after one
+     * that contains "cp": it is kept busy with a {@code -cp} the JVM then overrides, since the
+     * last class path option wins. Without that, every rank would look for classes in the
+     * directory the job was started from first, and Java's class data sharing refuses a class
+     * path with a directory of files before its jars.
+     *
+     * <pre>{@code
+     * cmd.addAll(OpenMpiRunEnvironment.classPathOptions(request.rankClassPath()));  // -cp . --class-path CP
+     * }</pre>
+     *
+     * @param classPath the rank's class path
+     * @return the options, to come before any other JVM option
+     */
+    public static List<String> classPathOptions(String classPath) {
+        return List.of("-cp", ".", "--class-path", classPath);
     }
 
     /**
