@@ -112,19 +112,29 @@ final class Codec {
         // Kryo maps every lambda class to the Closure registration.
         kryo.register(ClosureSerializer.Closure.class, new LambdaSerializer(allowList));
         // ParaVM's own types: registered so they are written as small ids.
-        kryo.register(TaskId.class, 100);
-        kryo.register(HostId.class, 101);
-        kryo.register(TaskResult.class, 102);
-        kryo.register(TaskExit.class, 103);
+        // Records through WireRecordSerializer: small and quick on every task.
+        register(kryo, TaskId.class, 100);
+        register(kryo, HostId.class, 101);
+        register(kryo, TaskResult.class, 102);
+        register(kryo, TaskExit.class, 103);
         kryo.register(TaskExit.Reason.class, 104);
-        kryo.register(HostAdded.class, 105);
-        kryo.register(HostRemoved.class, 106);
-        kryo.register(SpawnRequest.class, 107);
-        kryo.register(Hello.class, 108);
+        register(kryo, HostAdded.class, 105);
+        register(kryo, HostRemoved.class, 106);
+        register(kryo, SpawnRequest.class, 107);
+        register(kryo, Hello.class, 108);
         // The upper layers' wire records (the task farm's, ...), handed down through CodecTypes:
         // an id instead of a class name on every message.
-        types.types().forEach((id, type) -> kryo.register(type, id));
+        types.types().forEach((id, type) -> register(kryo, type, id));
         return kryo;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void register(Kryo kryo, Class<?> type, int id) {
+        if (type.isRecord()) {
+            kryo.register(type, new WireRecordSerializer(type), id);
+        } else {
+            kryo.register(type, id);
+        }
     }
 
     /**
