@@ -10,6 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -20,7 +24,10 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * A class data sharing (CDS) archive per job shape, so a fresh job's JVMs map the classes its
@@ -28,23 +35,28 @@ import java.util.UUID;
  * Kryo and ParaVM are some 4,000 classes, and on a 2-core machine their loading and the JIT
  * work it brings take seconds of the cores the workers need (docs/waiting.md).
  *
- * <p>The first job of a shape (engine, {@code java}, class path with each jar's size and time,
- * JVM options) runs with {@code -XX:+RecordDynamicDumpInfo}, and its spawner writes the
- * archive when its VM closes (vm-core's {@code ClassDataDump}); the launcher keeps it only if
- * the job ended with status 0. Every later job of that shape starts each rank with
- * {@code -XX:SharedArchiveFile}. A changed jar makes a new shape; a JVM that cannot use an
- * archive (another JDK on a remote host, the file missing there) runs without it, silently.
- * A class path with a directory of classes before its jars has no archive (the JDK archives
- * jars only, and ends a JVM that tries): its spawner says so once, and the launcher notes it
- * so that later jobs of that shape do not try again.
+ * <p>The first job of a shape (engine and its options, {@code java} and its build, class path
+ * with each jar's size and time, JVM options) runs with {@code -XX:+RecordDynamicDumpInfo}, and
+ * its spawner writes the archive once its VM has closed (vm-core's {@code ClassDataDump}); the
+ * launcher keeps it only if the job ended with status 0. Every later job of that shape starts
+ * each rank with {@code -XX:SharedArchiveFile}. A changed jar makes a new shape.
  *
- * <p>{@value #ENV_NAME} moves the archives ({@code PARAVM_CLASS_CACHE=/scratch/paravm}) or
- * turns them off ({@code PARAVM_CLASS_CACHE=off}); they are also off when the user passes
- * CDS options of their own ({@code -J-Xshare:off}). Archives not used for
- * {@value #UNUSED_DAYS} days are deleted.
+ * <p>No archive is tried for a job with ranks on other hosts ({@code --hosts}, {@code --join}:
+ * a JVM that cannot find the file runs without any CDS, the JDK's own included), for a class
+ * path with a directory of classes before its jars (Java 17 ends a JVM that archives one), or
+ * when the user passes CDS options of their own. When a job's spawner says it cannot have one
+ * (its Java is not 17, too little disk), or a dump was started and no archive came of it (Java
+ * 17 ends a JVM whose dump fails), the shape is noted ({@code .none}) and not tried again for
+ * {@value #UNUSED_DAYS} days.
+ *
+ * <p>{@value #ENV_NAME} moves the archives ({@code PARAVM_CLASS_CACHE=/scratch/me/paravm}: a
+ * directory only its owner may write to) or turns them off ({@code PARAVM_CLASS_CACHE=off}).
+ * Files unused for {@value #UNUSED_DAYS} days are deleted, and at most {@value #MAX_ARCHIVES}
+ * archives are kept, the most recently used.
  *
  * <pre>{@code
- * Optional<ClassDataCache> cache = ClassDataCache.forJob(System.getenv(), "hazelcast", java, classPath, jvmOptions, detail);
+ * Optional<ClassDataCache> cache = ClassDataCache.forJob(System.getenv(), "hazelcast", Map.of(), java, classPath,
+ *         jvmOptions, detail);
  * List<String> options = cache.map(ClassDataCache::jvmOptions).orElse(List.of());  // added to every rank's
  * int status = ...;  // run the job
  * cache.ifPresent(c -> c.jobEnded(status));
@@ -54,14 +66,22 @@ final class ClassDataCache {
 
     /** Where the archives go, or {@code off}; default {@code $XDG_CACHE_HOME/paravm/class-data} or {@code ~/.cache/...}. */
     static final String ENV_NAME = "PARAVM_CLASS_CACHE";
-    /** Archives unused this long are deleted when a new one is written. */
+    /** Files unused this long are deleted. */
     static final int UNUSED_DAYS = 14;
+    /** The most archives kept (10-30 MB each). */
+    static final int MAX_ARCHIVES = 8;
 
     /** The property vm-core's spawner reads (vm-core's ClassDataDump.DUMP_PROP_NAME). */
     private static final String DUMP_PROP_NAME = "paravm.cds.dump";
-    /** JVM options by which the user manages CDS: the launcher then stays out of it. */
+    /** JVM options by which the user manages CDS or the AOT cache: the launcher then stays out of it. */
     private static final List<String> USER_CDS_OPTIONS = List.of("-Xshare", "-XX:SharedArchiveFile",
-            "-XX:ArchiveClassesAtExit", "-XX:+RecordDynamicDumpInfo", "-XX:SharedClassListFile", "-XX:+AutoCreateSharedArchive");
+            "-XX:ArchiveClassesAtExit", "-XX:+RecordDynamicDumpInfo", "-XX:SharedClassListFile",
+            "-XX:DumpLoadedClassList", "-XX:+AutoCreateSharedArchive", "-XX:AOT");
+    /** Engine options that put ranks on other hosts, where the archive's file is not. */
+    private static final List<String> REMOTE_RANK_OPTIONS = List.of("--hosts", "--join");
+    /** What the spawner leaves beside the file it was to write (vm-core's ClassDataDump). */
+    private static final String STARTED = ".started";
+    private static final String NONE = ".none";
 
     private final Path archive;
     private final Path pending;
@@ -72,45 +92,45 @@ final class ClassDataCache {
     }
 
     /**
-     * Returns the cache of a job's shape, or empty when the archives are off, the user manages
-     * CDS, or the cache directory cannot be made.
+     * Returns the cache of a job's shape, or empty when archives are off or ruled out for it.
      *
-     * @param env        the launcher's environment ({@value #ENV_NAME}, {@code XDG_CACHE_HOME}, {@code HOME})
-     * @param engine     the engine's name
-     * @param java       the {@code java} the ranks start with
-     * @param classPath  a rank's class path, as the recipe gives it ({@code dir/*} entries included)
-     * @param jvmOptions the user's options for every rank's JVM
-     * @param install    what the engine runs with here (its check's detail): another installation, another archive
+     * @param env          the launcher's environment ({@value #ENV_NAME}, {@code XDG_CACHE_HOME}, {@code HOME},
+     *                     {@code JAVA_TOOL_OPTIONS}, {@code JDK_JAVA_OPTIONS})
+     * @param engine       the engine's name
+     * @param engineValues the engine's own options given ({@code --device}, {@code --hosts}, ...)
+     * @param java         the {@code java} the ranks start with
+     * @param classPath    a rank's class path, as the recipe gives it ({@code dir/*} entries included)
+     * @param jvmOptions   the user's options for every rank's JVM
+     * @param install      what the engine runs with here (its check's detail): another installation, another archive
      */
-    static Optional<ClassDataCache> forJob(Map<String, String> env, String engine, Path java, String classPath,
-                                           List<String> jvmOptions, String install) {
+    static Optional<ClassDataCache> forJob(Map<String, String> env, String engine, Map<String, String> engineValues,
+                                           Path java, String classPath, List<String> jvmOptions, String install) {
         String setting = env.getOrDefault(ENV_NAME, "").trim();
         if (setting.equalsIgnoreCase("off")) return Optional.empty();
-        if (jvmOptions.stream().anyMatch(o -> USER_CDS_OPTIONS.stream().anyMatch(o::startsWith))) return Optional.empty();
-        Path dir = setting.isEmpty() ? defaultDir(env) : Path.of(setting);
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException | UnsupportedOperationException e) {
-            return Optional.empty(); // a read-only home: the job runs as it would without the cache
+        if (REMOTE_RANK_OPTIONS.stream().anyMatch(engineValues::containsKey)) return Optional.empty();
+        List<String> userOptions = new ArrayList<>(jvmOptions);
+        for (String var : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
+            userOptions.addAll(List.of(env.getOrDefault(var, "").trim().split("\\s+")));
         }
-        String name = engine + "-" + shape(engine, java, classPath, jvmOptions, install);
+        if (userOptions.stream().anyMatch(o -> USER_CDS_OPTIONS.stream().anyMatch(o::startsWith))) return Optional.empty();
+        if (directoryBeforeJars(classPath)) return Optional.empty();
+        Path dir = setting.isEmpty() ? defaultDir(env) : Path.of(setting);
+        if (!ownDirectory(dir)) return Optional.empty();
+        prune(dir, Instant.now().minus(Duration.ofDays(UNUSED_DAYS)), MAX_ARCHIVES);
+        String name = engine + "-" + shape(engine, engineValues, java, classPath, jvmOptions, install);
         Path archive = dir.resolve(name + ".jsa");
         if (Files.isRegularFile(archive)) {
             touch(archive);
             return Optional.of(new ClassDataCache(archive, null));
         }
-        Path none = dir.resolve(name + ".none");
-        if (Files.isRegularFile(none)) {
-            touch(none); // a job of this shape ended well and its spawner wrote nothing (its log says why)
-            return Optional.empty();
-        }
+        Path none = dir.resolve(name + NONE);
+        if (Files.isRegularFile(none)) return Optional.empty(); // not touched: tried again after UNUSED_DAYS
         return Optional.of(new ClassDataCache(archive, dir.resolve(name + "." + UUID.randomUUID() + ".jsa.tmp")));
     }
 
     /** Returns the options for every rank's JVM: use the archive, or have the spawner write it. */
     List<String> jvmOptions() {
-        // quietly: a rank that cannot map the archive (another JDK, no such file on its host) runs
-        // without it, and writing one would list every class it leaves out
+        // quietly: writing an archive lists every class it leaves out
         if (pending == null) return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
         return List.of("-XX:+RecordDynamicDumpInfo", "-D" + DUMP_PROP_NAME + "=" + pending, "-Xlog:cds=off",
                 "-Xlog:cds+dynamic=off");
@@ -127,31 +147,45 @@ final class ClassDataCache {
     }
 
     /**
-     * Keeps the archive the spawner wrote if the job ended well, else drops it; then deletes
-     * archives unused for {@value #UNUSED_DAYS} days.
+     * Keeps the archive the spawner wrote if the job ended well; notes the shape when the
+     * spawner said it cannot have one, or a dump was started and the job did not end well;
+     * and removes what the job left.
      *
      * @param status the job's exit status
      */
     void jobEnded(int status) {
         if (pending == null) return;
+        Path started = sibling(pending, STARTED);
+        Path refused = sibling(pending, NONE);
         try {
             if (status == 0 && Files.isRegularFile(pending) && Files.size(pending) > 0) {
                 move(pending, archive);
-                prune(archive.getParent(), Instant.now().minus(Duration.ofDays(UNUSED_DAYS)));
-            } else {
-                Files.deleteIfExists(pending);
-                // ended well without an archive: the class path cannot have one (the spawner's log
-                // says why), so later jobs of this shape neither try nor say they will
-                if (status == 0) Files.writeString(noneMarker(), "the spawner of a job of this shape wrote no archive\n");
+            } else if (Files.isRegularFile(refused)) {
+                move(refused, sibling(archive, NONE));
+            } else if (Files.isRegularFile(started) && !Files.isRegularFile(pending)) {
+                // Java 17 ends a JVM whose dump fails (a full disk, a quota), or the JDK declined:
+                // not again and again
+                Files.writeString(sibling(archive, NONE), "a dump was started, no archive came of it, and the job "
+                        + "ended with status " + status + "\n");
             }
+            // else: the job ended before its spawner closed its VM; the next job tries again
         } catch (IOException | UncheckedIOException e) {
             // not kept: the next job of this shape writes it again
+        } finally {
+            for (Path p : List.of(pending, sibling(pending, ".temp"), started, refused)) {
+                try {
+                    Files.deleteIfExists(p); // .temp: the JDK's, when it was stopped mid-write
+                } catch (IOException e) {
+                    // left for prune
+                }
+            }
         }
     }
 
-    private Path noneMarker() {
-        String name = archive.getFileName().toString();
-        return archive.resolveSibling(name.substring(0, name.length() - ".jsa".length()) + ".none");
+    private static Path sibling(Path file, String suffix) {
+        String name = file.getFileName().toString();
+        if (suffix.equals(NONE) && name.endsWith(".jsa")) name = name.substring(0, name.length() - ".jsa".length());
+        return file.resolveSibling(name + suffix);
     }
 
     private static void move(Path from, Path to) throws IOException {
@@ -163,14 +197,29 @@ final class ClassDataCache {
     }
 
     /**
-     * Deletes archives, "none" markers, and files a killed launcher left half-written, last
-     * touched before {@code before}.
+     * Deletes every file of the cache last touched before {@code before} (archives, notes, and
+     * what a killed job left), then all but the {@code keep} most recently used archives.
      */
-    static void prune(Path dir, Instant before) throws IOException {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.{jsa,jsa.tmp,none}")) {
+    static void prune(Path dir, Instant before, int keep) {
+        List<Path> archives = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.{jsa,tmp,temp,started,none}")) {
             for (Path f : files) {
-                if (Files.getLastModifiedTime(f).toInstant().isBefore(before)) Files.deleteIfExists(f);
+                if (Files.getLastModifiedTime(f).toInstant().isBefore(before)) {
+                    Files.deleteIfExists(f);
+                } else if (f.getFileName().toString().endsWith(".jsa")) {
+                    archives.add(f);
+                }
             }
+            archives.sort(Comparator.comparing((Path f) -> {
+                try {
+                    return Files.getLastModifiedTime(f);
+                } catch (IOException e) {
+                    return FileTime.fromMillis(0);
+                }
+            }).reversed());
+            for (Path f : archives.subList(Math.min(keep, archives.size()), archives.size())) Files.deleteIfExists(f);
+        } catch (IOException e) {
+            // a cache that cannot be tidied is still a cache
         }
     }
 
@@ -178,7 +227,7 @@ final class ClassDataCache {
         try {
             Files.setLastModifiedTime(archive, FileTime.from(Instant.now())); // its "last used", for prune
         } catch (IOException e) {
-            // only prune's clock: an archive in use is at worst written again after UNUSED_DAYS
+            // only prune's clock: an archive in use is at worst written again
         }
     }
 
@@ -190,16 +239,77 @@ final class ClassDataCache {
     }
 
     /**
-     * A hash of what an archive is valid for. The JVM checks the class path's jars itself and
-     * refuses a stale archive; keying on their sizes and times as well means a rebuilt jar gets
-     * a fresh archive instead of none. {@code -D} and {@code -Xlog} options do not change what
-     * can be shared.
+     * Makes {@code dir} (only its owner may enter it) or checks that it is the user's own and
+     * no one else may write to it: the JVMs map whatever archive it holds.
      */
-    static String shape(String engine, Path java, String classPath, List<String> jvmOptions, String install) {
+    static boolean ownDirectory(Path dir) {
+        try {
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir.getParent());
+                try {
+                    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                } catch (UnsupportedOperationException e) {
+                    Files.createDirectory(dir);
+                }
+            }
+            PosixFileAttributeView view = Files.getFileAttributeView(dir, PosixFileAttributeView.class);
+            if (view == null) return true; // no POSIX permissions to check here
+            PosixFileAttributes attributes = view.readAttributes();
+            Set<PosixFilePermission> others = Set.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
+            return attributes.owner().getName().equals(System.getProperty("user.name"))
+                    && attributes.permissions().stream().noneMatch(others::contains);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false; // a read-only home: the job runs as it would without the cache
+        }
+    }
+
+    /**
+     * Whether a directory holding files comes before a jar on {@code classPath}: classes from a
+     * directory are never archived, and Java 17 ends a JVM whose dump has one there.
+     */
+    static boolean directoryBeforeJars(String classPath) {
+        boolean jarAfter = false;
+        List<String> entries = List.of(classPath.split(File.pathSeparator));
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            String entry = entries.get(i);
+            if (entry.isEmpty()) continue;
+            if (entry.equals("*") || entry.endsWith(File.separator + "*")) {
+                Path d = Path.of(entry.equals("*") ? "." : entry.substring(0, entry.length() - 2));
+                if (!jars(d).isEmpty()) jarAfter = true;
+                continue;
+            }
+            Path p = Path.of(entry);
+            if (Files.isDirectory(p)) {
+                if (jarAfter && !isEmpty(p)) return true;
+            } else if (Files.isRegularFile(p)) {
+                jarAfter = true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isEmpty(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A hash of what an archive is valid for. The JVM checks the class path's jars itself and
+     * refuses a stale archive; keying on their sizes and times, and on the JVM's build, means a
+     * rebuilt jar or an updated JDK gets a fresh archive instead of none. {@code -D} and
+     * {@code -Xlog} options do not change what can be shared.
+     */
+    static String shape(String engine, Map<String, String> engineValues, Path java, String classPath,
+                        List<String> jvmOptions, String install) {
         List<String> lines = new ArrayList<>();
         lines.add(engine);
+        new TreeMap<>(engineValues).forEach((k, v) -> lines.add(k + "=" + v));
         lines.add(install);
-        lines.add(realPath(java));
+        lines.add(realPath(java) + " " + System.getProperty("java.vm.version"));
+        lines.add(classPath);
         for (String entry : classPath.split(File.pathSeparator)) {
             if (entry.isEmpty()) continue;
             if (entry.equals("*") || entry.endsWith(File.separator + "*")) {

@@ -55,14 +55,14 @@ final class JobRunner {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         String engineClassPath = engine.classPath(installation.conf());
         List<String> jvmOptions = new ArrayList<>(options.jvmOptions());
-        Optional<ClassDataCache> classData = ClassDataCache.forJob(System.getenv(), engine.name(), java,
+        Optional<ClassDataCache> classData = ClassDataCache.forJob(System.getenv(), engine.name(), engineValues, java,
                 classPath + File.pathSeparator + engineClassPath, jvmOptions, engine.check().detail());
         classData.ifPresent(c -> {
             jvmOptions.addAll(c.jvmOptions());
             if (c.writes()) {
-                err.println("paravm: the spawner saves the classes it loaded to " + c.archive() + " as the job ends, "
-                        + "a few seconds once, so the next job on this class path starts faster (" + ClassDataCache.ENV_NAME
-                        + "=off: never)");
+                err.println("paravm: the spawner saves the classes it loaded to " + c.archive() + " as the job ends "
+                        + "(a few seconds, once for this class path and these options), so later jobs start faster ("
+                        + ClassDataCache.ENV_NAME + "=off: never)");
                 err.flush();
             }
         });

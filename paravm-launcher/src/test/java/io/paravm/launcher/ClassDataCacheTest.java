@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Which options a job's ranks get from the class data cache, and which archive it keeps. */
+/** Which options a job's ranks get from the class data cache, and which files it keeps. */
 class ClassDataCacheTest {
 
     private static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -35,22 +36,27 @@ class ClassDataCacheTest {
     private String classPath() throws IOException {
         Path lib = Files.createDirectories(dir.resolve("lib"));
         if (!Files.exists(lib.resolve("a.jar"))) Files.writeString(lib.resolve("a.jar"), "not really a jar");
-        return lib + File.separator + "*" + File.pathSeparator + dir.resolve("classes");
+        return lib + File.separator + "*" + File.pathSeparator + Files.createDirectories(dir.resolve("conf"));
+    }
+
+    private Optional<ClassDataCache> forJob(Map<String, String> env, Map<String, String> engineValues, List<String> options)
+            throws IOException {
+        return ClassDataCache.forJob(env, "hazelcast", engineValues, JAVA, classPath(), options, "embedded");
     }
 
     private ClassDataCache cache(List<String> jvmOptions) throws IOException {
-        return ClassDataCache.forJob(env(), "hazelcast", JAVA, classPath(), jvmOptions, "embedded").orElseThrow();
+        return forJob(env(), Map.of(), jvmOptions).orElseThrow();
     }
 
-    /** Stands in for the spawner's VM.cds: the JVM side is what ClassDataCacheIT runs for real. */
-    private static void spawnerWrites(ClassDataCache cache) throws IOException {
+    /** The file the spawner is told to write (the JVM side is what ClassDataCacheIT runs for real). */
+    private static Path pending(ClassDataCache cache) {
         String option = cache.jvmOptions().stream().filter(o -> o.startsWith("-Dparavm.cds.dump=")).findFirst().orElseThrow();
-        Files.writeString(Path.of(option.substring(option.indexOf('=') + 1)), "archive");
+        return Path.of(option.substring(option.indexOf('=') + 1));
     }
 
-    private List<Path> files() throws IOException {
+    private List<String> files() throws IOException {
         try (Stream<Path> s = Files.list(dir.resolve("cache"))) {
-            return s.toList();
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 
@@ -59,9 +65,10 @@ class ClassDataCacheTest {
         ClassDataCache first = cache(List.of("-Xmx1g"));
         assertTrue(first.writes());
         assertTrue(first.jvmOptions().contains("-XX:+RecordDynamicDumpInfo"), first.jvmOptions().toString());
-        spawnerWrites(first);
+        Files.writeString(pending(first).resolveSibling(pending(first).getFileName() + ".started"), "");
+        Files.writeString(pending(first), "archive");
         first.jobEnded(0);
-        assertEquals(List.of(first.archive()), files(), "the archive, and no file half-written");
+        assertEquals(List.of(first.archive().getFileName().toString()), files(), "the archive, and nothing else");
 
         ClassDataCache next = cache(List.of("-Xmx1g"));
         assertFalse(next.writes());
@@ -71,80 +78,120 @@ class ClassDataCacheTest {
     }
 
     @Test
-    void aJobThatFailsKeepsNothing() throws IOException {
+    void aJobThatFailsLeavesNothingAndTheNextTriesAgain() throws IOException {
         ClassDataCache first = cache(List.of());
-        spawnerWrites(first);
-        first.jobEnded(3);
+        first.jobEnded(3); // before its spawner closed its VM
         assertEquals(List.of(), files());
-        assertTrue(cache(List.of()).writes(), "the next job writes it again");
+        ClassDataCache second = cache(List.of());
+        Path p = pending(second);
+        Files.writeString(p.resolveSibling(p.getFileName() + ".started"), "");
+        Files.writeString(p, "archive");
+        second.jobEnded(3); // after its spawner wrote the archive: the job's own failure
+        assertEquals(List.of(), files());
+        assertTrue(cache(List.of()).writes());
     }
 
     @Test
-    void aJobThatEndsWellWithoutAnArchiveMakesLaterJobsOfItsShapeNotTry() throws IOException {
+    void aDumpThatEndedTheJvmOrCameToNothingIsNotTriedAgain() throws IOException {
+        for (int status : new int[]{1, 0}) {
+            ClassDataCache first = cache(List.of("-Xss" + (status + 1) + "m"));
+            Path p = pending(first);
+            Files.writeString(p.resolveSibling(p.getFileName() + ".started"), "");
+            Files.writeString(p.resolveSibling(p.getFileName() + ".temp"), "half an archive");
+            first.jobEnded(status);
+            assertEquals(Optional.empty(), forJob(env(), Map.of(), List.of("-Xss" + (status + 1) + "m")),
+                    "status " + status);
+        }
+        assertEquals(2, files().size(), files().toString());
+        assertTrue(files().stream().allMatch(f -> f.endsWith(".none")), "only the notes are left: " + files());
+    }
+
+    @Test
+    void aSpawnerThatSaysItCannotHaveOneIsBelievedUntilTheNoteExpires() throws IOException {
         ClassDataCache first = cache(List.of());
+        Path p = pending(first);
+        Files.writeString(p.resolveSibling(p.getFileName() + ".none"), "Java 25");
         first.jobEnded(0);
-        List<Path> left = files();
-        assertEquals(1, left.size(), left.toString());
-        assertTrue(left.get(0).getFileName().toString().endsWith(".none"), left.toString());
-        assertEquals(Optional.empty(), ClassDataCache.forJob(env(), "hazelcast", JAVA, classPath(), List.of(), "embedded"));
-        assertTrue(ClassDataCache.forJob(env(), "hazelcast", JAVA, classPath(), List.of("-Xmx1g"), "embedded")
-                .orElseThrow().writes(), "another shape still tries");
+        assertEquals(1, files().size(), files().toString());
+        assertEquals("Java 25", Files.readString(dir.resolve("cache").resolve(files().get(0))));
+        assertEquals(Optional.empty(), forJob(env(), Map.of(), List.of()));
+        assertTrue(cache(List.of("-Xmx1g")).writes(), "another shape still tries");
+
+        Files.setLastModifiedTime(dir.resolve("cache").resolve(files().get(0)),
+                FileTime.from(Instant.now().minus(Duration.ofDays(ClassDataCache.UNUSED_DAYS + 1))));
+        assertTrue(cache(List.of()).writes(), "tried again once the note is older than " + ClassDataCache.UNUSED_DAYS + " days");
     }
 
     @Test
-    void aChangedJarOrJvmOptionIsAnotherShapeButASystemPropertyOrLogOptionIsNot() throws IOException {
+    void aChangedJarJvmOptionOrEngineOptionIsAnotherShapeButASystemPropertyOrLogOptionIsNot() throws IOException {
         String cp = classPath();
-        String shape = ClassDataCache.shape("hazelcast", JAVA, cp, List.of("-Xmx1g"), "embedded");
-        assertEquals(shape, ClassDataCache.shape("hazelcast", JAVA, cp,
+        String shape = ClassDataCache.shape("mpj", Map.of(), JAVA, cp, List.of("-Xmx1g"), "embedded");
+        assertEquals(shape, ClassDataCache.shape("mpj", Map.of(), JAVA, cp,
                 List.of("-Xmx1g", "-Dparavm.dashboard.port=0", "-Xlog:gc:file=gc.log"), "embedded"));
-        assertNotEquals(shape, ClassDataCache.shape("hazelcast", JAVA, cp, List.of("-Xmx2g"), "embedded"));
-        assertNotEquals(shape, ClassDataCache.shape("openmpi", JAVA, cp, List.of("-Xmx1g"), "embedded"));
-        assertNotEquals(shape, ClassDataCache.shape("hazelcast", JAVA, cp, List.of("-Xmx1g"), "another JDK"));
+        assertNotEquals(shape, ClassDataCache.shape("mpj", Map.of(), JAVA, cp, List.of("-Xmx2g"), "embedded"));
+        assertNotEquals(shape, ClassDataCache.shape("openmpi", Map.of(), JAVA, cp, List.of("-Xmx1g"), "embedded"));
+        assertNotEquals(shape, ClassDataCache.shape("mpj", Map.of("--device", "niodev"), JAVA, cp, List.of("-Xmx1g"),
+                "embedded"));
+        assertNotEquals(shape, ClassDataCache.shape("mpj", Map.of(), JAVA, cp, List.of("-Xmx1g"), "another JDK"));
 
         Files.writeString(dir.resolve("lib").resolve("a.jar"), "rebuilt, and longer than before");
-        assertNotEquals(shape, ClassDataCache.shape("hazelcast", JAVA, cp, List.of("-Xmx1g"), "embedded"));
+        assertNotEquals(shape, ClassDataCache.shape("mpj", Map.of(), JAVA, cp, List.of("-Xmx1g"), "embedded"));
+        String rebuilt = ClassDataCache.shape("mpj", Map.of(), JAVA, cp, List.of("-Xmx1g"), "embedded");
         Files.writeString(dir.resolve("lib").resolve("b.JAR"), "a new jar in lib/*");
-        assertNotEquals(ClassDataCache.shape("hazelcast", JAVA, cp, List.of("-Xmx1g"), "embedded"), shape);
+        assertNotEquals(rebuilt, ClassDataCache.shape("mpj", Map.of(), JAVA, cp, List.of("-Xmx1g"), "embedded"));
     }
 
     @Test
-    void offOrTheUsersOwnSharingOptionsLeaveTheJvmsAlone() throws IOException {
-        String cp = classPath();
-        assertEquals(Optional.empty(), ClassDataCache.forJob(Map.of(ClassDataCache.ENV_NAME, "off"), "hazelcast", JAVA, cp,
-                List.of(), "embedded"));
-        for (String own : List.of("-Xshare:off", "-XX:SharedArchiveFile=/tmp/mine.jsa", "-XX:ArchiveClassesAtExit=x.jsa")) {
-            assertEquals(Optional.empty(), ClassDataCache.forJob(env(), "hazelcast", JAVA, cp, List.of(own), "embedded"), own);
+    void offRemoteRanksADirectoryOfClassesFirstOrTheUsersOwnSharingOptionsLeaveTheJvmsAlone() throws IOException {
+        assertEquals(Optional.empty(), forJob(Map.of(ClassDataCache.ENV_NAME, "off"), Map.of(), List.of()));
+        assertEquals(Optional.empty(), forJob(env(), Map.of("--hosts", "a,b"), List.of()));
+        assertEquals(Optional.empty(), forJob(env(), Map.of("--join", "10.0.0.1:5701"), List.of()));
+        for (String own : List.of("-Xshare:off", "-XX:SharedArchiveFile=/tmp/mine.jsa", "-XX:ArchiveClassesAtExit=x.jsa",
+                "-XX:AOTCache=app.aot")) {
+            assertEquals(Optional.empty(), forJob(env(), Map.of(), List.of(own)), own);
         }
+        Map<String, String> toolOptions = Map.of(ClassDataCache.ENV_NAME, dir.resolve("cache").toString(),
+                "JAVA_TOOL_OPTIONS", "-Xmx1g -XX:ArchiveClassesAtExit=app.jsa");
+        assertEquals(Optional.empty(), forJob(toolOptions, Map.of(), List.of()));
+
+        Path classes = Files.createDirectories(dir.resolve("classes"));
+        Files.writeString(classes.resolve("Main.class"), "");
+        assertEquals(Optional.empty(), ClassDataCache.forJob(env(), "hazelcast", Map.of(), JAVA,
+                classes + File.pathSeparator + classPath(), List.of(), "embedded"));
     }
 
     @Test
-    void aCacheDirectoryThatCannotBeMadeLeavesTheJvmsAlone() throws IOException {
+    void aCacheDirectoryThatCannotBeMadeOrThatOthersMayWriteToIsNotUsed() throws IOException {
         Path file = Files.writeString(dir.resolve("a-file"), "");
-        assertEquals(Optional.empty(), ClassDataCache.forJob(Map.of(ClassDataCache.ENV_NAME, file.resolve("sub").toString()),
-                "hazelcast", JAVA, classPath(), List.of(), "embedded"));
+        assertEquals(Optional.empty(), forJob(Map.of(ClassDataCache.ENV_NAME, file.resolve("sub").toString()), Map.of(),
+                List.of()));
+        Path shared = Files.createDirectories(dir.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertEquals(Optional.empty(), forJob(Map.of(ClassDataCache.ENV_NAME, shared.toString()), Map.of(), List.of()));
     }
 
     @Test
-    void withoutTheSettingTheArchivesGoUnderTheUsersCache() throws IOException {
-        ClassDataCache c = ClassDataCache.forJob(Map.of("XDG_CACHE_HOME", dir.toString()), "hazelcast", JAVA, classPath(),
-                List.of(), "embedded").orElseThrow();
+    void withoutTheSettingTheArchivesGoUnderTheUsersCacheInADirectoryOnlyTheUserMayEnter() throws IOException {
+        ClassDataCache c = forJob(Map.of("XDG_CACHE_HOME", dir.toString()), Map.of(), List.of()).orElseThrow();
         assertEquals(dir.resolve("paravm").resolve("class-data"), c.archive().getParent());
-        c = ClassDataCache.forJob(Map.of("HOME", dir.toString()), "hazelcast", JAVA, classPath(), List.of(), "embedded")
-                .orElseThrow();
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(c.archive().getParent())));
+        c = forJob(Map.of("HOME", dir.toString()), Map.of(), List.of()).orElseThrow();
         assertEquals(dir.resolve(".cache").resolve("paravm").resolve("class-data"), c.archive().getParent());
     }
 
     @Test
-    void pruneDeletesArchivesAndLeftoversUnusedSinceTheCutOff() throws IOException {
+    void pruneDeletesWhatWasUnusedSinceTheCutOffAndKeepsTheNewestArchives() throws IOException {
         Path cache = Files.createDirectories(dir.resolve("cache"));
-        Path old = Files.writeString(cache.resolve("hazelcast-1.jsa"), "");
-        Path leftover = Files.writeString(cache.resolve("hazelcast-2.x.jsa.tmp"), "");
-        Path recent = Files.writeString(cache.resolve("hazelcast-3.jsa"), "");
-        Path marker = Files.writeString(cache.resolve("openmpi-4.none"), "");
-        Path other = Files.writeString(cache.resolve("notes.txt"), "");
         FileTime longAgo = FileTime.from(Instant.now().minus(Duration.ofDays(ClassDataCache.UNUSED_DAYS + 1)));
-        for (Path p : List.of(old, leftover, marker, other)) Files.setLastModifiedTime(p, longAgo);
-        ClassDataCache.prune(cache, Instant.now().minus(Duration.ofDays(ClassDataCache.UNUSED_DAYS)));
-        assertEquals(List.of(recent, other), files().stream().sorted().toList());
+        for (String old : List.of("hazelcast-1.jsa", "hazelcast-2.x.jsa.tmp", "hazelcast-2.x.jsa.tmp.temp",
+                "hazelcast-2.x.jsa.tmp.started", "openmpi-4.none", "notes.txt")) {
+            Files.setLastModifiedTime(Files.writeString(cache.resolve(old), ""), longAgo);
+        }
+        for (int i = 0; i < 3; i++) {
+            Path recent = Files.writeString(cache.resolve("mpj-" + i + ".jsa"), "");
+            Files.setLastModifiedTime(recent, FileTime.from(Instant.now().minus(Duration.ofHours(3 - i))));
+        }
+        ClassDataCache.prune(cache, Instant.now().minus(Duration.ofDays(ClassDataCache.UNUSED_DAYS)), 2);
+        assertEquals(List.of("mpj-1.jsa", "mpj-2.jsa", "notes.txt"), files());
     }
 }

@@ -29,6 +29,8 @@ final class ParavmRunner {
     static final String DEMOS = HOME.resolve("demos") + File.separator + "*";
     /** Where the test programs are. */
     static final Path TEST_CLASSES = Path.of("target", "test-classes").toAbsolutePath();
+    /** Where the launcher keeps its class data archives in tests, unless a test says otherwise. */
+    static final Path CLASS_DATA_CACHE = Path.of("target", "class-data-cache").toAbsolutePath();
     /** How long one launcher run may take before the test fails (and ends it). */
     static final Duration RUN_LIMIT = Duration.ofMinutes(5);
 
@@ -59,6 +61,8 @@ final class ParavmRunner {
         cmd.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("paravm.out").toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
+        // the launcher's class data archives in the build's own directory, not the user's cache
+        builder.environment().put(ClassDataCache.ENV_NAME, CLASS_DATA_CACHE.toString());
         builder.environment().putAll(env);
         return builder.start();
     }

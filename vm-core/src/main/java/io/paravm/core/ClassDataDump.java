@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -21,9 +23,16 @@ import java.util.stream.Stream;
  * {@code paravm} launcher asked for one: the launcher starts a job's JVMs with
  * {@code -XX:+RecordDynamicDumpInfo} and {@value #DUMP_PROP_NAME} naming a file, and the next
  * job with the same class path maps that file instead of reading, verifying and linking
- * thousands of classes from jars (about 2.5 s less for {@code ./paravm demo mandelbrot} on two
- * cores, docs/waiting.md). Only the spawner writes it, so ranks never race for one file; the
- * workers load the same transport and farm classes and use it too.
+ * thousands of classes from jars (about 2 s less for {@code ./paravm demo mandelbrot} on
+ * Hazelcast on two cores, docs/waiting.md). Only the spawner writes it, so ranks never race for
+ * one file; the workers load the same transport and farm classes and use it too.
+ *
+ * <p>It runs once the spawner's transport is closed, so no worker waits on it. Beside the file
+ * it leaves {@code FILE.started} (a JVM that ends inside the dump, as Java 17 does on a full
+ * disk, leaves it behind) or {@code FILE.none} with the reason when the class path or the Java
+ * cannot have an archive; the launcher reads both (paravm-launcher's {@code ClassDataCache}).
+ * While the JDK writes, {@code System.out} is held: the JDK announces the dump there, and the
+ * spawner's stdout is the program's.
  *
  * <pre>{@code
  * java -XX:+RecordDynamicDumpInfo -Dparavm.cds.dump=/tmp/job.jsa.tmp -cp ... Main   # the spawner writes it on close()
@@ -33,8 +42,14 @@ final class ClassDataDump {
 
     /** The file the spawner writes its archive to when its VM closes; set by the launcher, not by users. */
     static final String DUMP_PROP_NAME = "paravm.cds.dump";
+    /** The free space the dump needs at least: Java 17 ends the JVM when a write fails. */
+    static final long FREE_BYTES_NEEDED = 256L << 20;
 
     private static final Logger LOG = LoggerFactory.getLogger(ClassDataDump.class);
+    /** The JDK's announcement of a dump (17.0.15: " Dynamic dump to file F"; earlier 17s print the path in full). */
+    private static final Pattern ANNOUNCEMENT = Pattern.compile("^\\s*(Static|Dynamic) dump to file .*");
+    /** One archive per JVM: a program that opens and closes a second VM writes none. */
+    private static final AtomicBoolean DONE = new AtomicBoolean();
 
     private ClassDataDump() {
     }
@@ -45,58 +60,85 @@ final class ClassDataDump {
      */
     static void writeIfRequested() {
         String file = System.getProperty(DUMP_PROP_NAME);
-        if (file == null || file.isBlank()) return;
-        int java = Runtime.version().feature();
-        if (java != 17) {
-            // Java 25 announces a jcmd dump on the program's stdout as the JVM ends, and offers
-            // its own AOT cache (docs/waiting.md); later Javas are left to that.
-            LOG.info("ParaVM saves class data archives on Java 17 only; this spawner runs Java {}, so jobs of this "
-                    + "class path start without one (Java 25: -J-XX:AOTCacheOutput, docs/waiting.md)", java);
+        if (file == null || file.isBlank() || !DONE.compareAndSet(false, true)) return;
+        Path archive = Path.of(file);
+        Optional<String> refusal = refusal(System.getProperty("java.class.path", ""), archive);
+        if (refusal.isPresent()) {
+            LOG.info("ParaVM saves no class data archive for this job: {}; jobs of this class path start without one",
+                    refusal.get());
+            mark(archive, ".none", refusal.get());
             return;
         }
-        Optional<String> directory = unsharableDirectory(System.getProperty("java.class.path", ""), java);
-        if (directory.isPresent()) {
-            LOG.info("ParaVM saves no class data archive for this job's class path: it has the directory {}, which "
-                    + "holds files, before jars, and Java 17 would end the JVM for it; jobs of this class path start "
-                    + "without one (put your classes in a jar to have one)", directory.get());
-            return;
-        }
+        mark(archive, ".started", "a dump was started; if the job did not end well, it may have ended the JVM");
         long start = System.nanoTime();
-        // The JDK announces the dump with System.out.println, and the spawner's stdout is the
-        // program's (a user may be piping it into a file): hold stdout meanwhile, then pass on
-        // everything else printed.
         PrintStream stdout = System.out;
         ByteArrayOutputStream held = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(held, true, StandardCharsets.UTF_8));
+        PrintStream holder = new PrintStream(held, true, StandardCharsets.UTF_8);
+        System.setOut(holder);
         try {
             // jcmd's VM.cds, from inside: the JVM pauses at a safepoint while it writes.
-            ManagementFactory.getPlatformMBeanServer().invoke(
+            Object said = ManagementFactory.getPlatformMBeanServer().invoke(
                     new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmCds",
                     new Object[]{new String[]{"dynamic_dump", file}}, new String[]{String[].class.getName()});
-            LOG.debug("wrote the class data archive {} in {} ms", file, (System.nanoTime() - start) / 1_000_000);
-        } catch (JMException | RuntimeException e) {
-            LOG.warn("could not write the class data archive {} ({}); the next job starts without it", file, e.toString());
+            if (Files.isRegularFile(archive)) {
+                LOG.debug("wrote the class data archive {} in {} ms", file, (System.nanoTime() - start) / 1_000_000);
+            } else {
+                LOG.warn("the JVM wrote no class data archive ({}); the next job of this class path starts without one",
+                        String.valueOf(said).strip());
+            }
+        } catch (JMException | RuntimeException | LinkageError e) {
+            LOG.warn("could not write the class data archive {} ({}); the next job starts without one", file, e.toString());
         } finally {
-            System.setOut(stdout);
-            held.toString(StandardCharsets.UTF_8).lines().filter(line -> !line.contains(" dump to file " + file))
+            if (System.out == holder) System.setOut(stdout); // unless the program has set its own meanwhile
+            held.toString(StandardCharsets.UTF_8).lines().filter(line -> !ANNOUNCEMENT.matcher(line).matches())
                     .forEach(stdout::println);
         }
     }
 
+    /** Why this JVM must not dump, if it must not. */
+    private static Optional<String> refusal(String classPath, Path archive) {
+        int java = Runtime.version().feature();
+        if (java != 17) {
+            // Java 25 announces a jcmd dump on the program's stdout as the JVM ends, and offers
+            // its own AOT cache (docs/waiting.md); later Javas are left to that.
+            return Optional.of("ParaVM saves class data archives on Java 17 only, and this spawner runs Java " + java
+                    + " (Java 25: -J-XX:AOTCacheOutput, docs/waiting.md)");
+        }
+        Optional<String> directory = directoryBeforeJars(classPath);
+        if (directory.isPresent()) {
+            return Optional.of("the class path has the directory " + directory.get() + ", which holds files, before "
+                    + "jars, and Java 17 would end the JVM for it (put your classes in a jar to have one)");
+        }
+        try {
+            long free = Files.getFileStore(archive.toAbsolutePath().getParent()).getUsableSpace();
+            if (free < FREE_BYTES_NEEDED) {
+                return Optional.of("only " + (free >> 20) + " MiB are free where it would go (" + archive.getParent()
+                        + "), and Java 17 ends a JVM whose dump runs out of space");
+            }
+        } catch (IOException e) {
+            return Optional.of("cannot see the free space where it would go (" + e + ")");
+        }
+        return Optional.empty();
+    }
+
+    private static void mark(Path archive, String suffix, String text) {
+        try {
+            Files.writeString(archive.resolveSibling(archive.getFileName() + suffix), text + "\n");
+        } catch (IOException e) {
+            LOG.debug("could not write {}{}: {}", archive, suffix, e.toString());
+        }
+    }
+
     /**
-     * Returns a directory on {@code classPath} that holds files and rules an archive out. The
-     * JDK archives classes from jars only. Java 17 ends a JVM whose dump has such a directory
+     * Returns a directory that holds files and comes before a jar on {@code classPath}. The JDK
+     * archives classes from jars only, and Java 17 ends a JVM whose dump has such a directory
      * before a jar it took classes from ("Cannot have non-empty directory in paths"), which
-     * would fail the job, and takes one after the last jar (the installation's {@code conf/}).
-     * Java 25 writes the archive but then refuses to map it, and with it the JDK's own, so a
-     * later Java gets none whenever such a directory is anywhere on the path.
-     *
-     * @param classPath the JVM's class path
-     * @param java      the JVM's feature version
+     * would fail the job; one after the last jar is harmless. (Java 25 also refuses to map an
+     * archive with such a directory anywhere on the path.)
      */
-    static Optional<String> unsharableDirectory(String classPath, int java) {
+    static Optional<String> directoryBeforeJars(String classPath) {
         String[] entries = classPath.split(File.pathSeparator);
-        boolean jarAfter = java != 17;
+        boolean jarAfter = false;
         String found = null;
         for (int i = entries.length - 1; i >= 0; i--) {
             Path p = Path.of(entries[i].isEmpty() ? "." : entries[i]);

@@ -258,9 +258,14 @@ abstract sealed class CoreVirtualMachine implements VirtualMachine
         } finally {
             transport.close();
             if (debug > 0) LOG.info("ParaVM rank {} closed", rank);
+            afterTransportClosed();
         }
     }
 
     /** What the role does when its VM closes, before the transport is closed. */
     abstract void closeRole();
+
+    /** What the role does once its transport is closed: nothing, unless it says otherwise. */
+    void afterTransportClosed() {
+    }
 }

@@ -341,7 +341,11 @@ final class SpawnerVirtualMachine extends CoreVirtualMachine {
             }
         }
         askWorkersToExit();
-        ClassDataDump.writeIfRequested(); // while the workers exit
+    }
+
+    @Override
+    void afterTransportClosed() {
+        ClassDataDump.writeIfRequested(); // no worker waits for the spawner's finalize meanwhile
     }
 
     /**

@@ -3,15 +3,19 @@ package io.paravm.core;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
-/** Which class paths the spawner refuses to archive, so that the JDK never ends its JVM over one. */
+/** Which class paths the spawner refuses to archive, and that writing leaves the program's stdout as it was. */
 class ClassDataDumpTest {
 
     @TempDir
@@ -28,22 +32,49 @@ class ClassDataDumpTest {
         Path classes = Files.createDirectories(dir.resolve("classes"));
         Files.writeString(classes.resolve("Main.class"), "");
         Path jar = Files.writeString(dir.resolve("lib.jar"), "");
-        for (int java : new int[]{17, 25}) {
-            assertEquals(Optional.of(classes.toString()), ClassDataDump.unsharableDirectory(path(classes, jar), java));
-        }
+        assertEquals(Optional.of(classes.toString()), ClassDataDump.directoryBeforeJars(path(classes, jar)));
     }
 
     @Test
-    void onJava17JarsThenAConfigurationDirectoryAreFineButNotOnLaterJavas() throws IOException {
+    void jarsThenAConfigurationDirectoryOrAnEmptyDirectoryAnywhereAreFine() throws IOException {
         Path jar = Files.writeString(dir.resolve("lib.jar"), "");
         Path conf = Files.createDirectories(dir.resolve("conf"));
         Files.writeString(conf.resolve("simplelogger.properties"), "");
         Path empty = Files.createDirectories(dir.resolve("empty"));
-        assertEquals(Optional.empty(), ClassDataDump.unsharableDirectory(path(empty, jar, conf), 17));
-        assertEquals(Optional.of(conf.toString()), ClassDataDump.unsharableDirectory(path(empty, jar, conf), 25));
-        for (int java : new int[]{17, 25}) {
-            assertEquals(Optional.empty(), ClassDataDump.unsharableDirectory(path(empty, jar, dir.resolve("missing.jar")),
-                    java));
+        assertEquals(Optional.empty(), ClassDataDump.directoryBeforeJars(path(empty, jar, conf)));
+        assertEquals(Optional.empty(), ClassDataDump.directoryBeforeJars(path(jar, dir.resolve("missing.jar"))));
+    }
+
+    /**
+     * This test JVM runs without -XX:+RecordDynamicDumpInfo, so the JDK writes nothing and says
+     * so (before it looks at the class path, which here has surefire's directories first and is
+     * therefore shown to the check as one jar): what is left is the marker, and the program's
+     * stdout back in place with its lines.
+     */
+    @Test
+    void theProgramsStdoutIsItsOwnAgainAfterwardsAndTheMarkersSayWhatHappened() throws IOException {
+        Path archive = dir.resolve("job.jsa.tmp");
+        Path jar = Files.writeString(dir.resolve("app.jar"), "");
+        PrintStream before = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream programs = new PrintStream(printed, true, StandardCharsets.UTF_8);
+        String oldDump = System.setProperty(ClassDataDump.DUMP_PROP_NAME, archive.toString());
+        String oldPath = System.setProperty("java.class.path", jar.toString());
+        System.setOut(programs);
+        try {
+            System.out.println("the program's line");
+            ClassDataDump.writeIfRequested();
+            assertSame(programs, System.out);
+        } finally {
+            System.setOut(before);
+            System.setProperty("java.class.path", oldPath);
+            if (oldDump == null) System.clearProperty(ClassDataDump.DUMP_PROP_NAME);
+            else System.setProperty(ClassDataDump.DUMP_PROP_NAME, oldDump);
         }
+        assertEquals("the program's line", printed.toString(StandardCharsets.UTF_8).strip());
+        boolean java17 = Runtime.version().feature() == 17;
+        assertEquals(java17, Files.exists(dir.resolve("job.jsa.tmp.started")), "a dump was tried on Java 17 only");
+        assertEquals(!java17, Files.exists(dir.resolve("job.jsa.tmp.none")), "elsewhere, the reason it was not");
+        assertEquals(false, Files.exists(archive));
     }
 }

@@ -88,8 +88,9 @@ public final class MpiEngineLauncher implements EngineLauncher {
 
     /**
      * {@code mpirun.X -np N [hosts] JDK22/bin/java --enable-native-access=ALL-UNNAMED
-     * -Dkryo.unsafe=false -cp CP [JVM options] MAIN [args]}, with what Open MPI's
-     * {@code mpirun} needs here (root allowed, no ssh for local jobs, no cross-memory attach).
+     * -Dkryo.unsafe=false -cp CP [JVM options] MAIN [args]} (on Open MPI {@code -cp . --class-path CP},
+     * {@link OpenMpiRunEnvironment#classPathOptions}), with what Open MPI's {@code mpirun} needs
+     * here (root allowed, no ssh for local jobs, no cross-memory attach).
      */
     @Override
     public ProcessBuilder command(LaunchRequest request) {

@@ -21,10 +21,10 @@ public final class OpenMpiRunEnvironment {
 
     /**
      * Returns the options that give a rank under Open MPI's {@code mpirun} exactly
-     * {@code classPath}. For a {@code java} command, {@code mpirun} puts its working directory
-     * (and its own {@code mpi.jar}, where it has one) in front of the first argument after one
-     * that contains "cp": it is kept busy with a {@code -cp} the JVM then overrides, since the
-     * last class path option wins. Without that, every rank would look for classes in the
+     * {@code classPath}. For a {@code java} command, {@code mpirun} rewrites the argument after
+     * the first one that contains "cp": its working directory goes in front, and its own
+     * {@code mpi.jar}, where it has one, at the end. It is kept busy with a {@code -cp} the JVM
+     * then overrides, since the last class path option wins. Without that, every rank would look for classes in the
      * directory the job was started from first, and Java's class data sharing refuses a class
      * path with a directory of files before its jars.
      *
