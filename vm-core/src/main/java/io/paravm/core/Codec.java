@@ -23,7 +23,9 @@ import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns message objects into payload bytes and back. {@code byte[]}, primitive arrays,
@@ -50,8 +52,9 @@ final class Codec {
         final Output output = new Output(4096, -1);
         final BoundedInput input = new BoundedInput();
 
-        Context(ClassLoader loader, ClassAllowList allowList, CodecTypeTable types) {
-            kryo = newKryo(loader, allowList, types);
+        Context(ClassLoader loader, ClassAllowList allowList, CodecTypeTable types,
+                Map<Class<?>, WireRecordSerializer<?>> records) {
+            kryo = newKryo(loader, allowList, types, records);
         }
     }
 
@@ -71,7 +74,8 @@ final class Codec {
 
     Codec(ClassLoader loader, ClassAllowList allowList) {
         this.types = CodecTypeTable.load(loader);
-        this.pool = new SlotPool<>(16, () -> new Context(loader, allowList, types));
+        Map<Class<?>, WireRecordSerializer<?>> records = wireRecords(types); // once: a bad record fails here
+        this.pool = new SlotPool<>(16, () -> new Context(loader, allowList, types, records));
     }
 
     /**
@@ -87,7 +91,31 @@ final class Codec {
         return types.describe();
     }
 
+    /** vm-core's own wire records, at their ids. */
+    private static final Map<Integer, Class<? extends Record>> CORE_RECORDS = Map.of(100, TaskId.class, 101, HostId.class,
+            102, TaskResult.class, 103, TaskExit.class, 105, HostAdded.class, 106, HostRemoved.class,
+            107, SpawnRequest.class, 108, Hello.class);
+
+    /**
+     * Returns a serializer for each wire record, vm-core's and those of {@code types}, by
+     * type; they hold no state, so every pooled Kryo shares them.
+     *
+     * @throws VmException naming a record whose components cannot be reached
+     */
+    static Map<Class<?>, WireRecordSerializer<?>> wireRecords(CodecTypeTable types) {
+        Map<Class<?>, WireRecordSerializer<?>> records = new HashMap<>();
+        CORE_RECORDS.values().forEach(t -> records.put(t, new WireRecordSerializer<>(t)));
+        types.types().values().stream().filter(Class::isRecord)
+                .forEach(t -> records.put(t, new WireRecordSerializer<>(t.asSubclass(Record.class))));
+        return records;
+    }
+
     static Kryo newKryo(ClassLoader loader, ClassAllowList allowList, CodecTypeTable types) {
+        return newKryo(loader, allowList, types, wireRecords(types));
+    }
+
+    private static Kryo newKryo(ClassLoader loader, ClassAllowList allowList, CodecTypeTable types,
+                                Map<Class<?>, WireRecordSerializer<?>> records) {
         Kryo kryo = new Kryo(new AllowListClassResolver(allowList), new MapReferenceResolver()) {
             @Override
             public Serializer getDefaultSerializer(Class type) {
@@ -113,28 +141,16 @@ final class Codec {
         kryo.register(ClosureSerializer.Closure.class, new LambdaSerializer(allowList));
         // ParaVM's own types: registered so they are written as small ids.
         // Records through WireRecordSerializer: small and quick on every task.
-        register(kryo, TaskId.class, 100);
-        register(kryo, HostId.class, 101);
-        register(kryo, TaskResult.class, 102);
-        register(kryo, TaskExit.class, 103);
+        CORE_RECORDS.forEach((id, type) -> kryo.register(type, records.get(type), id));
         kryo.register(TaskExit.Reason.class, 104);
-        register(kryo, HostAdded.class, 105);
-        register(kryo, HostRemoved.class, 106);
-        register(kryo, SpawnRequest.class, 107);
-        register(kryo, Hello.class, 108);
         // The upper layers' wire records (the task farm's, ...), handed down through CodecTypes:
         // an id instead of a class name on every message.
-        types.types().forEach((id, type) -> register(kryo, type, id));
+        types.types().forEach((id, type) -> {
+            WireRecordSerializer<?> record = records.get(type);
+            if (record != null) kryo.register(type, record, id);
+            else kryo.register(type, id);
+        });
         return kryo;
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static void register(Kryo kryo, Class<?> type, int id) {
-        if (type.isRecord()) {
-            kryo.register(type, new WireRecordSerializer(type), id);
-        } else {
-            kryo.register(type, id);
-        }
     }
 
     /**

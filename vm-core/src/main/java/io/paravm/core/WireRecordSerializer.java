@@ -5,6 +5,7 @@ import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.ImmutableSerializer;
+import io.paravm.VmException;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -12,7 +13,6 @@ import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
-import java.util.Arrays;
 
 /**
  * Writes one of ParaVM's own wire records (a {@link io.paravm.TaskExit}, the farm's
@@ -22,6 +22,8 @@ import java.util.Arrays;
  * {@code writeObject}; on the JIT that is one of the largest compiles of a fresh job (about a
  * second of C2 on each rank, docs/waiting.md), and it costs every task. Each component here is
  * a method handle, so the compiled code stays small.
+ *
+ * <p>It holds no state, so one per record type serves every pooled Kryo of a codec.
  *
  * <pre>{@code
  * kryo.register(TaskExit.class, new WireRecordSerializer<>(TaskExit.class), 103);
@@ -64,7 +66,8 @@ final class WireRecordSerializer<T extends Record> extends ImmutableSerializer<T
             constructor = lookup.unreflectConstructor(canonical).asSpreader(Object[].class, components.length)
                     .asType(MethodType.methodType(Object.class, Object[].class));
         } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException("cannot reach the components of " + type.getName() + ": " + e, e);
+            throw new VmException("cannot reach the components of " + type.getName() + " (" + e + "); a wire record "
+                    + "must be a record whose package is open to vm-core", e);
         }
     }
 
@@ -121,12 +124,16 @@ final class WireRecordSerializer<T extends Record> extends ImmutableSerializer<T
             };
         }
         try {
-            return type.cast((Object) constructor.invokeExact(values));
-        } catch (RuntimeException | Error e) {
-            // the canonical constructor's own checks: bytes that decode into an invalid record
-            throw new KryoException("a " + type.getName() + " that its constructor refuses: " + e.getMessage(), e);
+            @SuppressWarnings("unchecked")
+            T record = (T) (Object) constructor.invokeExact(values);
+            return record;
+        } catch (RuntimeException e) {
+            // a component of another type (the handle's casts), or the constructor's own checks
+            throw new KryoException("cannot make a " + type.getName() + " of the components received: " + e, e);
+        } catch (Error e) {
+            throw e;
         } catch (Throwable e) {
-            throw new KryoException("cannot make a " + type.getName() + " of " + Arrays.toString(values) + ": " + e, e);
+            throw new KryoException("cannot make a " + type.getName() + ": " + e, e); // constructors throw nothing checked
         }
     }
 }

@@ -4,6 +4,10 @@ import io.paravm.farm.FarmCodecTypes;
 import io.paravm.spi.CodecTypes;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.Constructor;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.ServiceLoader;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,6 +25,29 @@ class FarmCodecTypesTest {
     void serviceLoaderFindsTheFarmsProvider() {
         assertEquals(1, ServiceLoader.load(CodecTypes.class, LOADER).stream()
                 .filter(p -> p.type() == FarmCodecTypes.class).count(), "META-INF/services lists FarmCodecTypes once");
+    }
+
+    @Test
+    void eachFarmRecordComesBackEqualThroughTheCodec() throws Exception {
+        Codec codec = new Codec(LOADER);
+        List<Object> sent = new ArrayList<>();
+        for (String name : List.of("Job", "Outcome", "SkipJob", "StopWorker")) {
+            Class<?> type = Class.forName("io.paravm.farm." + name);
+            Constructor<?> c = type.getDeclaredConstructors()[0];
+            c.setAccessible(true);
+            sent.add(switch (name) {
+                case "Job" -> c.newInstance(Long.MAX_VALUE, -1, List.of("arg"));
+                case "Outcome" -> c.newInstance(Long.MIN_VALUE, (byte) 2, new int[0].length);
+                case "SkipJob" -> c.newInstance(7L);
+                default -> c.newInstance();
+            });
+        }
+        for (Object value : sent) {
+            FrameWriter w = new FrameWriter();
+            w.start();
+            codec.encode(value, w);
+            assertEquals(value, codec.decode(w.finish().duplicate().order(ByteOrder.LITTLE_ENDIAN)));
+        }
     }
 
     @Test
