@@ -1,5 +1,7 @@
 package io.paravm.launcher;
 
+import io.paravm.spi.launch.ClassPaths;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,7 +29,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * A class data sharing (CDS) archive per job shape, so a fresh job's JVMs map the classes its
@@ -113,7 +114,7 @@ final class ClassDataCache {
             userOptions.addAll(List.of(env.getOrDefault(var, "").trim().split("\\s+")));
         }
         if (userOptions.stream().anyMatch(o -> USER_CDS_OPTIONS.stream().anyMatch(o::startsWith))) return Optional.empty();
-        if (directoryBeforeJars(classPath)) return Optional.empty();
+        if (ClassPaths.directoryBeforeJars(classPath).isPresent()) return Optional.empty();
         Path dir = setting.isEmpty() ? defaultDir(env) : Path.of(setting);
         if (!ownDirectory(dir)) return Optional.empty();
         prune(dir, Instant.now().minus(Duration.ofDays(UNUSED_DAYS)), MAX_ARCHIVES);
@@ -260,39 +261,6 @@ final class ClassDataCache {
                     && attributes.permissions().stream().noneMatch(others::contains);
         } catch (IOException | UnsupportedOperationException e) {
             return false; // a read-only home: the job runs as it would without the cache
-        }
-    }
-
-    /**
-     * Whether a directory holding files comes before a jar on {@code classPath}: classes from a
-     * directory are never archived, and Java 17 ends a JVM whose dump has one there.
-     */
-    static boolean directoryBeforeJars(String classPath) {
-        boolean jarAfter = false;
-        List<String> entries = List.of(classPath.split(File.pathSeparator));
-        for (int i = entries.size() - 1; i >= 0; i--) {
-            String entry = entries.get(i);
-            if (entry.isEmpty()) continue;
-            if (entry.equals("*") || entry.endsWith(File.separator + "*")) {
-                Path d = Path.of(entry.equals("*") ? "." : entry.substring(0, entry.length() - 2));
-                if (!jars(d).isEmpty()) jarAfter = true;
-                continue;
-            }
-            Path p = Path.of(entry);
-            if (Files.isDirectory(p)) {
-                if (jarAfter && !isEmpty(p)) return true;
-            } else if (Files.isRegularFile(p)) {
-                jarAfter = true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean isEmpty(Path dir) {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.findAny().isEmpty();
-        } catch (IOException e) {
-            return false;
         }
     }
 

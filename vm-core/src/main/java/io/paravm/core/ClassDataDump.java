@@ -1,12 +1,12 @@
 package io.paravm.core;
 
+import io.paravm.spi.launch.ClassPaths;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.management.JMException;
 import javax.management.ObjectName;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Writes the classes this spawner has loaded to a class data sharing (CDS) archive, when the
@@ -104,7 +103,7 @@ final class ClassDataDump {
             return Optional.of("ParaVM saves class data archives on Java 17 only, and this spawner runs Java " + java
                     + " (Java 25: -J-XX:AOTCacheOutput, docs/waiting.md)");
         }
-        Optional<String> directory = directoryBeforeJars(classPath);
+        Optional<String> directory = ClassPaths.directoryBeforeJars(classPath);
         if (directory.isPresent()) {
             return Optional.of("the class path has the directory " + directory.get() + ", which holds files, before "
                     + "jars, and Java 17 would end the JVM for it (put your classes in a jar to have one)");
@@ -126,36 +125,6 @@ final class ClassDataDump {
             Files.writeString(archive.resolveSibling(archive.getFileName() + suffix), text + "\n");
         } catch (IOException e) {
             LOG.debug("could not write {}{}: {}", archive, suffix, e.toString());
-        }
-    }
-
-    /**
-     * Returns a directory that holds files and comes before a jar on {@code classPath}. The JDK
-     * archives classes from jars only, and Java 17 ends a JVM whose dump has such a directory
-     * before a jar it took classes from ("Cannot have non-empty directory in paths"), which
-     * would fail the job; one after the last jar is harmless. (Java 25 also refuses to map an
-     * archive with such a directory anywhere on the path.)
-     */
-    static Optional<String> directoryBeforeJars(String classPath) {
-        String[] entries = classPath.split(File.pathSeparator);
-        boolean jarAfter = false;
-        String found = null;
-        for (int i = entries.length - 1; i >= 0; i--) {
-            Path p = Path.of(entries[i].isEmpty() ? "." : entries[i]);
-            if (Files.isDirectory(p)) {
-                if (jarAfter && !isEmpty(p)) found = entries[i];
-            } else if (Files.isRegularFile(p)) {
-                jarAfter = true;
-            }
-        }
-        return Optional.ofNullable(found);
-    }
-
-    private static boolean isEmpty(Path dir) {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.findAny().isEmpty();
-        } catch (IOException e) {
-            return false;
         }
     }
 }

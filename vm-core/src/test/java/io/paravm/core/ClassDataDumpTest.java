@@ -4,46 +4,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-/** Which class paths the spawner refuses to archive, and that writing leaves the program's stdout as it was. */
+/** That writing an archive leaves the program's stdout as it was. (Which class paths it refuses: ClassPathsTest in vm-api.) */
 class ClassDataDumpTest {
 
     @TempDir
     Path dir;
-
-    private String path(Path... entries) {
-        StringBuilder b = new StringBuilder();
-        for (Path p : entries) b.append(b.length() == 0 ? "" : File.pathSeparator).append(p);
-        return b.toString();
-    }
-
-    @Test
-    void aDirectoryOfClassesBeforeAJarIsNamed() throws IOException {
-        Path classes = Files.createDirectories(dir.resolve("classes"));
-        Files.writeString(classes.resolve("Main.class"), "");
-        Path jar = Files.writeString(dir.resolve("lib.jar"), "");
-        assertEquals(Optional.of(classes.toString()), ClassDataDump.directoryBeforeJars(path(classes, jar)));
-    }
-
-    @Test
-    void jarsThenAConfigurationDirectoryOrAnEmptyDirectoryAnywhereAreFine() throws IOException {
-        Path jar = Files.writeString(dir.resolve("lib.jar"), "");
-        Path conf = Files.createDirectories(dir.resolve("conf"));
-        Files.writeString(conf.resolve("simplelogger.properties"), "");
-        Path empty = Files.createDirectories(dir.resolve("empty"));
-        assertEquals(Optional.empty(), ClassDataDump.directoryBeforeJars(path(empty, jar, conf)));
-        assertEquals(Optional.empty(), ClassDataDump.directoryBeforeJars(path(jar, dir.resolve("missing.jar"))));
-    }
 
     /**
      * This test JVM runs without -XX:+RecordDynamicDumpInfo, so the JDK writes nothing and says
