@@ -12,9 +12,10 @@ import java.util.Map;
  * <p>Ids are explicit, not counted: whatever order the class path lists the providers in on
  * each rank, a type has the same id everywhere. They lie in [{@value #FIRST_ID},
  * {@value #LAST_ID}]; two providers claiming one id, or an id outside that range, fail the
- * VM's start with a message naming both. Ranks compare a hash of the whole table when they
- * say hello, so a rank with another version of a module on its class path is refused with
- * a clear message rather than decoding garbage.
+ * VM's start with a message naming both. Ranks compare a hash of the whole table, each
+ * record's components and each enum's constants included, when they say hello, so a rank with
+ * another version of a module on its class path is refused with a clear message rather than
+ * decoding garbage.
  *
  * <pre>{@code
  * public final class FarmCodecTypes implements CodecTypes {

@@ -9,13 +9,7 @@ import com.esotericsoftware.kryo.serializers.ClosureSerializer;
 import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
 import com.esotericsoftware.kryo.util.MapReferenceResolver;
-import io.paravm.HostAdded;
-import io.paravm.HostId;
-import io.paravm.HostRemoved;
 import io.paravm.MessageEncodingException;
-import io.paravm.TaskExit;
-import io.paravm.TaskId;
-import io.paravm.TaskResult;
 import io.paravm.VmException;
 import org.objenesis.strategy.StdInstantiatorStrategy;
 
@@ -91,11 +85,6 @@ final class Codec {
         return types.describe();
     }
 
-    /** vm-core's own wire records, at their ids. */
-    private static final Map<Integer, Class<? extends Record>> CORE_RECORDS = Map.of(100, TaskId.class, 101, HostId.class,
-            102, TaskResult.class, 103, TaskExit.class, 105, HostAdded.class, 106, HostRemoved.class,
-            107, SpawnRequest.class, 108, Hello.class);
-
     /**
      * Returns a serializer for each wire record, vm-core's and those of {@code types}, by
      * type; they hold no state, so every pooled Kryo shares them.
@@ -104,8 +93,7 @@ final class Codec {
      */
     static Map<Class<?>, WireRecordSerializer<?>> wireRecords(CodecTypeTable types) {
         Map<Class<?>, WireRecordSerializer<?>> records = new HashMap<>();
-        CORE_RECORDS.values().forEach(t -> records.put(t, new WireRecordSerializer<>(t)));
-        types.types().values().stream().filter(Class::isRecord)
+        types.all().values().stream().filter(Class::isRecord)
                 .forEach(t -> records.put(t, new WireRecordSerializer<>(t.asSubclass(Record.class))));
         return records;
     }
@@ -139,13 +127,10 @@ final class Codec {
         }
         // Kryo maps every lambda class to the Closure registration.
         kryo.register(ClosureSerializer.Closure.class, new LambdaSerializer(allowList));
-        // ParaVM's own types: registered so they are written as small ids.
-        // Records through WireRecordSerializer: small and quick on every task.
-        CORE_RECORDS.forEach((id, type) -> kryo.register(type, records.get(type), id));
-        kryo.register(TaskExit.Reason.class, 104);
-        // The upper layers' wire records (the task farm's, ...), handed down through CodecTypes:
-        // an id instead of a class name on every message.
-        types.types().forEach((id, type) -> {
+        // ParaVM's own types, and the upper layers' (the task farm's, ...) handed down through
+        // CodecTypes: registered so they are written as small ids instead of class names, and
+        // records through WireRecordSerializer: small and quick on every task.
+        types.all().forEach((id, type) -> {
             WireRecordSerializer<?> record = records.get(type);
             if (record != null) kryo.register(type, record, id);
             else kryo.register(type, id);

@@ -1,27 +1,42 @@
 package io.paravm.core;
 
+import io.paravm.HostAdded;
+import io.paravm.HostId;
+import io.paravm.HostRemoved;
+import io.paravm.TaskExit;
+import io.paravm.TaskId;
+import io.paravm.TaskResult;
 import io.paravm.VmException;
 import io.paravm.spi.CodecTypes;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * The wire types the layers above vm-core hand down through {@link CodecTypes}, each at its
- * explicit id, and a hash of the whole table that ranks compare when they say hello (a rank
- * with another version of a module on its class path would otherwise decode garbage).
+ * explicit id, and a hash of every wire type's layout, vm-core's own included, that ranks
+ * compare when they say hello (a rank with another version of a module on its class path
+ * would otherwise decode garbage).
  *
  * @param types id to type, sorted by id
- * @param hash  a hash of every (id, class name) pair
+ * @param hash  a hash of every wire type's id, class name and layout ({@link #layout})
  */
 record CodecTypeTable(SortedMap<Integer, Class<?>> types, long hash) {
+
+    /** vm-core's own wire types, at ids below {@link CodecTypes#FIRST_ID}. */
+    static final Map<Integer, Class<?>> CORE_TYPES = Map.of(100, TaskId.class, 101, HostId.class,
+            102, TaskResult.class, 103, TaskExit.class, 104, TaskExit.Reason.class, 105, HostAdded.class,
+            106, HostRemoved.class, 107, SpawnRequest.class, 108, Hello.class);
 
     /**
      * Loads every {@link CodecTypes} provider visible to {@code loader} and checks their ids.
@@ -57,13 +72,43 @@ record CodecTypeTable(SortedMap<Integer, Class<?>> types, long hash) {
             throw new VmException("a " + CodecTypes.class.getName() + " provider on the class path does not load: "
                     + e.getMessage() + "; remove the broken jar or fix its META-INF/services entry", e);
         }
-        return new CodecTypeTable(Collections.unmodifiableSortedMap(types), hash(types));
+        return new CodecTypeTable(Collections.unmodifiableSortedMap(types), hash(withCore(types)));
+    }
+
+    /** Every wire type, vm-core's and the providers', by id. */
+    SortedMap<Integer, Class<?>> all() {
+        return withCore(types);
+    }
+
+    private static SortedMap<Integer, Class<?>> withCore(SortedMap<Integer, Class<?>> types) {
+        SortedMap<Integer, Class<?>> all = new TreeMap<>(CORE_TYPES);
+        all.putAll(types);
+        return all;
+    }
+
+    /**
+     * What a rank must agree on to read a type's frames: a record's components, in order, with
+     * their types (a {@link WireRecordSerializer} writes just those), or an enum's constants (Kryo
+     * writes the ordinal); the empty string for any other class.
+     */
+    static String layout(Class<?> type) {
+        if (type.isRecord()) {
+            return Arrays.stream(type.getRecordComponents())
+                    .map(c -> c.getGenericType().getTypeName() + " " + c.getName())
+                    .collect(Collectors.joining(", ", "(", ")"));
+        }
+        if (type.isEnum()) {
+            return Arrays.stream(type.getEnumConstants()).map(c -> ((Enum<?>) c).name())
+                    .collect(Collectors.joining(", ", "{", "}"));
+        }
+        return "";
     }
 
     private static long hash(SortedMap<Integer, Class<?>> types) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            types.forEach((id, type) -> sha.update((id + "=" + type.getName() + "\n").getBytes(StandardCharsets.UTF_8)));
+            types.forEach((id, type) -> sha.update((id + "=" + type.getName() + layout(type) + "\n")
+                    .getBytes(StandardCharsets.UTF_8)));
             byte[] d = sha.digest();
             long h = 0;
             for (int i = 0; i < Long.BYTES; i++) h = (h << 8) | (d[i] & 0xff);
@@ -73,10 +118,28 @@ record CodecTypeTable(SortedMap<Integer, Class<?>> types, long hash) {
         }
     }
 
-    /** Returns the table's entries as {@code id=class} lines, for a mismatch message. */
+    /**
+     * Returns every wire type, vm-core's included, as {@code id=class(layout)} entries joined by
+     * {@code "; "}, for a rank to send with its hello ({@link #onlyIn}).
+     */
     String describe() {
-        StringBuilder b = new StringBuilder();
-        types.forEach((id, type) -> b.append(b.length() == 0 ? "" : ", ").append(id).append('=').append(type.getName()));
-        return b.length() == 0 ? "(none)" : b.toString();
+        return all().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().getName() + layout(e.getValue()))
+                .collect(Collectors.joining(ENTRY_SEPARATOR));
+    }
+
+    private static final String ENTRY_SEPARATOR = "; ";
+
+    /**
+     * Returns the entries of {@code described} that {@code other} lacks, for a mismatch message
+     * that names only what differs; {@code (none)} if there are none.
+     *
+     * @param described a {@link #describe()}
+     * @param other     another rank's {@link #describe()}
+     */
+    static String onlyIn(String described, String other) {
+        Set<String> others = Set.of(other.split(ENTRY_SEPARATOR));
+        String only = Arrays.stream(described.split(ENTRY_SEPARATOR)).filter(e -> !others.contains(e))
+                .collect(Collectors.joining(ENTRY_SEPARATOR));
+        return only.isEmpty() ? "(none)" : only;
     }
 }

@@ -153,15 +153,37 @@ final class SpawnerInbox {
         return missing;
     }
 
-    /** The HELLO a frame carries, or null (logged) if it carries none. */
+    /**
+     * The HELLO a frame carries, or null if it carries none. A rank whose hello cannot be read
+     * runs another version of ParaVM (another {@link Hello}, or other core wire types): it is
+     * refused at once, with the fix, rather than left for the start's timeout to name.
+     */
     private Hello helloFrom(int source, ByteBuffer frame) {
+        String why;
         try {
             if (codec.decode(Envelope.payload(frame)) instanceof Hello h) return h;
-            LOG.warn("dropped a hello from rank {} that carries no Hello", source);
+            why = "its hello carries no Hello";
         } catch (VmException e) {
-            LOG.warn("dropped a hello from rank {} that could not be decoded: {}", source, e.getMessage());
+            why = "its hello could not be decoded (" + e.getMessage() + ")";
+        }
+        if (slots.isKnown(source)) {
+            LOG.warn("dropped another hello from rank {}, already known: {}", source, why);
+        } else {
+            refuse(source, "refused rank " + source + ": " + why + ", so it most likely "
+                    + "runs another version of ParaVM than the spawner. Put the same ParaVM jars, at the same "
+                    + "versions, on every rank's class path [" + VirtualMachines.ERROR_CODES_URL
+                    + "#type-table-mismatch]");
         }
         return null;
+    }
+
+    /** Refuses {@code source} for good, logging {@code why} the first time. */
+    private void refuse(int source, String why) {
+        boolean first;
+        synchronized (lock) {
+            first = refused.putIfAbsent(source, why) == null;
+        }
+        if (first) LOG.error(why);
     }
 
     /**
@@ -173,16 +195,13 @@ final class SpawnerInbox {
     private boolean admit(int source, Hello h) {
         if (slots.isKnown(source)) return false;
         if (h.typeTableHash() != codec.typeTableHash()) {
-            String why = "refused rank " + source + " on " + h.host() + ": its codec registers other types than the "
-                    + "spawner's, so neither could read the other's frames. Rank " + source + " registers: "
-                    + h.typeTable() + "; the spawner registers: " + codec.describeTypeTable() + ". Put the same "
-                    + "ParaVM jars, at the same versions, on every rank's class path ["
-                    + VirtualMachines.ERROR_CODES_URL + "#type-table-mismatch]";
-            boolean first;
-            synchronized (lock) {
-                first = refused.putIfAbsent(source, why) == null;
-            }
-            if (first) LOG.error(why);
+            String spawners = codec.describeTypeTable();
+            String why = "refused rank " + source + " on " + h.host() + ": its wire types differ from the spawner's, "
+                    + "so neither could read the other's frames. Only rank " + source + " has: "
+                    + CodecTypeTable.onlyIn(h.typeTable(), spawners) + "; only the spawner has: "
+                    + CodecTypeTable.onlyIn(spawners, h.typeTable()) + ". Put the same ParaVM jars, at the same "
+                    + "versions, on every rank's class path [" + VirtualMachines.ERROR_CODES_URL + "#type-table-mismatch]";
+            refuse(source, why);
             return false;
         }
         if (!slots.addWorker(source, h)) return false;
