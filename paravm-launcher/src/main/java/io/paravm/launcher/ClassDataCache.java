@@ -78,8 +78,6 @@ final class ClassDataCache {
     private static final List<String> USER_CDS_OPTIONS = List.of("-Xshare", "-XX:SharedArchiveFile",
             "-XX:ArchiveClassesAtExit", "-XX:+RecordDynamicDumpInfo", "-XX:SharedClassListFile",
             "-XX:DumpLoadedClassList", "-XX:+AutoCreateSharedArchive", "-XX:AOT");
-    /** Engine options that put ranks on other hosts, where the archive's file is not. */
-    private static final List<String> REMOTE_RANK_OPTIONS = List.of("--hosts", "--join");
     /** What the spawner leaves beside the file it was to write (vm-core's ClassDataDump). */
     private static final String STARTED = ".started";
     private static final String NONE = ".none";
@@ -108,11 +106,8 @@ final class ClassDataCache {
                                            Path java, String classPath, List<String> jvmOptions, String install) {
         String setting = env.getOrDefault(ENV_NAME, "").trim();
         if (setting.equalsIgnoreCase("off")) return Optional.empty();
-        if (REMOTE_RANK_OPTIONS.stream().anyMatch(engineValues::containsKey)) return Optional.empty();
-        List<String> userOptions = new ArrayList<>(jvmOptions);
-        for (String var : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
-            userOptions.addAll(List.of(env.getOrDefault(var, "").trim().split("\\s+")));
-        }
+        if (EngineOptions.ranksElsewhere(engineValues)) return Optional.empty(); // the archive's file is not there
+        List<String> userOptions = EngineOptions.userJvmOptions(env, jvmOptions);
         if (userOptions.stream().anyMatch(o -> USER_CDS_OPTIONS.stream().anyMatch(o::startsWith))) return Optional.empty();
         if (ClassPaths.directoryBeforeJars(classPath).isPresent()) return Optional.empty();
         Path dir = setting.isEmpty() ? defaultDir(env) : Path.of(setting);

@@ -5,6 +5,7 @@ import io.paravm.spi.launch.LaunchOption;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,28 @@ import java.util.stream.Collectors;
  */
 final class EngineOptions {
 
+    /** Engine options that put ranks on other hosts. */
+    private static final List<String> REMOTE_RANK_OPTIONS = List.of("--hosts", "--join");
+
     private EngineOptions() {
+    }
+
+    /** Whether the options given put ranks on other hosts than this one. */
+    static boolean ranksElsewhere(Map<String, String> engineValues) {
+        return REMOTE_RANK_OPTIONS.stream().anyMatch(engineValues::containsKey);
+    }
+
+    /**
+     * Returns the JVM options every rank gets from the user: those given, then those of
+     * {@code JAVA_TOOL_OPTIONS} and {@code JDK_JAVA_OPTIONS} in {@code env}.
+     */
+    static List<String> userJvmOptions(Map<String, String> env, List<String> jvmOptions) {
+        List<String> all = new ArrayList<>(jvmOptions);
+        for (String var : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
+            String value = env.getOrDefault(var, "").trim();
+            if (!value.isEmpty()) all.addAll(List.of(value.split("\\s+")));
+        }
+        return all;
     }
 
     /**

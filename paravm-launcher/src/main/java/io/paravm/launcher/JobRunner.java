@@ -66,8 +66,17 @@ final class JobRunner {
                 err.flush();
             }
         });
+        int cores = Runtime.getRuntime().availableProcessors();
+        List<String> spawnerOptions = SpawnerJit.options(System.getenv(), ranks, cores, engineValues, jvmOptions,
+                engine.recipe().startsSpawnerApart());
+        if (!spawnerOptions.isEmpty()) {
+            err.println("paravm: the spawner compiles with C1 only (" + String.join(" ", spawnerOptions) + "), to leave "
+                    + "the " + cores + " cores to the workers' tasks (" + ranks + " ranks; " + SpawnerJit.ENV_NAME
+                    + "=full gives it the full JIT, for heavy work in the spawner)");
+            err.flush();
+        }
         LaunchRequest request = new LaunchRequest(ranks, classPath, engineClassPath, mainClass, args, jvmOptions,
-                engineValues, java);
+                engineValues, java, spawnerOptions);
         ProcessBuilder command = engine.recipe().command(request).inheritIO();
         int status = INTERRUPTED;
         try (ProcessTree tree = ProcessTree.create()) {

@@ -85,7 +85,8 @@ public final class HazelcastEngineLauncher implements EngineLauncher {
     /**
      * {@inheritDoc}
      *
-     * <p>{@code java -cp ENGINE_CP HazelcastLauncher -np N [options] -J<jvm option>... -cp RANK_CP MAIN ARGS...}
+     * <p>{@code java -cp ENGINE_CP HazelcastLauncher -np N [options] -J<jvm option>... -S<spawner's jvm option>...
+     * -cp RANK_CP MAIN ARGS...}
      */
     @Override
     public ProcessBuilder command(LaunchRequest request) {
@@ -100,6 +101,7 @@ public final class HazelcastEngineLauncher implements EngineLauncher {
             request.option(o.name()).ifPresent(value -> cmd.addAll(List.of(o.name(), value)));
         }
         for (String option : request.jvmOptions()) cmd.add("-J" + option);
+        for (String option : request.spawnerJvmOptions()) cmd.add("-S" + option);
         cmd.addAll(List.of("-cp", request.rankClassPath(), request.mainClass()));
         cmd.addAll(request.args());
         return new ProcessBuilder(cmd);

@@ -79,7 +79,8 @@ public final class HazelcastLauncher implements AutoCloseable {
         this.secret = JobSecret.resolve(b.secret, b.secretFile, b.join);
         this.port = b.port > 0 ? b.port : b.join != null ? 0 : FreePort.on(b.iface);
         this.member = new MemberCommand(cluster, iface, b.classpath != null ? b.classpath
-                : System.getProperty("java.class.path"), b.jvmOptions, Objects.requireNonNull(b.mainClass, "mainClass"),
+                : System.getProperty("java.class.path"), b.jvmOptions, b.spawnerJvmOptions,
+                Objects.requireNonNull(b.mainClass, "mainClass"),
                 b.args, b.logDir);
         this.tree = ProcessTree.create();
     }
@@ -119,7 +120,7 @@ public final class HazelcastLauncher implements AutoCloseable {
      */
     public Process startSpawner(int np) {
         if (join != null) throw new VmException("this launcher joins the spawner at " + join + "; it starts no spawner");
-        return start("spawner", MemberCommand.spawner(port, np));
+        return start(MemberCommand.SPAWNER_ROLE, MemberCommand.spawner(port, np));
     }
 
     /**
@@ -220,6 +221,7 @@ public final class HazelcastLauncher implements AutoCloseable {
         private String join;
         private String classpath;
         private final List<String> jvmOptions = new ArrayList<>();
+        private final List<String> spawnerJvmOptions = new ArrayList<>();
         private String mainClass;
         private List<String> args = List.of();
         private Path logDir;
@@ -280,6 +282,12 @@ public final class HazelcastLauncher implements AutoCloseable {
         /** @param option one more JVM option, e.g. {@code -Xmx2g} */
         public Builder jvmOption(String option) {
             this.jvmOptions.add(option);
+            return this;
+        }
+
+        /** @param option one more option for the spawner's JVM only, after those of {@link #jvmOption} */
+        public Builder spawnerJvmOption(String option) {
+            this.spawnerJvmOptions.add(option);
             return this;
         }
 

@@ -27,7 +27,7 @@ import java.util.List;
  */
 @Command(name = "HazelcastLauncher", sortOptions = false, separator = " ",
         customSynopsis = "Usage: HazelcastLauncher [-np N] [--join HOST:PORT --cluster NAME] [--secret-file FILE] "
-                + "[--port P] [--interface IP] [--timeout SECONDS] [-cp CLASSPATH] [-J<jvm option>]... MAIN_CLASS [ARGS...]",
+                + "[--port P] [--interface IP] [--timeout SECONDS] [-cp CLASSPATH] [-J<jvm option>]... [-S<jvm option>]... MAIN_CLASS [ARGS...]",
         description = "Starts a ParaVM job of member JVMs on Hazelcast (the spawner, then workers that join it), or "
                 + "with --join, workers that join a spawner elsewhere; exits with the spawner's status.")
 final class HazelcastLauncherCommand {
@@ -69,6 +69,10 @@ final class HazelcastLauncherCommand {
 
     @Option(names = "-J", paramLabel = "<jvm option>", description = "An option for every JVM, one token: -J-Xmx2g.")
     List<String> jvmOptions = new ArrayList<>();
+
+    @Option(names = "-S", paramLabel = "<jvm option>", description = "An option for the spawner's JVM only, after "
+            + "those of -J: -S-XX:TieredStopAtLevel=1.")
+    List<String> spawnerJvmOptions = new ArrayList<>();
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
     boolean help;
@@ -145,6 +149,7 @@ final class HazelcastLauncherCommand {
         HazelcastLauncher.Builder b = HazelcastLauncher.builder().join(join).cluster(cluster).secretFile(secretFile)
                 .port(port).networkInterface(iface).classpath(classpath).mainClass(mainClass).args(args);
         jvmOptions.forEach(b::jvmOption);
+        spawnerJvmOptions.forEach(b::spawnerJvmOption);
         return b;
     }
 

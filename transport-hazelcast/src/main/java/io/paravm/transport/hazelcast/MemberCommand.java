@@ -19,7 +19,7 @@ import java.util.List;
  * read; the output goes to this JVM's, or to {@code <log dir>/<role>.log}.
  *
  * <pre>{@code
- * MemberCommand member = new MemberCommand("paravm-1a2b3c4d", "127.0.0.1", cp, List.of("-Xmx1g"),
+ * MemberCommand member = new MemberCommand("paravm-1a2b3c4d", "127.0.0.1", cp, List.of("-Xmx1g"), List.of(),
  *         "com.example.Main", List.of("arg1"), null);
  * ProcessBuilder worker = member.build("worker-1", MemberCommand.worker("127.0.0.1:5701"), secret);
  * }</pre>
@@ -28,18 +28,23 @@ import java.util.List;
  * @param iface      the address members bind to
  * @param classpath  the class path of the JVMs
  * @param jvmOptions the user's JVM options
+ * @param spawnerJvmOptions options for the spawner's JVM only, after those
  * @param mainClass  the class whose {@code main} every JVM runs
  * @param args       the program's arguments
  * @param logDir     where each JVM's output goes, or {@code null} for this JVM's
  */
-record MemberCommand(String cluster, String iface, String classpath, List<String> jvmOptions, String mainClass,
-                     List<String> args, Path logDir) {
+record MemberCommand(String cluster, String iface, String classpath, List<String> jvmOptions,
+                     List<String> spawnerJvmOptions, String mainClass, List<String> args, Path logDir) {
 
     /** Copies the lists. */
     MemberCommand {
         jvmOptions = List.copyOf(jvmOptions);
+        spawnerJvmOptions = List.copyOf(spawnerJvmOptions);
         args = List.copyOf(args);
     }
+
+    /** The role, and the log's name, of the spawner's JVM. */
+    static final String SPAWNER_ROLE = "spawner";
 
     /** Returns the spawner's settings: its port, and the ranks to wait for. */
     static List<String> spawner(int port, int np) {
@@ -67,6 +72,7 @@ record MemberCommand(String cluster, String iface, String classpath, List<String
         cmd.add("-D" + HazelcastProperties.INTERFACE_PROP_NAME + "=" + iface);
         cmd.addAll(roleProperties);
         cmd.addAll(jvmOptions);
+        if (role.equals(SPAWNER_ROLE)) cmd.addAll(spawnerJvmOptions);
         cmd.add("-cp");
         cmd.add(classpath);
         cmd.add(mainClass);

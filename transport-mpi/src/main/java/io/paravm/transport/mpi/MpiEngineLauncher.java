@@ -6,6 +6,7 @@ import io.paravm.spi.launch.HostsOption;
 import io.paravm.spi.launch.LaunchException;
 import io.paravm.spi.launch.LaunchOption;
 import io.paravm.spi.launch.LaunchRequest;
+import io.paravm.spi.launch.MpiAppContexts;
 import io.paravm.spi.launch.OpenMpiRunEnvironment;
 
 import java.nio.file.Path;
@@ -87,8 +88,9 @@ public final class MpiEngineLauncher implements EngineLauncher {
     }
 
     /**
-     * {@code mpirun.X -np N [hosts] JDK22/bin/java --enable-native-access=ALL-UNNAMED
-     * -Dkryo.unsafe=false -cp CP [JVM options] MAIN [args]} (on Open MPI {@code -cp . --class-path CP},
+     * {@code mpirun.X [hosts] -np N JDK22/bin/java --enable-native-access=ALL-UNNAMED
+     * -Dkryo.unsafe=false -cp CP [JVM options] MAIN [args]} (with spawner options, the MPMD form
+     * of {@link MpiAppContexts}) (on Open MPI {@code -cp . --class-path CP},
      * {@link OpenMpiRunEnvironment#classPathOptions}), with what Open MPI's {@code mpirun} needs
      * here (root allowed, no ssh for local jobs, no cross-memory attach).
      */
@@ -100,15 +102,16 @@ public final class MpiEngineLauncher implements EngineLauncher {
         List<String> cmd = new ArrayList<>(List.of(mpi.mpirun().toString()));
         boolean openMpi = mpi.abi() == MpiAbi.OPEN_MPI;
         if (openMpi) cmd.add("--oversubscribe"); // hydra places any number of ranks anyway
-        cmd.addAll(List.of("-np", Integer.toString(request.ranks())));
         if (!hosts.isEmpty()) cmd.addAll(List.of(openMpi ? "--host" : "-hosts", String.join(",", hosts)));
-        cmd.add(jdk.java().toString());
-        cmd.addAll(RANK_JVM_OPTIONS);
-        cmd.addAll(openMpi ? OpenMpiRunEnvironment.classPathOptions(request.rankClassPath())
+        List<String> rank = new ArrayList<>(List.of(jdk.java().toString()));
+        rank.addAll(RANK_JVM_OPTIONS);
+        rank.addAll(openMpi ? OpenMpiRunEnvironment.classPathOptions(request.rankClassPath())
                 : List.of("-cp", request.rankClassPath()));
-        cmd.addAll(request.jvmOptions());
-        cmd.add(request.mainClass());
-        cmd.addAll(request.args());
+        rank.addAll(request.jvmOptions());
+        int mainAt = rank.size();
+        rank.add(request.mainClass());
+        rank.addAll(request.args());
+        cmd.addAll(MpiAppContexts.of(request.ranks(), rank, mainAt, request.spawnerJvmOptions()));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         if (openMpi) OpenMpiRunEnvironment.prepare(pb.environment(), hosts.isEmpty());
         return pb;

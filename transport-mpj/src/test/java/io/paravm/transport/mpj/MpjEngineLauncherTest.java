@@ -111,7 +111,8 @@ class MpjEngineLauncherTest {
         try (URLClassLoader loader = new URLClassLoader("recipe", classPath, ClassLoader.getPlatformClassLoader())) {
             Class<?> type = loader.loadClass(MpjEngineLauncher.class.getName());
             Object fresh = type.getConstructor().newInstance();
-            Object request = loader.loadClass(LaunchRequest.class.getName()).getConstructors()[0].newInstance(2, "", "e",
+            Object request = loader.loadClass(LaunchRequest.class.getName()).getConstructor(int.class, String.class,
+                    String.class, String.class, List.class, List.class, Map.class, Path.class).newInstance(2, "", "e",
                     "Main", List.of(), List.of(), Map.of(), JAVA);
             for (String method : List.of("name", "summary", "check", "options")) type.getMethod(method).invoke(fresh);
             type.getMethod("command", request.getClass()).invoke(fresh, request);

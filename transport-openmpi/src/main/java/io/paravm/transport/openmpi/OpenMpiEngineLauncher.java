@@ -7,6 +7,7 @@ import io.paravm.spi.launch.HostsOption;
 import io.paravm.spi.launch.LaunchException;
 import io.paravm.spi.launch.LaunchOption;
 import io.paravm.spi.launch.LaunchRequest;
+import io.paravm.spi.launch.MpiAppContexts;
 import io.paravm.spi.launch.OpenMpiRunEnvironment;
 
 import java.nio.file.Path;
@@ -76,8 +77,8 @@ public final class OpenMpiEngineLauncher implements EngineLauncher {
     }
 
     /**
-     * {@code mpirun.openmpi --oversubscribe -np N [--host H] java -cp . --class-path CP -Djava.library.path=DIR
-     * [JVM options] MAIN [args]}, with the environment {@code mpirun} needs here: permission
+     * {@code mpirun.openmpi --oversubscribe [--host H] -np N java -cp . --class-path CP -Djava.library.path=DIR
+     * [JVM options] MAIN [args]} (with spawner options, the MPMD form of {@link MpiAppContexts}), with the environment {@code mpirun} needs here: permission
      * to run as root, no ssh for a job on this machine when there is no ssh, and no
      * cross-memory attach (containers forbid it).
      */
@@ -89,15 +90,17 @@ public final class OpenMpiEngineLauncher implements EngineLauncher {
         }
         List<String> hosts = HostsOption.read(request, HOSTS_OPTION);
         String mpirun = mpirun().map(p -> p.getFileName().toString()).orElse(MPIRUNS.get(0));
-        List<String> cmd = new ArrayList<>(List.of(mpirun, "--oversubscribe", "-np", Integer.toString(request.ranks())));
+        List<String> cmd = new ArrayList<>(List.of(mpirun, "--oversubscribe"));
         if (!hosts.isEmpty()) cmd.addAll(List.of("--host", String.join(",", hosts)));
         // the class path first: mpirun rewrites a java command line (its directory, jar and library path)
-        cmd.add(request.java().toString());
-        cmd.addAll(OpenMpiRunEnvironment.classPathOptions(request.rankClassPath()));
-        cmd.add("-Djava.library.path=" + libDir.get());
-        cmd.addAll(request.jvmOptions());
-        cmd.add(request.mainClass());
-        cmd.addAll(request.args());
+        List<String> rank = new ArrayList<>(List.of(request.java().toString()));
+        rank.addAll(OpenMpiRunEnvironment.classPathOptions(request.rankClassPath()));
+        rank.add("-Djava.library.path=" + libDir.get());
+        rank.addAll(request.jvmOptions());
+        int mainAt = rank.size();
+        rank.add(request.mainClass());
+        rank.addAll(request.args());
+        cmd.addAll(MpiAppContexts.of(request.ranks(), rank, mainAt, request.spawnerJvmOptions()));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         OpenMpiRunEnvironment.prepare(pb.environment(), hosts.isEmpty());
         return pb;

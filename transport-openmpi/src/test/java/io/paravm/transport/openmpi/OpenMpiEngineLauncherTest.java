@@ -86,7 +86,7 @@ class OpenMpiEngineLauncherTest {
     void hostsBecomeMpirunHostAndKeepMpirunsOwnLauncher(@TempDir Path libDir) throws Exception {
         fakeBindings(libDir);
         ProcessBuilder pb = recipe.command(job(4, Map.of("--hosts", " node1, node2 ")));
-        assertEquals(List.of("mpirun.openmpi", "--oversubscribe", "-np", "4", "--host", "node1,node2"), pb.command().subList(0, 6));
+        assertEquals(List.of("mpirun.openmpi", "--oversubscribe", "--host", "node1,node2", "-np", "4"), pb.command().subList(0, 6));
         assertEquals(System.getenv("OMPI_MCA_plm"), pb.environment().get("OMPI_MCA_plm"),
                 "ranks on other hosts are started over ssh");
     }

@@ -63,6 +63,15 @@ public interface EngineLauncher {
         return false;
     }
 
+    /**
+     * Returns whether {@link #command} starts the spawner's JVM with
+     * {@link LaunchRequest#spawnerJvmOptions()} beside every rank's options. An engine that
+     * starts every rank alike (or runs them in one JVM) says no, and the launcher gives it none.
+     */
+    default boolean startsSpawnerApart() {
+        return true;
+    }
+
     /** Returns the options this engine takes beyond the common ones ({@code --device}, {@code --join}, ...). */
     default List<LaunchOption> options() {
         return List.of();

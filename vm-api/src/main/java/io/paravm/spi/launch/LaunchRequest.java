@@ -24,9 +24,13 @@ import java.util.Optional;
  * @param jvmOptions      options for every rank's JVM, e.g. {@code -Xmx2g}
  * @param options         the values of the engine's own {@link LaunchOption}s that were given, by option name
  * @param java            the {@code java} executable to start JVMs with
+ * @param spawnerJvmOptions options for the spawner's JVM (rank 0) only, after {@code jvmOptions}; the
+ *                        launcher gives some only to a job on this machine, and only to a recipe
+ *                        that {@linkplain EngineLauncher#startsSpawnerApart() starts the spawner apart}
  */
 public record LaunchRequest(int ranks, String classPath, String engineClassPath, String mainClass, List<String> args,
-                            List<String> jvmOptions, Map<String, String> options, Path java) {
+                            List<String> jvmOptions, Map<String, String> options, Path java,
+                            List<String> spawnerJvmOptions) {
 
     /** Validates and copies, naming what is wrong. */
     public LaunchRequest {
@@ -38,6 +42,13 @@ public record LaunchRequest(int ranks, String classPath, String engineClassPath,
         jvmOptions = List.copyOf(jvmOptions);
         options = Map.copyOf(options);
         Objects.requireNonNull(java, "java");
+        spawnerJvmOptions = List.copyOf(spawnerJvmOptions);
+    }
+
+    /** A request whose ranks all start with the same JVM options. */
+    public LaunchRequest(int ranks, String classPath, String engineClassPath, String mainClass, List<String> args,
+                         List<String> jvmOptions, Map<String, String> options, Path java) {
+        this(ranks, classPath, engineClassPath, mainClass, args, jvmOptions, options, java, List.of());
     }
 
     /** Returns the class path of a rank: the program's, then the engine's. */

@@ -1,0 +1,66 @@
+package io.paravm.launcher;
+
+import io.paravm.spi.launch.LaunchException;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Which JIT the spawner's JVM gets. At {@code -np} = cores + 1, {@code paravm run}'s default,
+ * the workers' tasks need every core, and a fresh spawner's C2 compiler takes a large share of
+ * one: in the Mandelbrot demo on Hazelcast, about 11 s of compiler-thread CPU over its first
+ * 20-30 s, while a worker's JIT needs about 6 s. The spawner's own work (sending jobs, reading
+ * results) runs well enough compiled by C1 alone, which compiles sooner and costs a fraction of
+ * that; the workers keep the full JIT for the user's function. Measured (docs/waiting.md): the
+ * demo's warm speed-up 1.48-1.52x against 1.30-1.44x, 4 interleaved pairs.
+ *
+ * <p>{@value #ENV_NAME}: {@code auto} (the default: C1 only while ranks outnumber this
+ * machine's cores), {@code full} (never; for a program that does heavy work in its spawner),
+ * {@code quick} (always).
+ *
+ * <pre>{@code
+ * List<String> spawnerOnly = SpawnerJit.options(System.getenv(), 3, 2, Map.of(), List.of(), true);
+ * }</pre>
+ */
+final class SpawnerJit {
+
+    /** The setting's environment variable. */
+    static final String ENV_NAME = "PARAVM_SPAWNER_JIT";
+    /** The spawner's options when it compiles with C1 only. */
+    static final List<String> QUICK = List.of("-XX:TieredStopAtLevel=1");
+    /** JIT options of the user's own, which this leaves alone. */
+    private static final List<String> USER_JIT_OPTIONS = List.of("-XX:TieredStopAtLevel", "-XX:-TieredCompilation",
+            "-XX:+TieredCompilation", "-Xint", "-Xcomp", "-Xmixed", "-XX:CICompilerCount");
+
+    private SpawnerJit() {
+    }
+
+    /**
+     * Returns the options for the spawner's JVM only.
+     *
+     * @param env           the environment ({@value #ENV_NAME}, {@code JAVA_TOOL_OPTIONS})
+     * @param ranks         the job's ranks, spawner included
+     * @param cores         this machine's cores
+     * @param engineValues  the engine's options given ({@code --hosts} puts ranks elsewhere)
+     * @param jvmOptions    every rank's JVM options
+     * @param spawnerApart  whether the engine's recipe starts the spawner's JVM apart
+     * @throws LaunchException if the setting is none of auto, full, quick
+     */
+    static List<String> options(Map<String, String> env, int ranks, int cores, Map<String, String> engineValues,
+                                List<String> jvmOptions, boolean spawnerApart) {
+        String setting = env.getOrDefault(ENV_NAME, "auto").trim().toLowerCase(Locale.ROOT);
+        if (!List.of("auto", "full", "quick", "").contains(setting)) {
+            throw new LaunchException(ENV_NAME + "=" + env.get(ENV_NAME) + " is not auto, full or quick; leave it unset "
+                    + "for auto (the spawner compiles with C1 only while ranks outnumber the cores), or set full to "
+                    + "give it the full JIT");
+        }
+        if (setting.equals("full") || !spawnerApart || ranks < 2) return List.of();
+        if (EngineOptions.userJvmOptions(env, jvmOptions).stream()
+                .anyMatch(o -> USER_JIT_OPTIONS.stream().anyMatch(o::startsWith))) {
+            return List.of();
+        }
+        if (setting.equals("quick")) return QUICK;
+        return ranks > cores && !EngineOptions.ranksElsewhere(engineValues) ? QUICK : List.of();
+    }
+}
