@@ -52,6 +52,9 @@ final class JobRunner {
         timeout.ifPresent(t -> {
             if (t.isNegative() || t.isZero()) throw new LaunchException("--timeout " + t.toSeconds() + " must be positive");
         });
+        int cores = Runtime.getRuntime().availableProcessors();
+        List<String> spawnerOptions = SpawnerJit.options(System.getenv(), ranks, cores, engineValues,
+                options.jvmOptions(), engine.recipe().startsSpawnerApart()); // a bad setting fails before anything is said
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         String engineClassPath = engine.classPath(installation.conf());
         List<String> jvmOptions = new ArrayList<>(options.jvmOptions());
@@ -66,13 +69,10 @@ final class JobRunner {
                 err.flush();
             }
         });
-        int cores = Runtime.getRuntime().availableProcessors();
-        List<String> spawnerOptions = SpawnerJit.options(System.getenv(), ranks, cores, engineValues, jvmOptions,
-                engine.recipe().startsSpawnerApart());
         if (!spawnerOptions.isEmpty()) {
-            err.println("paravm: the spawner compiles with C1 only (" + String.join(" ", spawnerOptions) + "), to leave "
-                    + "the " + cores + " cores to the workers' tasks (" + ranks + " ranks; " + SpawnerJit.ENV_NAME
-                    + "=full gives it the full JIT, for heavy work in the spawner)");
+            err.println("paravm: the spawner compiles with C1 only (" + String.join(" ", spawnerOptions) + "), leaving "
+                    + "more of this machine's " + cores + " cores to the " + (ranks - 1) + " workers' tasks ("
+                    + SpawnerJit.ENV_NAME + "=full gives it the full JIT, for heavy work in the spawner)");
             err.flush();
         }
         LaunchRequest request = new LaunchRequest(ranks, classPath, engineClassPath, mainClass, args, jvmOptions,

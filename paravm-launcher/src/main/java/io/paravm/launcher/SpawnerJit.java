@@ -13,11 +13,13 @@ import java.util.Map;
  * 20-30 s, while a worker's JIT needs about 6 s. The spawner's own work (sending jobs, reading
  * results) runs well enough compiled by C1 alone, which compiles sooner and costs a fraction of
  * that; the workers keep the full JIT for the user's function. Measured (docs/waiting.md): the
- * demo's warm speed-up 1.48-1.52x against 1.30-1.44x, 4 interleaved pairs.
+ * demo's warm speed-up on Hazelcast 1.43-1.49x against 1.31-1.36x, 3 interleaved pairs; the price
+ * is paid where the spawner itself is the bottleneck (a spawn loop of trivial tasks, about 15%
+ * slower).
  *
  * <p>{@value #ENV_NAME}: {@code auto} (the default: C1 only while ranks outnumber this
  * machine's cores), {@code full} (never; for a program that does heavy work in its spawner),
- * {@code quick} (always).
+ * {@code quick} (whenever the job has workers). Never for a job with ranks on other hosts.
  *
  * <pre>{@code
  * List<String> spawnerOnly = SpawnerJit.options(System.getenv(), 3, 2, Map.of(), List.of(), true);
@@ -55,12 +57,13 @@ final class SpawnerJit {
                     + "for auto (the spawner compiles with C1 only while ranks outnumber the cores), or set full to "
                     + "give it the full JIT");
         }
-        if (setting.equals("full") || !spawnerApart || ranks < 2) return List.of();
+        if (setting.equals("full") || !spawnerApart || ranks < 2 || EngineOptions.ranksElsewhere(engineValues)) {
+            return List.of(); // --hosts, --join: ranks elsewhere, and no spawner here for --join
+        }
         if (EngineOptions.userJvmOptions(env, jvmOptions).stream()
                 .anyMatch(o -> USER_JIT_OPTIONS.stream().anyMatch(o::startsWith))) {
             return List.of();
         }
-        if (setting.equals("quick")) return QUICK;
-        return ranks > cores && !EngineOptions.ranksElsewhere(engineValues) ? QUICK : List.of();
+        return setting.equals("quick") || ranks > cores ? QUICK : List.of();
     }
 }

@@ -36,6 +36,14 @@ class SpawnerJitTest {
         }
         assertEquals(List.of(), SpawnerJit.options(Map.of("JAVA_TOOL_OPTIONS", "-Xmx2g -XX:TieredStopAtLevel=1"), 3, 2,
                 Map.of(), List.of(), true));
+        assertEquals(List.of(), SpawnerJit.options(Map.of("JDK_JAVA_OPTIONS", "-XX:-TieredCompilation"), 3, 2,
+                Map.of(), List.of(), true));
+        for (String elsewhere : List.of("--hosts", "--join")) {
+            assertEquals(List.of(), SpawnerJit.options(Map.of(SpawnerJit.ENV_NAME, "quick"), 3, 2,
+                    Map.of(elsewhere, "10.0.0.5"), List.of(), true), "quick, but " + elsewhere);
+        }
+        assertEquals(List.of(), SpawnerJit.options(Map.of(SpawnerJit.ENV_NAME, "quick"), 3, 2, Map.of(), List.of(), false),
+                "quick, but an engine that starts every rank alike");
     }
 
     @Test

@@ -73,14 +73,15 @@ final class Codec {
     }
 
     /**
-     * Returns a hash of the types registered through {@link io.paravm.spi.CodecTypes}: ranks
-     * compare it when they say hello, since ranks with different tables cannot read each other.
+     * Returns a hash of every wire type, vm-core's and those registered through
+     * {@link io.paravm.spi.CodecTypes}, with their layouts: ranks compare it when they say
+     * hello, since ranks with different tables cannot read each other.
      */
     long typeTableHash() {
         return types.hash();
     }
 
-    /** Returns the types registered through {@link io.paravm.spi.CodecTypes}, for a mismatch message. */
+    /** Returns every wire type with its layout ({@link CodecTypeTable#describe()}), for a mismatch message. */
     String describeTypeTable() {
         return types.describe();
     }

@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
@@ -137,7 +138,8 @@ record CodecTypeTable(SortedMap<Integer, Class<?>> types, long hash) {
      * @param other     another rank's {@link #describe()}
      */
     static String onlyIn(String described, String other) {
-        Set<String> others = Set.of(other.split(ENTRY_SEPARATOR));
+        if (described == null) return "(none)";
+        Set<String> others = other == null ? Set.of() : new HashSet<>(Arrays.asList(other.split(ENTRY_SEPARATOR)));
         String only = Arrays.stream(described.split(ENTRY_SEPARATOR)).filter(e -> !others.contains(e))
                 .collect(Collectors.joining(ENTRY_SEPARATOR));
         return only.isEmpty() ? "(none)" : only;

@@ -31,7 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the spawner makes of the frames it receives: workers' hellos (refusing a rank whose
- * codec registered other types), tasks' results and exits, log lines and user messages; the
+ * wire types differ, or whose hello cannot be read), tasks' results and exits, log lines and user messages; the
  * frames kept for another of its threads; and the messages the VM makes itself when a rank
  * is lost. Its queues are guarded by the channel's {@link FrameChannel#receiveLock()}.
  *
@@ -187,8 +187,8 @@ final class SpawnerInbox {
     }
 
     /**
-     * Adds a worker's slots, unless the rank is known already or its codec registered other
-     * types than the spawner's (then neither could read the other's frames: it is refused).
+     * Adds a worker's slots, unless the rank is known already or its wire types differ from the
+     * spawner's, types or layouts (then neither could read the other's frames: it is refused).
      *
      * @return whether the rank joined
      */
@@ -205,6 +205,9 @@ final class SpawnerInbox {
             return false;
         }
         if (!slots.addWorker(source, h)) return false;
+        synchronized (lock) {
+            refused.remove(source);
+        }
         VmEventListener l = events.listener();
         if (l != null) {
             l.hostAdded(new HostId(h.host()), source, Math.max(1, h.slots()));
@@ -409,6 +412,9 @@ final class SpawnerInbox {
 
     /** Turns a lost rank into messages: a TaskExit(LOST) per task it ran, then HostRemoved. */
     void rankLost(int lost) {
+        synchronized (lock) {
+            refused.remove(lost); // a newcomer that gets the number (Hazelcast) is judged by its own hello
+        }
         String lostHost = slots.markLost(lost);
         if (lostHost == null) return;
         List<Integer> tasks = slots.removeLost(lost);

@@ -125,11 +125,7 @@ class TypeTableHandshakeTest {
         Thread worker = new Thread(() -> CoreVirtualMachine.open(cluster.transport(1), VmConfig.defaults()).runWorkerLoop());
         worker.setDaemon(true);
         worker.start();
-        ByteBuffer hello = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
-        Envelope.writeHeader(hello, FrameKind.HELLO, 0, 0);
-        // Kryo's id of Hello (108 + 2), then a host name's length no frame could hold.
-        hello.put(Codec.KRYO).put(new byte[]{110, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f}).flip();
-        cluster.transport(2).send(0, hello);
+        cluster.transport(2).send(0, garbledHello());
         try (VirtualMachine vm = CoreVirtualMachine.open(cluster.transport(0),
                 VmConfig.builder().startupTimeout(Duration.ofSeconds(60)).build())) {
             assertEquals(2, vm.slots(), "rank 2 got no slot (the spawner and rank 1 have one each):\n" + vm.formatSpawnerConfig());
@@ -140,7 +136,22 @@ class TypeTableHandshakeTest {
             assertTrue(why.contains("the same ParaVM jars"), why);
             assertEquals(List.of(new TaskId(1, 1)), vm.spawnFunction(w -> w.taskId().rank(), 2, null, true));
             assertEquals(1, vm.receiveMessage(Duration.ofSeconds(30)).orElseThrow().sender().rank());
+
+            // A rank already known that sends such a hello keeps its slot: it is dropped, with a warning.
+            cluster.transport(1).send(0, garbledHello());
+            assertEquals(new TaskId(1, 1), vm.receiveMessage(Duration.ofSeconds(30)).orElseThrow().sender(), "its exit");
+            assertEquals(List.of(new TaskId(1, 2)), vm.spawnFunction(w -> w.taskId().rank(), 1, null, true));
+            assertEquals(1, vm.receiveMessage(Duration.ofSeconds(30)).orElseThrow().sender().rank());
+            assertFalse(((SpawnerVirtualMachine) vm).refusedRanks().containsKey(1), "rank 1 was not refused");
         }
+    }
+
+    /** A HELLO frame whose payload names Hello (Kryo's id 108 + 2), then a host name's length no frame could hold. */
+    private static ByteBuffer garbledHello() {
+        ByteBuffer hello = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+        Envelope.writeHeader(hello, FrameKind.HELLO, 0, 0);
+        hello.put(Codec.KRYO).put(new byte[]{110, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f}).flip();
+        return hello;
     }
 
     @Test

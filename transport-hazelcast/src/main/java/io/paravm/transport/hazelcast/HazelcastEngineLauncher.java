@@ -82,6 +82,12 @@ public final class HazelcastEngineLauncher implements EngineLauncher {
         return OPTIONS;
     }
 
+    /** The spawner's JVM is started apart: its options go to it alone. */
+    @Override
+    public boolean startsSpawnerApart() {
+        return true;
+    }
+
     /**
      * {@inheritDoc}
      *

@@ -192,7 +192,8 @@ public final class HazelcastLauncher implements AutoCloseable {
      * instead of exiting.
      *
      * @param argv {@code [-np N] [--join HOST:PORT --cluster NAME] [--secret-file FILE] [--port P]
-     *             [--interface IP] [--timeout SECONDS] [-cp CLASSPATH] [-J<jvm option>]... MAIN_CLASS [ARGS...]}
+     *             [--interface IP] [--timeout SECONDS] [-cp CLASSPATH] [-J<jvm option>]... [-S<spawner's jvm option>]...
+     *             MAIN_CLASS [ARGS...]}
      * @return the spawner's exit status; with {@code --join}, 0 when every worker exited with 0;
      *         {@link LaunchException#EXIT_STATUS} for a usage error
      */

@@ -78,6 +78,24 @@ class HazelcastEngineLauncherTest {
         assertEquals(List.of("arg1", "--flag"), parsed.args);
     }
 
+    /** The spawner's own options reach its member's command line, and no worker's. */
+    @Test
+    void spawnerOptionsGoToTheSpawnersMemberAlone() {
+        LaunchRequest job = new LaunchRequest(3, "app.jar", "lib/*", "com.example.Main", List.of(), List.of("-Xss8m"),
+                Map.of(), JAVA, List.of("-XX:TieredStopAtLevel=1"));
+        List<String> cmd = recipe.command(job).command();
+        HazelcastLauncherCommand parsed = HazelcastLauncherCommand.parse(cmd.subList(4, cmd.size()).toArray(String[]::new));
+        assertEquals(List.of("-Xss8m"), parsed.jvmOptions);
+        assertEquals(List.of("-XX:TieredStopAtLevel=1"), parsed.spawnerJvmOptions);
+        MemberCommand member = new MemberCommand("c", "127.0.0.1", "app.jar", parsed.jvmOptions, parsed.spawnerJvmOptions,
+                "com.example.Main", List.of(), null);
+        List<String> spawner = member.build(MemberCommand.SPAWNER_ROLE, MemberCommand.spawner(5701, 3), "s").command();
+        List<String> worker = member.build("worker-1", MemberCommand.worker("127.0.0.1:5701"), "s").command();
+        assertTrue(spawner.containsAll(List.of("-Xss8m", "-XX:TieredStopAtLevel=1")), spawner.toString());
+        assertTrue(spawner.indexOf("-XX:TieredStopAtLevel=1") < spawner.indexOf("com.example.Main"), spawner.toString());
+        assertTrue(worker.contains("-Xss8m") && !worker.contains("-XX:TieredStopAtLevel=1"), worker.toString());
+    }
+
     @Test
     void badOptionValuesAreLaunchErrorsNamingTheOption() {
         LaunchException port = assertThrows(LaunchException.class,

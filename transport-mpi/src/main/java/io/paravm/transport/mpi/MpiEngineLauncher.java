@@ -87,6 +87,12 @@ public final class MpiEngineLauncher implements EngineLauncher {
                         + "--host, hydra's -hosts); this machine when not given."));
     }
 
+    /** The spawner's JVM is started apart: its options go to it alone. */
+    @Override
+    public boolean startsSpawnerApart() {
+        return true;
+    }
+
     /**
      * {@code mpirun.X [hosts] -np N JDK22/bin/java --enable-native-access=ALL-UNNAMED
      * -Dkryo.unsafe=false -cp CP [JVM options] MAIN [args]} (with spawner options, the MPMD form
@@ -102,7 +108,9 @@ public final class MpiEngineLauncher implements EngineLauncher {
         List<String> cmd = new ArrayList<>(List.of(mpi.mpirun().toString()));
         boolean openMpi = mpi.abi() == MpiAbi.OPEN_MPI;
         if (openMpi) cmd.add("--oversubscribe"); // hydra places any number of ranks anyway
-        if (!hosts.isEmpty()) cmd.addAll(List.of(openMpi ? "--host" : "-hosts", String.join(",", hosts)));
+        // Open MPI's --host binds to one app context; hydra's -hosts is global
+        List<String> hostOption = hosts.isEmpty() ? List.of() : List.of(openMpi ? "--host" : "-hosts", String.join(",", hosts));
+        if (!openMpi) cmd.addAll(hostOption);
         List<String> rank = new ArrayList<>(List.of(jdk.java().toString()));
         rank.addAll(RANK_JVM_OPTIONS);
         rank.addAll(openMpi ? OpenMpiRunEnvironment.classPathOptions(request.rankClassPath())
@@ -111,7 +119,8 @@ public final class MpiEngineLauncher implements EngineLauncher {
         int mainAt = rank.size();
         rank.add(request.mainClass());
         rank.addAll(request.args());
-        cmd.addAll(MpiAppContexts.of(request.ranks(), rank, mainAt, request.spawnerJvmOptions()));
+        cmd.addAll(MpiAppContexts.of(request.ranks(), openMpi ? hostOption : List.of(), rank, mainAt,
+                request.spawnerJvmOptions()));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         if (openMpi) OpenMpiRunEnvironment.prepare(pb.environment(), hosts.isEmpty());
         return pb;

@@ -63,12 +63,6 @@ public final class MpjEngineLauncher implements EngineLauncher {
      * engine's class path, then the program's (for its logging configuration), and looks in
      * the MPJ home this recipe's {@link #check()} saw.
      */
-    /** MPJ Express starts every rank alike; on its multicore device they are threads of one JVM. */
-    @Override
-    public boolean startsSpawnerApart() {
-        return false;
-    }
-
     @Override
     public ProcessBuilder command(LaunchRequest request) {
         MpjDevice device = request.option(DEVICE_OPTION).map(d -> MpjDevice.parse(DEVICE_OPTION, d))

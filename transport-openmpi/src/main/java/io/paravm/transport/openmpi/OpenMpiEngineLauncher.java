@@ -76,8 +76,14 @@ public final class OpenMpiEngineLauncher implements EngineLauncher {
                 "Hosts to place ranks on, comma-separated (mpirun --host); this machine when not given."));
     }
 
+    /** The spawner's JVM is started apart: its options go to it alone. */
+    @Override
+    public boolean startsSpawnerApart() {
+        return true;
+    }
+
     /**
-     * {@code mpirun.openmpi --oversubscribe [--host H] -np N java -cp . --class-path CP -Djava.library.path=DIR
+     * {@code mpirun.openmpi --oversubscribe -np N [--host H] java -cp . --class-path CP -Djava.library.path=DIR
      * [JVM options] MAIN [args]} (with spawner options, the MPMD form of {@link MpiAppContexts}), with the environment {@code mpirun} needs here: permission
      * to run as root, no ssh for a job on this machine when there is no ssh, and no
      * cross-memory attach (containers forbid it).
@@ -91,7 +97,7 @@ public final class OpenMpiEngineLauncher implements EngineLauncher {
         List<String> hosts = HostsOption.read(request, HOSTS_OPTION);
         String mpirun = mpirun().map(p -> p.getFileName().toString()).orElse(MPIRUNS.get(0));
         List<String> cmd = new ArrayList<>(List.of(mpirun, "--oversubscribe"));
-        if (!hosts.isEmpty()) cmd.addAll(List.of("--host", String.join(",", hosts)));
+        List<String> hostOption = hosts.isEmpty() ? List.of() : List.of("--host", String.join(",", hosts));
         // the class path first: mpirun rewrites a java command line (its directory, jar and library path)
         List<String> rank = new ArrayList<>(List.of(request.java().toString()));
         rank.addAll(OpenMpiRunEnvironment.classPathOptions(request.rankClassPath()));
@@ -100,7 +106,7 @@ public final class OpenMpiEngineLauncher implements EngineLauncher {
         int mainAt = rank.size();
         rank.add(request.mainClass());
         rank.addAll(request.args());
-        cmd.addAll(MpiAppContexts.of(request.ranks(), rank, mainAt, request.spawnerJvmOptions()));
+        cmd.addAll(MpiAppContexts.of(request.ranks(), hostOption, rank, mainAt, request.spawnerJvmOptions()));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         OpenMpiRunEnvironment.prepare(pb.environment(), hosts.isEmpty());
         return pb;

@@ -86,9 +86,31 @@ class OpenMpiEngineLauncherTest {
     void hostsBecomeMpirunHostAndKeepMpirunsOwnLauncher(@TempDir Path libDir) throws Exception {
         fakeBindings(libDir);
         ProcessBuilder pb = recipe.command(job(4, Map.of("--hosts", " node1, node2 ")));
-        assertEquals(List.of("mpirun.openmpi", "--oversubscribe", "--host", "node1,node2", "-np", "4"), pb.command().subList(0, 6));
+        assertEquals(List.of("mpirun.openmpi", "--oversubscribe", "-np", "4", "--host", "node1,node2"), pb.command().subList(0, 6));
         assertEquals(System.getenv("OMPI_MCA_plm"), pb.environment().get("OMPI_MCA_plm"),
                 "ranks on other hosts are started over ssh");
+    }
+
+    /**
+     * The spawner's own options make the MPMD form: rank 0 alone with them, then the workers;
+     * each context gets the class path mpirun rewrites, and the hosts (--host binds to one context).
+     */
+    @Test
+    void spawnerOptionsGoToAFirstContextOfOneRank(@TempDir Path libDir) throws Exception {
+        fakeBindings(libDir);
+        LaunchRequest job = new LaunchRequest(4, "app.jar", "engine/*", "com.example.Main", List.of("in.txt"),
+                List.of("-Xmx1g"), Map.of("--hosts", "node1,node2"), JAVA, List.of("-XX:TieredStopAtLevel=1"));
+        List<String> cmd = recipe.command(job).command();
+        int colon = cmd.indexOf(":");
+        List<String> spawner = cmd.subList(0, colon);
+        List<String> workers = cmd.subList(colon + 1, cmd.size());
+        assertEquals(List.of("mpirun.openmpi", "--oversubscribe", "-np", "1", "--host", "node1,node2", JAVA.toString(),
+                "-cp", ".", "--class-path"), spawner.subList(0, 10));
+        assertEquals(List.of("-Xmx1g", "-XX:TieredStopAtLevel=1", "com.example.Main", "in.txt"),
+                spawner.subList(spawner.size() - 4, spawner.size()));
+        assertEquals(List.of("-np", "3", "--host", "node1,node2", JAVA.toString(), "-cp", ".", "--class-path"),
+                workers.subList(0, 8));
+        assertEquals(List.of("-Xmx1g", "com.example.Main", "in.txt"), workers.subList(workers.size() - 3, workers.size()));
     }
 
     @Test

@@ -65,11 +65,12 @@ public interface EngineLauncher {
 
     /**
      * Returns whether {@link #command} starts the spawner's JVM with
-     * {@link LaunchRequest#spawnerJvmOptions()} beside every rank's options. An engine that
-     * starts every rank alike (or runs them in one JVM) says no, and the launcher gives it none.
+     * {@link LaunchRequest#spawnerJvmOptions()} beside every rank's options; the launcher gives
+     * those only to a recipe that says so. An engine that starts every rank alike (MPJ Express;
+     * on its multicore device the ranks are threads of one JVM) keeps the default, no.
      */
     default boolean startsSpawnerApart() {
-        return true;
+        return false;
     }
 
     /** Returns the options this engine takes beyond the common ones ({@code --device}, {@code --join}, ...). */
