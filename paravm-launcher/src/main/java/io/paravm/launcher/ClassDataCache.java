@@ -275,9 +275,9 @@ final class ClassDataCache {
         lines.add(classPath);
         for (String entry : classPath.split(File.pathSeparator)) {
             if (entry.isEmpty()) continue;
-            if (entry.equals("*") || entry.endsWith(File.separator + "*")) {
-                Path dir = Path.of(entry.equals("*") ? "." : entry.substring(0, entry.length() - 2));
-                for (Path jar : jars(dir)) lines.add(describe(jar));
+            Optional<Path> wildcard = ClassPaths.wildcardDirectory(entry);
+            if (wildcard.isPresent()) {
+                for (Path jar : ClassPaths.jarsIn(wildcard.get())) lines.add(describe(jar));
             } else {
                 lines.add(describe(Path.of(entry)));
             }
@@ -290,18 +290,6 @@ final class ClassDataCache {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
-    }
-
-    /** The jars {@code dir/*} stands for, in a fixed order (the JVM takes {@code .jar} and {@code .JAR}). */
-    private static List<Path> jars(Path dir) {
-        List<Path> jars = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.{jar,JAR}")) {
-            files.forEach(jars::add);
-        } catch (IOException e) {
-            // a missing directory: the job itself will say so
-        }
-        jars.sort(Comparator.naturalOrder());
-        return jars;
     }
 
     private static String describe(Path p) {

@@ -1,5 +1,6 @@
 package io.paravm.launcher;
 
+import io.paravm.spi.launch.ClassPaths;
 import io.paravm.spi.launch.LaunchException;
 import io.paravm.spi.launch.LaunchRequest;
 import io.paravm.spi.launch.ProcessTree;
@@ -107,10 +108,9 @@ final class JobRunner {
         if (classPath == null || classPath.isBlank()) throw new LaunchException("no class path given; use -cp CLASSPATH");
         for (String entry : classPath.split(File.pathSeparator)) {
             if (entry.isEmpty()) continue;
-            String dir = entry.equals("*") ? "." : entry.endsWith(File.separator + "*")
-                    ? entry.substring(0, entry.length() - 2) : null;
-            Path p = workDir.resolve(dir != null ? dir : entry);
-            if (dir != null ? !Files.isDirectory(p) : !Files.exists(p)) {
+            Optional<Path> dir = ClassPaths.wildcardDirectory(entry);
+            Path p = workDir.resolve(dir.orElse(Path.of(entry)));
+            if (dir.isPresent() ? !Files.isDirectory(p) : !Files.exists(p)) {
                 throw new LaunchException("class path entry " + entry + " does not exist (looked for " + p.normalize()
                         + "); -cp takes directories, jars and dir/* separated by " + File.pathSeparator);
             }

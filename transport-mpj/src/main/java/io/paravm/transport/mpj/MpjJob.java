@@ -1,5 +1,6 @@
 package io.paravm.transport.mpj;
 
+import io.paravm.spi.launch.ClassPaths;
 import io.paravm.spi.launch.LaunchException;
 
 import java.io.File;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -52,8 +54,9 @@ public record MpjJob(int ranks, MpjDevice device, String classPath, String mainC
         List<String> out = new ArrayList<>();
         for (String entry : classPath.split(File.pathSeparator)) {
             if (entry.isEmpty()) continue;
-            if (entry.equals("*") || entry.endsWith(File.separator + "*")) {
-                Path dir = Path.of(entry.substring(0, entry.length() - 1)).toAbsolutePath();
+            Optional<Path> wildcard = ClassPaths.wildcardDirectory(entry);
+            if (wildcard.isPresent()) {
+                Path dir = wildcard.get().toAbsolutePath().normalize();
                 if (!Files.isDirectory(dir)) continue;
                 try (Stream<Path> jars = Files.list(dir)) {
                     jars.map(Path::toString).filter(n -> n.endsWith(".jar") || n.endsWith(".JAR")).sorted().forEach(out::add);

@@ -5,6 +5,9 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -38,10 +41,9 @@ public final class ClassPaths {
         String found = null;
         for (int i = entries.length - 1; i >= 0; i--) {
             String entry = entries[i];
-            if (entry.equals("*") || entry.endsWith(File.separator + "*")) {
-                if (holdsJar(Path.of(entry.equals("*") ? "." : entry.substring(0, entry.length() - 2)))) {
-                    jarAfter = true;
-                }
+            Optional<Path> wildcard = wildcardDirectory(entry);
+            if (wildcard.isPresent()) {
+                if (!jarsIn(wildcard.get()).isEmpty()) jarAfter = true;
                 continue;
             }
             Path p = Path.of(entry.isEmpty() ? "." : entry);
@@ -54,12 +56,33 @@ public final class ClassPaths {
         return Optional.ofNullable(found);
     }
 
-    private static boolean holdsJar(Path dir) {
-        try (DirectoryStream<Path> jars = Files.newDirectoryStream(dir, "*.{jar,JAR}")) {
-            return jars.iterator().hasNext();
+    /**
+     * Returns the directory a wildcard entry stands for the jars of: {@code dir} for
+     * {@code dir/*}, the working directory for {@code *}; empty for any other entry.
+     *
+     * @param entry one class path entry
+     */
+    public static Optional<Path> wildcardDirectory(String entry) {
+        if (entry.equals("*")) return Optional.of(Path.of("."));
+        if (entry.endsWith(File.separator + "*")) return Optional.of(Path.of(entry.substring(0, entry.length() - 2)));
+        return Optional.empty();
+    }
+
+    /**
+     * Returns the jars a wildcard entry for {@code dir} stands for, sorted (the JVM takes
+     * {@code .jar} and {@code .JAR}); none for a directory that is missing or cannot be read.
+     *
+     * @param dir a directory
+     */
+    public static List<Path> jarsIn(Path dir) {
+        List<Path> jars = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.{jar,JAR}")) {
+            files.forEach(jars::add);
         } catch (IOException e) {
-            return false; // a missing directory: the job itself will say so
+            return List.of(); // a missing directory: the job itself will say so
         }
+        jars.sort(Comparator.naturalOrder());
+        return jars;
     }
 
     private static boolean isEmpty(Path dir) {

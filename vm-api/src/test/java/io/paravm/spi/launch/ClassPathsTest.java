@@ -7,6 +7,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -55,5 +56,18 @@ class ClassPathsTest {
         assertEquals(Optional.empty(), ClassPaths.directoryBeforeJars(path(empty, jar, conf)));
         assertEquals(Optional.empty(), ClassPaths.directoryBeforeJars(path(jar, dir.resolve("missing.jar"))));
         assertEquals(Optional.empty(), ClassPaths.directoryBeforeJars(path(dir.resolve("missing"), jar)));
+    }
+
+    @Test
+    void aWildcardStandsForTheSortedJarsOfItsDirectory() throws IOException {
+        Path lib = Files.createDirectories(dir.resolve("lib"));
+        Files.writeString(lib.resolve("b.JAR"), "");
+        Files.writeString(lib.resolve("a.jar"), "");
+        Files.writeString(lib.resolve("notes.txt"), "");
+        assertEquals(Optional.of(lib), ClassPaths.wildcardDirectory(lib + File.separator + "*"));
+        assertEquals(Optional.of(Path.of(".")), ClassPaths.wildcardDirectory("*"));
+        assertEquals(Optional.empty(), ClassPaths.wildcardDirectory(lib.resolve("a.jar").toString()));
+        assertEquals(List.of(lib.resolve("a.jar"), lib.resolve("b.JAR")), ClassPaths.jarsIn(lib));
+        assertEquals(List.of(), ClassPaths.jarsIn(dir.resolve("missing")));
     }
 }
