@@ -94,10 +94,11 @@ public final class MpiEngineLauncher implements EngineLauncher {
     }
 
     /**
-     * {@code mpirun.X [hosts] -np N JDK22/bin/java --enable-native-access=ALL-UNNAMED
-     * -Dkryo.unsafe=false -cp CP [JVM options] MAIN [args]} (with spawner options, the MPMD form
-     * of {@link MpiAppContexts}) (on Open MPI {@code -cp . --class-path CP},
-     * {@link OpenMpiRunEnvironment#classPathOptions}), with what Open MPI's {@code mpirun} needs
+     * Open MPI: {@code mpirun.openmpi --oversubscribe -np N [--host H] JDK22/bin/java
+     * --enable-native-access=ALL-UNNAMED -Dkryo.unsafe=false -cp . --class-path CP [JVM options]
+     * MAIN [args]} ({@link OpenMpiRunEnvironment#classPathOptions}); MPICH: {@code mpiexec.hydra
+     * [-hosts H] -np N JDK22/bin/java ... -cp CP ...}, as hydra's {@code -hosts} is global. With
+     * spawner options, the MPMD form of {@link MpiAppContexts}. With what Open MPI's {@code mpirun} needs
      * here (root allowed, no ssh for local jobs, no cross-memory attach).
      */
     @Override

@@ -64,7 +64,8 @@ public final class ClassPaths {
      */
     public static Optional<Path> wildcardDirectory(String entry) {
         if (entry.equals("*")) return Optional.of(Path.of("."));
-        if (entry.endsWith(File.separator + "*")) return Optional.of(Path.of(entry.substring(0, entry.length() - 2)));
+        // dir/ is dir, and /* the root's jars
+        if (entry.endsWith(File.separator + "*")) return Optional.of(Path.of(entry.substring(0, entry.length() - 1)));
         return Optional.empty();
     }
 

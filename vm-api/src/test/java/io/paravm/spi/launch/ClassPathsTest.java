@@ -66,6 +66,7 @@ class ClassPathsTest {
         Files.writeString(lib.resolve("notes.txt"), "");
         assertEquals(Optional.of(lib), ClassPaths.wildcardDirectory(lib + File.separator + "*"));
         assertEquals(Optional.of(Path.of(".")), ClassPaths.wildcardDirectory("*"));
+        assertEquals(Optional.of(Path.of(File.separator)), ClassPaths.wildcardDirectory(File.separator + "*"));
         assertEquals(Optional.empty(), ClassPaths.wildcardDirectory(lib.resolve("a.jar").toString()));
         assertEquals(List.of(lib.resolve("a.jar"), lib.resolve("b.JAR")), ClassPaths.jarsIn(lib));
         assertEquals(List.of(), ClassPaths.jarsIn(dir.resolve("missing")));
