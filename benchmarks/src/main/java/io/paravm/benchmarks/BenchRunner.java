@@ -174,7 +174,9 @@ public final class BenchRunner {
                 if (quick) jobArgs.add("--quick");
                 if (plan.tasksOnly()) jobArgs.add("--tasks-only");
                 List<String> cmd = new ArrayList<>(List.of("timeout", "--kill-after=10", String.valueOf(timeout)));
-                cmd.addAll(backend.jobCommand(plan.ranks(), classPath.get(), RANK_JVM_ARGS, BenchJob.class.getName(), jobArgs));
+                List<String> spawnerJvmArgs = Backends.spawnerJvmArgs(backend, plan.ranks(), RANK_JVM_ARGS);
+                cmd.addAll(backend.jobCommand(plan.ranks(), classPath.get(), RANK_JVM_ARGS, spawnerJvmArgs,
+                        BenchJob.class.getName(), jobArgs));
                 Path log = out.resolve("logs").resolve(prefix + ".log");
                 System.out.println("bench: " + prefix + ": " + String.join(" ", cmd));
                 int rc = runLogged(cmd, backend.jobEnvironment(), log, timeout + 30);
@@ -189,6 +191,7 @@ public final class BenchRunner {
                 }
                 ObjectNode job = (ObjectNode) json.readTree(jobJson.toFile());
                 job.put("binding", backend.binding(log));
+                job.putPOJO("spawnerJvmArgs", spawnerJvmArgs);
                 json.writeValue(jobJson.toFile(), job);
             }
         }

@@ -1,6 +1,7 @@
 package io.paravm.launcher;
 
 import io.paravm.spi.launch.ClassPaths;
+import io.paravm.spi.launch.UserJvmOptions;
 
 import java.io.File;
 import java.io.IOException;
@@ -107,7 +108,7 @@ final class ClassDataCache {
         String setting = env.getOrDefault(ENV_NAME, "").trim();
         if (setting.equalsIgnoreCase("off")) return Optional.empty();
         if (EngineOptions.ranksElsewhere(engineValues)) return Optional.empty(); // the archive's file is not there
-        List<String> userOptions = EngineOptions.userJvmOptions(env, jvmOptions);
+        List<String> userOptions = UserJvmOptions.of(env, jvmOptions);
         if (userOptions.stream().anyMatch(o -> USER_CDS_OPTIONS.stream().anyMatch(o::startsWith))) return Optional.empty();
         if (ClassPaths.directoryBeforeJars(classPath).isPresent()) return Optional.empty();
         Path dir = setting.isEmpty() ? defaultDir(env) : Path.of(setting);

@@ -30,19 +30,6 @@ final class EngineOptions {
     }
 
     /**
-     * Returns the JVM options every rank gets from the user: those given, then those of
-     * {@code JAVA_TOOL_OPTIONS} and {@code JDK_JAVA_OPTIONS} in {@code env}.
-     */
-    static List<String> userJvmOptions(Map<String, String> env, List<String> jvmOptions) {
-        List<String> all = new ArrayList<>(jvmOptions);
-        for (String var : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
-            String value = env.getOrDefault(var, "").trim();
-            if (!value.isEmpty()) all.addAll(List.of(value.split("\\s+")));
-        }
-        return all;
-    }
-
-    /**
      * Adds every engine's options to a command, each once.
      *
      * @param spec    the command ({@code run} or {@code demo})

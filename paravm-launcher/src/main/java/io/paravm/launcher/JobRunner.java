@@ -4,6 +4,7 @@ import io.paravm.spi.launch.ClassPaths;
 import io.paravm.spi.launch.LaunchException;
 import io.paravm.spi.launch.LaunchRequest;
 import io.paravm.spi.launch.ProcessTree;
+import io.paravm.spi.launch.SpawnerJit;
 
 import java.io.File;
 import java.io.IOException;
@@ -54,7 +55,7 @@ final class JobRunner {
             if (t.isNegative() || t.isZero()) throw new LaunchException("--timeout " + t.toSeconds() + " must be positive");
         });
         int cores = Runtime.getRuntime().availableProcessors();
-        List<String> spawnerOptions = SpawnerJit.options(System.getenv(), ranks, cores, engineValues,
+        List<String> spawnerOptions = SpawnerJit.options(System.getenv(), ranks, cores, EngineOptions.ranksElsewhere(engineValues),
                 options.jvmOptions(), engine.recipe().startsSpawnerApart()); // a bad setting fails before anything is said
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         String engineClassPath = engine.classPath(installation.conf());

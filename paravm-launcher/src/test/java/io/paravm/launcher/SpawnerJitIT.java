@@ -1,5 +1,6 @@
 package io.paravm.launcher;
 
+import io.paravm.spi.launch.SpawnerJit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

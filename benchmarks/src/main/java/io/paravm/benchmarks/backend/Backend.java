@@ -71,10 +71,22 @@ public interface Backend {
      * @param classPath the class path every rank uses: {@code target/classes} and
      *                  {@code target/lib-<transport>/*}
      * @param jvmArgs   JVM options for every rank
+     * @param spawnerJvmArgs JVM options for the spawner's JVM alone, after {@code jvmArgs}
+     *                  ({@link Backends#spawnerJvmArgs}); empty unless {@link #startsSpawnerApart()}
      * @param mainClass the class every rank runs
      * @param args      its arguments
      */
-    List<String> jobCommand(int ranks, String classPath, List<String> jvmArgs, String mainClass, List<String> args);
+    List<String> jobCommand(int ranks, String classPath, List<String> jvmArgs, List<String> spawnerJvmArgs,
+                            String mainClass, List<String> args);
+
+    /**
+     * Whether {@link #jobCommand} can give the spawner's JVM options of its own, as the engine's
+     * launch recipe can ({@code EngineLauncher.startsSpawnerApart()}): MPMD for mpirun, {@code -S}
+     * for HazelcastLauncher. MPJ starts every rank alike.
+     */
+    default boolean startsSpawnerApart() {
+        return false;
+    }
 
     /** Environment variables the job needs (added to the orchestrator's own). */
     Map<String, String> jobEnvironment();

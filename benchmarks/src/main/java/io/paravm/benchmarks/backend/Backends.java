@@ -1,5 +1,6 @@
 package io.paravm.benchmarks.backend;
 
+import io.paravm.spi.launch.SpawnerJit;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -44,8 +45,24 @@ public final class Backends {
     }
 
     /**
+     * The spawner's own JVM options in a job of {@code ranks} ranks on this machine: those
+     * {@code paravm run} gives it ({@link SpawnerJit}: C1 only while ranks outnumber the cores;
+     * {@code PARAVM_SPAWNER_JIT=full} in the orchestrator's environment turns it off), so each
+     * figure is the one a user's job gets. Every benchmark job is local.
+     *
+     * @param backend     the job's backend
+     * @param ranks       its ranks, the spawner included
+     * @param rankJvmArgs every rank's JVM options
+     */
+    public static List<String> spawnerJvmArgs(Backend backend, int ranks, List<String> rankJvmArgs) {
+        return SpawnerJit.options(System.getenv(), ranks, Runtime.getRuntime().availableProcessors(), false,
+                rankJvmArgs, backend.startsSpawnerApart());
+    }
+
+    /**
      * The command line of a ParaVM launcher (MpjLauncher, HazelcastLauncher), which starts the
-     * ranks itself: {@code java -cp CP [props] LAUNCHER [options] -J<rank JVM option>... -cp CP MAIN [args]}.
+     * ranks itself: {@code java -cp CP [props] LAUNCHER [options] -J<rank JVM option>... -cp CP MAIN [args]};
+     * the launcher's options carry the spawner's own ({@code -S<option>}) where it takes them.
      *
      * @param classPath      the launcher's class path, and the ranks'
      * @param launcherProps  system properties of the launcher's JVM ({@code -Dname=value})

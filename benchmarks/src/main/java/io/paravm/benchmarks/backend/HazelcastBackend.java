@@ -12,6 +12,7 @@ import io.paravm.benchmarks.VmTasks;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -72,9 +73,16 @@ public final class HazelcastBackend implements Backend {
     }
 
     @Override
-    public List<String> jobCommand(int ranks, String classPath, List<String> jvmArgs, String mainClass, List<String> args) {
-        return Backends.launcherCommand(classPath, List.of(), LAUNCHER, List.of("-np", String.valueOf(ranks)), jvmArgs,
-                mainClass, args);
+    public List<String> jobCommand(int ranks, String classPath, List<String> jvmArgs, List<String> spawnerJvmArgs,
+                                   String mainClass, List<String> args) {
+        List<String> launcherArgs = new ArrayList<>(List.of("-np", String.valueOf(ranks)));
+        for (String option : spawnerJvmArgs) launcherArgs.add("-S" + option);
+        return Backends.launcherCommand(classPath, List.of(), LAUNCHER, launcherArgs, jvmArgs, mainClass, args);
+    }
+
+    @Override
+    public boolean startsSpawnerApart() {
+        return true;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.paravm.Task;
 import io.paravm.TaskId;
 import io.paravm.VirtualMachine;
 import io.paravm.benchmarks.VmTasks;
+import io.paravm.spi.launch.MpiAppContexts;
 import io.paravm.transport.mpi.MpiAbi;
 import io.paravm.transport.mpi.MpiEngineLauncher;
 import io.paravm.transport.mpi.MpiInstallation;
@@ -75,7 +76,8 @@ final class MpiBackend implements Backend {
     }
 
     @Override
-    public List<String> jobCommand(int ranks, String classPath, List<String> jvmArgs, String mainClass, List<String> args) {
+    public List<String> jobCommand(int ranks, String classPath, List<String> jvmArgs, List<String> spawnerJvmArgs,
+                                   String mainClass, List<String> args) {
         Path java = RankJdk.find(Path.of(System.getProperty("java.home"), "bin", "java")).orElseThrow().java();
         boolean fits = ranks <= Runtime.getRuntime().availableProcessors();
         List<String> cmd = new ArrayList<>(List.of(mpi().mpirun()));
@@ -84,15 +86,22 @@ final class MpiBackend implements Backend {
         } else {
             cmd.addAll(List.of("-bind-to", fits ? "core" : "none"));
         }
-        cmd.addAll(List.of("-np", String.valueOf(ranks), java.toString()));
-        cmd.addAll(MpiEngineLauncher.RANK_JVM_OPTIONS);
-        cmd.addAll(List.of("-cp", classPath));
-        cmd.addAll(jvmArgs);
+        List<String> rank = new ArrayList<>(List.of(java.toString()));
+        rank.addAll(MpiEngineLauncher.RANK_JVM_OPTIONS);
+        rank.addAll(List.of("-cp", classPath));
+        rank.addAll(jvmArgs);
         // the raw echo calls MPI beside ParaVM's own threads
-        cmd.add("-D" + MpiProperties.THREAD_LEVEL_PROP_NAME + "=multiple");
-        cmd.add(mainClass);
-        cmd.addAll(args);
+        rank.add("-D" + MpiProperties.THREAD_LEVEL_PROP_NAME + "=multiple");
+        int optionsAt = rank.size();
+        rank.add(mainClass);
+        rank.addAll(args);
+        cmd.addAll(MpiAppContexts.of(ranks, List.of(), rank, optionsAt, spawnerJvmArgs));
         return cmd;
+    }
+
+    @Override
+    public boolean startsSpawnerApart() {
+        return true;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.paravm.Task;
 import io.paravm.TaskId;
 import io.paravm.VirtualMachine;
 import io.paravm.benchmarks.VmTasks;
+import io.paravm.spi.launch.MpiAppContexts;
 import io.paravm.spi.launch.OpenMpiRunEnvironment;
 import mpi.Comm;
 import mpi.Datatype;
@@ -83,19 +84,26 @@ public final class OpenMpiBackend implements Backend {
     }
 
     @Override
-    public List<String> jobCommand(int ranks, String classPath, List<String> jvmArgs, String mainClass, List<String> args) {
+    public List<String> jobCommand(int ranks, String classPath, List<String> jvmArgs, List<String> spawnerJvmArgs,
+                                   String mainClass, List<String> args) {
         boolean fits = ranks <= Runtime.getRuntime().availableProcessors();
         List<String> cmd = new ArrayList<>(List.of(MPIRUN, "--oversubscribe",
                 // one rank per core when they fit (repeatable); unbound when oversubscribed
-                "--bind-to", fits ? "core" : "none", "--report-bindings",
-                "-np", String.valueOf(ranks),
-                // mpirun rewrites a java command line: -cp must come first
-                "java", "-cp", classPath));
-        cmd.addAll(jvmArgs);
-        cmd.add("-Djava.library.path=" + LIBDIR);
-        cmd.add(mainClass);
-        cmd.addAll(args);
+                "--bind-to", fits ? "core" : "none", "--report-bindings"));
+        // mpirun rewrites a java command line: -cp must come first
+        List<String> rank = new ArrayList<>(List.of("java", "-cp", classPath));
+        rank.addAll(jvmArgs);
+        rank.add("-Djava.library.path=" + LIBDIR);
+        int optionsAt = rank.size();
+        rank.add(mainClass);
+        rank.addAll(args);
+        cmd.addAll(MpiAppContexts.of(ranks, List.of(), rank, optionsAt, spawnerJvmArgs));
         return cmd;
+    }
+
+    @Override
+    public boolean startsSpawnerApart() {
+        return true;
     }
 
     @Override

@@ -142,7 +142,8 @@ public final class DashboardRunner {
     private static boolean job(Backend backend, int ranks, String classPath, List<String> rankJvmArgs, List<String> args,
                                Path out, String name, Path figures, long timeout) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("timeout", "--kill-after=10", String.valueOf(timeout)));
-        cmd.addAll(backend.jobCommand(ranks, classPath, rankJvmArgs, DashboardOverheadJob.class.getName(), args));
+        cmd.addAll(backend.jobCommand(ranks, classPath, rankJvmArgs, Backends.spawnerJvmArgs(backend, ranks, rankJvmArgs),
+                DashboardOverheadJob.class.getName(), args));
         Path log = out.resolve("logs").resolve("dashboard-" + name + ".log");
         Files.createDirectories(log.getParent());
         Files.deleteIfExists(figures);

@@ -190,7 +190,7 @@ public final class EfficiencyJob {
                 processes.infos(), idle,
                 new JobFigures.Trivial(cold.count, cold.tasksPerSecond(), blocks, Stats.median(constant),
                         Stats.median(capturing), roundTrip, Stats.median(results), farmTrivial),
-                runs, loadStart, BenchJob.loadAverage());
+                runs, loadStart, BenchJob.loadAverage(), null); // the runner adds the spawner's options
         Path file = out.resolve("efficiency-" + prefix + ".json");
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), figures);
         say("%s: wrote %s", prefix, file);

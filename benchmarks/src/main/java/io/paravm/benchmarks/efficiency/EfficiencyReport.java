@@ -92,12 +92,12 @@ public final class EfficiencyReport {
 
                 """);
 
-        md.append("### Jobs: processes and binding\n\n| job | engine | workers | binding | processes: role [CPUs allowed] "
-                + "(CPUs its runtime sees) | CPU loop, iterations/ms | load average at start → end |\n"
-                + "|---|---|---:|---|---|---:|---|\n");
+        md.append("### Jobs: processes and binding\n\n| job | engine | workers | binding | spawner's own JVM options "
+                + "| processes: role [CPUs allowed] (CPUs its runtime sees) | CPU loop, iterations/ms "
+                + "| load average at start → end |\n|---|---|---:|---|---|---|---:|---|\n");
         for (JobFigures j : jobs) {
             md.append("| ").append(name(j)).append(" | ").append(j.engine()).append(" | ").append(j.workers())
-                    .append(" | ").append(j.binding()).append(" | ")
+                    .append(" | ").append(j.binding()).append(" | ").append(spawnerOptions(j)).append(" | ")
                     .append(j.processes().stream().map(p -> p.role() + " [" + p.cpusAllowed() + "]"
                             + (p.cpusSeen() > 0 ? " (" + p.cpusSeen() + ")" : "")).collect(Collectors.joining(", ")))
                     .append(" | ").append(String.format(Locale.ROOT, "%,d", j.calibration()))
@@ -190,6 +190,12 @@ public final class EfficiencyReport {
 
     private static String name(JobFigures j) {
         return j.backend() + " np" + j.ranks();
+    }
+
+    /** What the spawner's JVM had beyond every rank's options: C1 only, at cores + 1, as {@code paravm run} gives it. */
+    private static String spawnerOptions(JobFigures j) {
+        if (j.spawnerJvmArgs() == null) return "not recorded";
+        return j.spawnerJvmArgs().isEmpty() ? "none (full JIT)" : "`" + String.join(" ", j.spawnerJvmArgs()) + "`";
     }
 
     private static String spawner(Map<String, Double> cpu) {

@@ -74,8 +74,12 @@ public final class EfficiencyRunner {
                 List<String> args = new ArrayList<>(List.of("--backend", backend.name(), "--label", "np" + ranks));
                 args.addAll(common);
                 List<String> cmd = limited(timeout);
-                cmd.addAll(backend.jobCommand(ranks, classPath.get(), rankJvmArgs, EfficiencyJob.class.getName(), args));
-                if (!runJob(prefix, cmd, backend.jobEnvironment(), out, timeout, json, backend::binding)) failures.add(prefix);
+                List<String> spawnerJvmArgs = Backends.spawnerJvmArgs(backend, ranks, rankJvmArgs);
+                cmd.addAll(backend.jobCommand(ranks, classPath.get(), rankJvmArgs, spawnerJvmArgs,
+                        EfficiencyJob.class.getName(), args));
+                if (!runJob(prefix, cmd, backend.jobEnvironment(), out, timeout, json, backend::binding, spawnerJvmArgs)) {
+                    failures.add(prefix);
+                }
             }
         }
 
@@ -92,7 +96,9 @@ public final class EfficiencyRunner {
                 args.addAll(common);
                 List<String> cmd = limited(timeout);
                 cmd.addAll(anchor.command(ranks, args));
-                if (!runJob(prefix, cmd, anchor.environment(), out, timeout, json, anchor::binding)) failures.add(prefix);
+                if (!runJob(prefix, cmd, anchor.environment(), out, timeout, json, anchor::binding, List.of())) {
+                    failures.add(prefix);
+                }
             }
         }
 
@@ -120,9 +126,10 @@ public final class EfficiencyRunner {
         String of(Path log);
     }
 
-    /** Runs one job; adds the binding to its JSON. Returns whether it ran and wrote its figures. */
+    /** Runs one job; adds the binding and the spawner's own JVM options to its JSON. Returns whether it ran and wrote its figures. */
     private static boolean runJob(String prefix, List<String> cmd, Map<String, String> env, Path out, long timeout,
-                                  ObjectMapper json, Binding binding) throws IOException, InterruptedException {
+                                  ObjectMapper json, Binding binding, List<String> spawnerJvmArgs)
+            throws IOException, InterruptedException {
         Path log = out.resolve("logs").resolve("efficiency-" + prefix + ".log");
         Files.createDirectories(log.getParent());
         System.out.println("bench: efficiency " + prefix + ": " + String.join(" ", cmd));
@@ -138,6 +145,7 @@ public final class EfficiencyRunner {
         }
         ObjectNode job = (ObjectNode) json.readTree(figures.toFile());
         job.put("binding", binding.of(log));
+        job.putPOJO("spawnerJvmArgs", spawnerJvmArgs);
         json.writeValue(figures.toFile(), job);
         return true;
     }

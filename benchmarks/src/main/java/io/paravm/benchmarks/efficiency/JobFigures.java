@@ -30,11 +30,13 @@ import java.util.Map;
  * @param runs                      the CPU-bound runs, per task size and mode
  * @param loadAverageStart          the 1, 5, 15 min load averages when the job started
  * @param loadAverageEnd            the same when it ended
+ * @param spawnerJvmArgs            the spawner's own JVM options, as {@code paravm run} gives them (added by the
+ *                                  runner; empty: none; null in results written before 2026-12-07's second run)
  */
 public record JobFigures(String backend, String label, int ranks, int workers, int cpusSeen, String engine, boolean quick,
                          String binding, double launchToFirstResultMillis, long calibration, List<ProcessInfo> processes,
                          Idle idle, Trivial trivial, List<Run> runs, List<Double> loadAverageStart,
-                         List<Double> loadAverageEnd) {
+                         List<Double> loadAverageEnd, List<String> spawnerJvmArgs) {
 
     /**
      * One process of the job.

@@ -186,7 +186,8 @@ public final class Report {
         });
         machine.path("skipped").fields().forEachRemaining(s ->
                 md.append("- **skipped** backend ").append(s.getKey()).append(": ").append(s.getValue().asText()).append('\n'));
-        md.append("\n| job | ranks | layout | engine | binding | spawner JVM: CPUs seen, heap | load average at start | at end |\n")
+        md.append("\n| job | ranks | layout | engine | binding | spawner JVM: CPUs seen, heap, own options "
+                + "| load average at start | at end |\n")
                 .append("|---|---:|---|---|---|---|---|---|\n");
         for (var e : jobs.entrySet()) {
             JsonNode j = e.getValue();
@@ -199,6 +200,7 @@ public final class Report {
                     .append(" | ").append(j.has("layout") ? text(j, "layout") : Backends.named(backend).layout())
                     .append(" | ").append(text(j, "engine")).append(" | ").append(text(j, "binding"))
                     .append(" | ").append(j.path("cpus").asInt()).append(", ").append(String.join(" ", heap))
+                    .append(spawnerOptions(j))
                     .append(" | ").append(j.path("loadAverageStart")).append(" | ").append(j.path("loadAverageEnd"))
                     .append(" |\n");
         }
@@ -562,6 +564,13 @@ public final class Report {
 
     private JsonNode read(Path p) throws IOException {
         return json.readTree(p.toFile());
+    }
+
+    /** The spawner's own JVM options ({@code paravm run}'s rule), if the runner recorded any. */
+    private static String spawnerOptions(JsonNode job) {
+        List<String> own = new ArrayList<>();
+        job.path("spawnerJvmArgs").forEach(a -> own.add(a.asText()));
+        return own.isEmpty() ? "" : ", " + String.join(" ", own);
     }
 
     private static String text(JsonNode n, String field) {

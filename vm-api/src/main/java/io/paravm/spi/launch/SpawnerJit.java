@@ -1,6 +1,4 @@
-package io.paravm.launcher;
-
-import io.paravm.spi.launch.LaunchException;
+package io.paravm.spi.launch;
 
 import java.util.List;
 import java.util.Locale;
@@ -21,16 +19,20 @@ import java.util.Map;
  * machine's cores), {@code full} (never; for a program that does heavy work in its spawner),
  * {@code quick} (whenever the job has workers). Never for a job with ranks on other hosts.
  *
+ * <p>The rule lives here, in the launch SPI, so that {@code paravm run} and anything else that
+ * starts a job the way it does (the benchmarks' orchestrators) give the spawner the same JIT.
+ *
  * <pre>{@code
- * List<String> spawnerOnly = SpawnerJit.options(System.getenv(), 3, 2, Map.of(), List.of(), true);
+ * List<String> spawnerOnly = SpawnerJit.options(System.getenv(), 3, 2, false, List.of("-Xmx1g"), true);
+ * // [-XX:TieredStopAtLevel=1] on 2 cores, unless PARAVM_SPAWNER_JIT=full or the user chose a JIT
  * }</pre>
  */
-final class SpawnerJit {
+public final class SpawnerJit {
 
     /** The setting's environment variable. */
-    static final String ENV_NAME = "PARAVM_SPAWNER_JIT";
+    public static final String ENV_NAME = "PARAVM_SPAWNER_JIT";
     /** The spawner's options when it compiles with C1 only. */
-    static final List<String> QUICK = List.of("-XX:TieredStopAtLevel=1");
+    public static final List<String> QUICK = List.of("-XX:TieredStopAtLevel=1");
     /** JIT options of the user's own, which this leaves alone. */
     private static final List<String> USER_JIT_OPTIONS = List.of("-XX:TieredStopAtLevel", "-XX:-TieredCompilation",
             "-XX:+TieredCompilation", "-Xint", "-Xcomp", "-Xmixed", "-XX:CICompilerCount");
@@ -41,26 +43,26 @@ final class SpawnerJit {
     /**
      * Returns the options for the spawner's JVM only.
      *
-     * @param env           the environment ({@value #ENV_NAME}, {@code JAVA_TOOL_OPTIONS})
-     * @param ranks         the job's ranks, spawner included
-     * @param cores         this machine's cores
-     * @param engineValues  the engine's options given ({@code --hosts} puts ranks elsewhere)
-     * @param jvmOptions    every rank's JVM options
-     * @param spawnerApart  whether the engine's recipe starts the spawner's JVM apart
+     * @param env            the environment ({@value #ENV_NAME}, {@code JAVA_TOOL_OPTIONS})
+     * @param ranks          the job's ranks, spawner included
+     * @param cores          this machine's cores
+     * @param ranksElsewhere whether some ranks run on other hosts ({@code --hosts}, {@code --join})
+     * @param jvmOptions     every rank's JVM options given
+     * @param spawnerApart   whether the engine's recipe starts the spawner's JVM apart
      * @throws LaunchException if the setting is none of auto, full, quick
      */
-    static List<String> options(Map<String, String> env, int ranks, int cores, Map<String, String> engineValues,
-                                List<String> jvmOptions, boolean spawnerApart) {
+    public static List<String> options(Map<String, String> env, int ranks, int cores, boolean ranksElsewhere,
+                                       List<String> jvmOptions, boolean spawnerApart) {
         String setting = env.getOrDefault(ENV_NAME, "auto").trim().toLowerCase(Locale.ROOT);
         if (!List.of("auto", "full", "quick", "").contains(setting)) {
             throw new LaunchException(ENV_NAME + "=" + env.get(ENV_NAME) + " is not auto, full or quick; leave it unset "
                     + "for auto (the spawner compiles with C1 only while ranks outnumber the cores), or set full to "
                     + "give it the full JIT");
         }
-        if (setting.equals("full") || !spawnerApart || ranks < 2 || EngineOptions.ranksElsewhere(engineValues)) {
+        if (setting.equals("full") || !spawnerApart || ranks < 2 || ranksElsewhere) {
             return List.of(); // --hosts, --join: ranks elsewhere, and no spawner here for --join
         }
-        if (EngineOptions.userJvmOptions(env, jvmOptions).stream()
+        if (UserJvmOptions.of(env, jvmOptions).stream()
                 .anyMatch(o -> USER_JIT_OPTIONS.stream().anyMatch(o::startsWith))) {
             return List.of();
         }
