@@ -11,6 +11,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.invoke.SerializedLambda;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.ByteBuffer;
@@ -43,6 +44,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * native path: encoding and decoding a lambda in one JVM took 540-800 ns for one that
  * captures nothing and 910-1,310 ns for one that captures an int, now 230-330 and 490-530.
  * A hash that names another descriptor only costs the full path.
+ *
+ * <p>A lambda that captures its argument, the documented way to pass one, went on costing
+ * more: each send made a {@code SerializedLambda} through {@code writeReplace}, and each
+ * receipt one more, which the capturing class's {@code $deserializeLambda$} then took apart
+ * with its string comparisons. Once a lambda class is known and allowed, the sender reads the
+ * captured arguments from the lambda's own fields and the receiver passes them to the
+ * constructor of the lambda class its first receipt made; the bytes on the wire are the same.
  */
 final class LambdaSerializer extends Serializer<Object> {
 
@@ -68,8 +76,12 @@ final class LambdaSerializer extends Serializer<Object> {
     /** What a sender knows about one lambda class, filled on its first send. */
     private static final class SendShape {
         final Method writeReplace;
-        /** No captured arguments: the lambda class has no instance fields. */
-        final boolean capturesNothing;
+        /**
+         * Reads each captured argument, in {@code writeReplace}'s order, as an Object (none if the
+         * lambda captures nothing); null if the class's fields are not the JDK's {@code arg$1..N}
+         * or cannot be read, and then every send goes through {@code writeReplace}.
+         */
+        final MethodHandle[] capturedArgs;
         volatile Descriptor descriptor; // null until the first send computed it
 
         SendShape(Class<?> type) {
@@ -81,8 +93,48 @@ final class LambdaSerializer extends Serializer<Object> {
                 m = null;
             }
             writeReplace = m;
-            capturesNothing = Arrays.stream(type.getDeclaredFields()).allMatch(f -> Modifier.isStatic(f.getModifiers()));
+            capturedArgs = capturedArgReaders(type);
         }
+    }
+
+    /**
+     * The lambda class's instance fields in the order {@link SerializedLambda#getCapturedArg}
+     * gives them: the JDK's lambda factory names them {@code arg$1} to {@code arg$N}. Null if
+     * they are not so (a class of another factory).
+     */
+    private static Field[] capturedFields(Class<?> type) {
+        Field[] fields = Arrays.stream(type.getDeclaredFields()).filter(f -> !Modifier.isStatic(f.getModifiers()))
+                .toArray(Field[]::new);
+        Field[] ordered = new Field[fields.length];
+        for (Field f : fields) {
+            if (!f.getName().startsWith("arg$")) return null;
+            int i;
+            try {
+                i = Integer.parseInt(f.getName().substring("arg$".length())) - 1;
+            } catch (NumberFormatException e) {
+                return null;
+            }
+            if (i < 0 || i >= ordered.length || ordered[i] != null) return null;
+            ordered[i] = f;
+        }
+        return ordered;
+    }
+
+    /** Getters of the lambda class's captured arguments, each as Object from Object; null if not to be had. */
+    static MethodHandle[] capturedArgReaders(Class<?> type) {
+        Field[] fields = capturedFields(type);
+        if (fields == null) return null;
+        MethodHandle[] readers = new MethodHandle[fields.length];
+        try {
+            for (int i = 0; i < fields.length; i++) {
+                fields[i].setAccessible(true);
+                readers[i] = MethodHandles.lookup().unreflectGetter(fields[i])
+                        .asType(MethodType.methodType(Object.class, Object.class));
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null; // a module that keeps the class closed: writeReplace, as before
+        }
+        return readers;
     }
 
     private final ClassValue<SendShape> sendShapes = new ClassValue<>() {
@@ -92,9 +144,15 @@ final class LambdaSerializer extends Serializer<Object> {
         }
     };
 
-    /** What a receiver knows about one descriptor, once it was rebuilt successfully. */
+    /**
+     * What a receiver knows about one descriptor, once it was rebuilt successfully: for a lambda
+     * that captures nothing its one instance; for one that captures, the constructor of the
+     * lambda class that {@code $deserializeLambda$} made, taking the captured arguments as an
+     * Object[] (null if it cannot be reached), so that later receipts skip the
+     * {@code SerializedLambda} and the capturing class's string comparisons.
+     */
     private record Rebuilder(Descriptor descriptor, Class<?> capturingClass, MethodHandle deserialize, String[] fields,
-                             int implMethodKind, Object sharedInstance) {
+                             int implMethodKind, Object sharedInstance, MethodHandle constructor, int captures) {
     }
 
     /** By the descriptor's hash; each holds its descriptor's bytes, compared before use. */
@@ -104,9 +162,13 @@ final class LambdaSerializer extends Serializer<Object> {
     public void write(Kryo kryo, Output out, Object lambda) {
         SendShape shape = sendShapes.get(lambda.getClass());
         Descriptor descriptor = shape.descriptor;
-        if (descriptor != null && shape.capturesNothing) {
+        MethodHandle[] captured = shape.capturedArgs;
+        if (descriptor != null && captured != null) {
+            // Known and allowed: the captured arguments straight from the lambda's fields, as writeReplace would
+            // give them, without its SerializedLambda.
             writeDescriptor(out, descriptor);
-            out.writeVarInt(0, true);
+            out.writeVarInt(captured.length, true);
+            for (MethodHandle arg : captured) kryo.writeClassAndObject(out, capturedArg(arg, lambda));
             return;
         }
         SerializedLambda sl;
@@ -131,6 +193,16 @@ final class LambdaSerializer extends Serializer<Object> {
         writeDescriptor(out, descriptor);
         out.writeVarInt(sl.getCapturedArgCount(), true);
         for (int i = 0; i < sl.getCapturedArgCount(); i++) kryo.writeClassAndObject(out, sl.getCapturedArg(i));
+    }
+
+    private static Object capturedArg(MethodHandle reader, Object lambda) {
+        try {
+            return (Object) reader.invokeExact(lambda);
+        } catch (Error | RuntimeException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new KryoException("cannot read what lambda " + lambda.getClass().getName() + " captured", e);
+        }
     }
 
     private static void writeDescriptor(Output out, Descriptor d) {
@@ -158,6 +230,7 @@ final class LambdaSerializer extends Serializer<Object> {
         if (n < 0 || n > 255) throw new KryoException("a lambda cannot capture " + n + " arguments");
         if (known != null && n == 0 && known.sharedInstance() != null) return known.sharedInstance();
         Rebuilder r = known != null ? known : checked(kryo, descriptor);
+        if (r.constructor() != null && n == r.captures()) return constructed(r, kryo, in, n);
         Object[] captured = new Object[n];
         for (int i = 0; i < n; i++) captured[i] = kryo.readClassAndObject(in);
         String[] f = r.fields();
@@ -175,9 +248,35 @@ final class LambdaSerializer extends Serializer<Object> {
             // Remembered only once it rebuilt: a descriptor that names nothing real is never kept. Kept under
             // the hash of its own bytes, not the one received: a wrong hash cannot file it under another's.
             rebuilders.putIfAbsent(r.descriptor().hash(), n == 0
-                    ? new Rebuilder(r.descriptor(), r.capturingClass(), r.deserialize(), f, r.implMethodKind(), lambda) : r);
+                    ? new Rebuilder(r.descriptor(), r.capturingClass(), r.deserialize(), f, r.implMethodKind(), lambda, null, 0)
+                    : new Rebuilder(r.descriptor(), r.capturingClass(), r.deserialize(), f, r.implMethodKind(), null,
+                            constructorOf(lambda.getClass(), n), n));
         }
         return lambda;
+    }
+
+    /** A known lambda that captures {@code n} arguments, read from {@code in}, built by its class's constructor. */
+    private static Object constructed(Rebuilder r, Kryo kryo, Input in, int n) {
+        MethodHandle constructor = r.constructor(); // (Object)Object, (Object,Object)Object, else (Object[])Object
+        try {
+            if (n == 1) {
+                Object a = kryo.readClassAndObject(in);
+                return (Object) constructor.invokeExact(a);
+            }
+            if (n == 2) {
+                Object a = kryo.readClassAndObject(in);
+                Object b = kryo.readClassAndObject(in);
+                return (Object) constructor.invokeExact(a, b);
+            }
+            Object[] captured = new Object[n];
+            for (int i = 0; i < n; i++) captured[i] = kryo.readClassAndObject(in);
+            return (Object) constructor.invokeExact(captured);
+        } catch (KryoException | Error e) {
+            throw e;
+        } catch (Throwable e) { // a captured argument of the wrong type: refused, as $deserializeLambda$ would
+            String[] f = r.fields();
+            throw new KryoException("cannot rebuild lambda " + f[5] + "." + f[6] + " in " + f[0] + " from what it captured", e);
+        }
     }
 
     /** Whether the next {@code expected.length} bytes of {@code in} are {@code expected}, read in place. */
@@ -237,6 +336,26 @@ final class LambdaSerializer extends Serializer<Object> {
         return f;
     }
 
+    /**
+     * The constructor of a lambda class that captures {@code n} arguments, taking them as
+     * Objects when one or two (the common case: no array to make), else as an Object[], each
+     * cast or unboxed to its field's type; null if the class is not the JDK's kind ({@code n}
+     * instance fields and a constructor of their types) or cannot be reached.
+     */
+    static MethodHandle constructorOf(Class<?> lambdaClass, int n) {
+        Field[] fields = capturedFields(lambdaClass);
+        if (fields == null || fields.length != n) return null;
+        try {
+            Class<?>[] types = Arrays.stream(fields).map(Field::getType).toArray(Class<?>[]::new);
+            MethodHandle constructor = MethodHandles.privateLookupIn(lambdaClass, MethodHandles.lookup())
+                    .findConstructor(lambdaClass, MethodType.methodType(void.class, types));
+            return n <= 2 ? constructor.asType(MethodType.genericMethodType(n))
+                    : constructor.asSpreader(Object[].class, n).asType(MethodType.methodType(Object.class, Object[].class));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null; // every receipt goes through $deserializeLambda$, as before
+        }
+    }
+
     /** Parses a descriptor and checks and loads its capturing class. */
     private Rebuilder checked(Kryo kryo, String descriptor) {
         String[] f = expand(descriptor);
@@ -266,6 +385,6 @@ final class LambdaSerializer extends Serializer<Object> {
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new KryoException("cannot rebuild a lambda made in " + capturing + ": it has no $deserializeLambda$", e);
         }
-        return new Rebuilder(Descriptor.of(descriptor), capturingClass, deserialize, f, kind, null);
+        return new Rebuilder(Descriptor.of(descriptor), capturingClass, deserialize, f, kind, null, null, 0);
     }
 }

@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,6 +96,90 @@ class CodecTest {
             Task<Integer> back = (Task<Integer>) roundTrip(constant);
             assertEquals(7, back.run(null));
         }
+    }
+
+    private static Task<String> mixed(int i, long l, double d, String text, int[] ints, Pair pair) {
+        return vm -> i + " " + l + " " + d + " " + text + " " + java.util.Arrays.toString(ints) + " " + pair;
+    }
+
+    @Test
+    void aLambdaCapturingArgumentsOfEveryKindKeepsEachSendsOnEveryTrip() throws Exception {
+        // After the first trip the sender reads the lambda's fields and the receiver calls the lambda class's
+        // constructor: primitives, null, arrays and records must come through as on the first trip.
+        for (int k = 0; k < 5; k++) {
+            Pair pair = k == 3 ? null : new Pair("p" + k, List.of(k, -k));
+            int[] ints = {k, k * k};
+            String text = k == 2 ? null : "t" + k;
+            @SuppressWarnings("unchecked")
+            Task<String> back = (Task<String>) roundTrip(mixed(k, 1L << (40 + k), k / 4.0, text, ints, pair));
+            assertEquals(mixed(k, 1L << (40 + k), k / 4.0, text, ints, pair).run(null), back.run(null), "trip " + k);
+            @SuppressWarnings("unchecked")
+            Task<String> two = (Task<String>) roundTrip(pairOf(text, k));
+            assertEquals(text + "/" + k, two.run(null), "two arguments, trip " + k);
+            @SuppressWarnings("unchecked")
+            Task<String> one = (Task<String>) roundTrip(greeting(text));
+            assertEquals("hello " + text, one.run(null), "one argument, trip " + k);
+        }
+    }
+
+    @Test
+    void aLambdaClassOfTheJdksFactoryIsReadFromItsFieldsAndBuiltByItsConstructor() throws Throwable {
+        // What the two ends use once a lambda is known; if a JDK names its fields otherwise, both are null and
+        // every trip takes writeReplace and $deserializeLambda$ (slower, still right).
+        Task<String> sent = mixed(1, 2L, 0.5, "s", new int[]{3}, null);
+        java.lang.invoke.MethodHandle[] readers = LambdaSerializer.capturedArgReaders(sent.getClass());
+        assertNotNull(readers, "the captured arguments' getters");
+        assertEquals(6, readers.length);
+        assertEquals(2L, (Object) readers[1].invokeExact((Object) sent));
+        assertEquals("s", (Object) readers[3].invokeExact((Object) sent));
+        java.lang.invoke.MethodHandle constructor = LambdaSerializer.constructorOf(sent.getClass(), 6);
+        assertNotNull(constructor, "the lambda class's constructor");
+        @SuppressWarnings("unchecked")
+        Task<String> built = (Task<String>) (Object) constructor.invokeExact(new Object[]{4, 5L, 6.5, "t", new int[]{7}, null});
+        assertEquals(mixed(4, 5L, 6.5, "t", new int[]{7}, null).run(null), built.run(null));
+        assertNull(LambdaSerializer.constructorOf(sent.getClass(), 5), "another count of arguments");
+        assertNull(LambdaSerializer.capturedArgReaders(Pair.class), "not a lambda class: a record's fields");
+    }
+
+    private static Task<String> pairOf(String text, int k) {
+        return vm -> text + "/" + k;
+    }
+
+    private static Task<Integer> plusOne(Integer x) {
+        return vm -> x + 1;
+    }
+
+    private static Task<Object> echo(Object o) {
+        return vm -> o;
+    }
+
+    @Test
+    void aKnownLambdaWhoseCapturedArgumentHasTheWrongTypeIsRefusedAndTheVmGoesOn() throws Exception {
+        byte[] plusOne = encoded(plusOne(5));
+        for (int i = 0; i < 2; i++) assertEquals(6, decodedTask(plusOne).run(null), "known, both ways");
+        // plusOne's descriptor with echo's captured String: a forged frame, or a sender on another version.
+        byte[] echo = encoded(echo("x"));
+        int p = capturedArgsAt(plusOne);
+        int e = capturedArgsAt(echo);
+        byte[] forged = new byte[p + echo.length - e];
+        System.arraycopy(plusOne, 0, forged, 0, p);
+        System.arraycopy(echo, e, forged, p, echo.length - e);
+        VmException refused = assertThrows(VmException.class,
+                () -> codec.decode(ByteBuffer.wrap(forged).order(ByteOrder.LITTLE_ENDIAN)));
+        assertTrue(refused.getMessage().contains("cannot decode"), refused.getMessage());
+        assertEquals(8, decodedTask(encoded(plusOne(7))).run(null), "the codec goes on");
+    }
+
+    /** Where a CodecTest lambda's captured arguments start: after its descriptor and their count (one byte). */
+    private static int capturedArgsAt(byte[] frame) {
+        int at = descriptorHashAt(frame) + 4;
+        int length = 0;
+        for (int shift = 0; ; shift += 7) { // the descriptor's length, a Kryo varint
+            byte b = frame[at++];
+            length |= (b & 0x7f) << shift;
+            if (b >= 0) break;
+        }
+        return at + length + 1;
     }
 
     /** A user's own serializable functional interface: not one ParaVM's descriptors abbreviate. */
