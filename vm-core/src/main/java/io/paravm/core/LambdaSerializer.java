@@ -30,8 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * defines, so that class decides what code a received lambda may run.
  *
  * <p>Spawning sends the same lambda again and again, so both ends remember: the sender
- * each lambda class's descriptor (and, for one that captures nothing, skips
- * {@code writeReplace}), the receiver each descriptor's checked capturing class and method
+ * each lambda class's descriptor (and skips {@code writeReplace}: see below), the receiver each descriptor's checked capturing class and method
  * (and, for one that captures nothing, the lambda itself: such a lambda has no state, and
  * the JDK shares one instance of it too). Measured here, that took the spawn loop's
  * worker from rebuilding nine strings, a class lookup and an allow-list check per task to
@@ -76,12 +75,14 @@ final class LambdaSerializer extends Serializer<Object> {
     /** What a sender knows about one lambda class, filled on its first send. */
     private static final class SendShape {
         final Method writeReplace;
+        /** Getters of the fields {@code arg$1..N}, or null if the class has no such fields or they cannot be read. */
+        final MethodHandle[] fieldReaders;
         /**
-         * Reads each captured argument, in {@code writeReplace}'s order, as an Object (none if the
-         * lambda captures nothing); null if the class's fields are not the JDK's {@code arg$1..N}
-         * or cannot be read, and then every send goes through {@code writeReplace}.
+         * The same getters once the first send found them to give what {@code writeReplace} gives,
+         * in its order; null until then, and for good if they did not: every send then goes
+         * through {@code writeReplace}. Set before {@link #descriptor}.
          */
-        final MethodHandle[] capturedArgs;
+        volatile MethodHandle[] capturedArgs;
         volatile Descriptor descriptor; // null until the first send computed it
 
         SendShape(Class<?> type) {
@@ -93,7 +94,7 @@ final class LambdaSerializer extends Serializer<Object> {
                 m = null;
             }
             writeReplace = m;
-            capturedArgs = capturedArgReaders(type);
+            fieldReaders = capturedArgReaders(type);
         }
     }
 
@@ -147,8 +148,8 @@ final class LambdaSerializer extends Serializer<Object> {
     /**
      * What a receiver knows about one descriptor, once it was rebuilt successfully: for a lambda
      * that captures nothing its one instance; for one that captures, the constructor of the
-     * lambda class that {@code $deserializeLambda$} made, taking the captured arguments as an
-     * Object[] (null if it cannot be reached), so that later receipts skip the
+     * lambda class that {@code $deserializeLambda$} made ({@link #constructorOf}; null if it
+     * cannot be reached), so that later receipts skip the
      * {@code SerializedLambda} and the capturing class's string comparisons.
      */
     private record Rebuilder(Descriptor descriptor, Class<?> capturingClass, MethodHandle deserialize, String[] fields,
@@ -188,11 +189,24 @@ final class LambdaSerializer extends Serializer<Object> {
                     sl.getFunctionalInterfaceMethodName(), sl.getFunctionalInterfaceMethodSignature(),
                     String.valueOf(sl.getImplMethodKind()), sl.getImplClass(), sl.getImplMethodName(),
                     sl.getImplMethodSignature(), sl.getInstantiatedMethodType()}));
+            shape.capturedArgs = sameAsWriteReplace(shape.fieldReaders, sl, lambda) ? shape.fieldReaders : null;
             shape.descriptor = descriptor;
         }
         writeDescriptor(out, descriptor);
         out.writeVarInt(sl.getCapturedArgCount(), true);
         for (int i = 0; i < sl.getCapturedArgCount(); i++) kryo.writeClassAndObject(out, sl.getCapturedArg(i));
+    }
+
+    /** Whether the field getters give exactly {@code sl}'s captured arguments: the same objects, or equal boxes. */
+    private static boolean sameAsWriteReplace(MethodHandle[] readers, SerializedLambda sl, Object lambda) {
+        if (readers == null || readers.length != sl.getCapturedArgCount()) return false;
+        for (int i = 0; i < readers.length; i++) {
+            Object fromField = capturedArg(readers[i], lambda);
+            Object fromWriteReplace = sl.getCapturedArg(i);
+            boolean box = fromField != null && MethodType.methodType(fromField.getClass()).hasWrappers();
+            if (fromField != fromWriteReplace && !(box && fromField.equals(fromWriteReplace))) return false;
+        }
+        return true;
     }
 
     private static Object capturedArg(MethodHandle reader, Object lambda) {
@@ -258,22 +272,21 @@ final class LambdaSerializer extends Serializer<Object> {
     /** A known lambda that captures {@code n} arguments, read from {@code in}, built by its class's constructor. */
     private static Object constructed(Rebuilder r, Kryo kryo, Input in, int n) {
         MethodHandle constructor = r.constructor(); // (Object)Object, (Object,Object)Object, else (Object[])Object
-        try {
-            if (n == 1) {
-                Object a = kryo.readClassAndObject(in);
-                return (Object) constructor.invokeExact(a);
-            }
-            if (n == 2) {
-                Object a = kryo.readClassAndObject(in);
-                Object b = kryo.readClassAndObject(in);
-                return (Object) constructor.invokeExact(a, b);
-            }
-            Object[] captured = new Object[n];
+        Object a = n <= 2 ? kryo.readClassAndObject(in) : null;
+        Object b = n == 2 ? kryo.readClassAndObject(in) : null;
+        Object[] captured = null;
+        if (n > 2) {
+            captured = new Object[n];
             for (int i = 0; i < n; i++) captured[i] = kryo.readClassAndObject(in);
+        }
+        try {
+            if (n == 1) return (Object) constructor.invokeExact(a);
+            if (n == 2) return (Object) constructor.invokeExact(a, b);
             return (Object) constructor.invokeExact(captured);
-        } catch (KryoException | Error e) {
+        } catch (Error e) {
             throw e;
-        } catch (Throwable e) { // a captured argument of the wrong type: refused, as $deserializeLambda$ would
+        } catch (Throwable e) { // a captured argument of the wrong type, or null for a primitive: refused, as
+            // $deserializeLambda$ would (its casts are to the exact wrapper types, as are the constructor's here)
             String[] f = r.fields();
             throw new KryoException("cannot rebuild lambda " + f[5] + "." + f[6] + " in " + f[0] + " from what it captured", e);
         }
@@ -339,16 +352,20 @@ final class LambdaSerializer extends Serializer<Object> {
     /**
      * The constructor of a lambda class that captures {@code n} arguments, taking them as
      * Objects when one or two (the common case: no array to make), else as an Object[], each
-     * cast or unboxed to its field's type; null if the class is not the JDK's kind ({@code n}
-     * instance fields and a constructor of their types) or cannot be reached.
+     * cast to its field's type or to its exact wrapper and unboxed (an Integer for a long field
+     * is refused, as {@code $deserializeLambda$}'s casts refuse it); null if the class is not a
+     * hidden class of the JDK's lambda factory ({@code n} instance fields {@code arg$1..N} and a
+     * constructor of their types) or cannot be reached.
      */
     static MethodHandle constructorOf(Class<?> lambdaClass, int n) {
+        if (!lambdaClass.isHidden()) return null; // not the JDK's: a $deserializeLambda$ of someone's own
         Field[] fields = capturedFields(lambdaClass);
         if (fields == null || fields.length != n) return null;
         try {
-            Class<?>[] types = Arrays.stream(fields).map(Field::getType).toArray(Class<?>[]::new);
+            MethodType types = MethodType.methodType(lambdaClass, Arrays.stream(fields).map(Field::getType).toList());
             MethodHandle constructor = MethodHandles.privateLookupIn(lambdaClass, MethodHandles.lookup())
-                    .findConstructor(lambdaClass, MethodType.methodType(void.class, types));
+                    .findConstructor(lambdaClass, types.changeReturnType(void.class))
+                    .asType(types.wrap().changeReturnType(lambdaClass));
             return n <= 2 ? constructor.asType(MethodType.genericMethodType(n))
                     : constructor.asSpreader(Object[].class, n).asType(MethodType.methodType(Object.class, Object[].class));
         } catch (ReflectiveOperationException | RuntimeException e) {

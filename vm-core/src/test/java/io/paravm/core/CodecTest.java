@@ -138,7 +138,26 @@ class CodecTest {
         Task<String> built = (Task<String>) (Object) constructor.invokeExact(new Object[]{4, 5L, 6.5, "t", new int[]{7}, null});
         assertEquals(mixed(4, 5L, 6.5, "t", new int[]{7}, null).run(null), built.run(null));
         assertNull(LambdaSerializer.constructorOf(sent.getClass(), 5), "another count of arguments");
+        assertThrows(ClassCastException.class, () -> {
+            Object wrongBox = constructor.invokeExact(new Object[]{4, 5, 6.5, "t", new int[]{7}, null});
+        }, "an Integer for the long: refused, as $deserializeLambda$ refuses it");
+        @SuppressWarnings("unchecked")
+        Task<String> received = (Task<String>) roundTrip(sent);
+        assertNotNull(LambdaSerializer.constructorOf(received.getClass(), 6),
+                "the class $deserializeLambda$ made, which later receipts build");
         assertNull(LambdaSerializer.capturedArgReaders(Pair.class), "not a lambda class: a record's fields");
+    }
+
+    private static Task<String> wireTwin(long l, String text) {
+        return vm -> l + text;
+    }
+
+    @Test
+    void aKnownLambdaIsSentAsTheSameBytesAsTheFirstTimeThroughWriteReplace() {
+        byte[] first = encoded(wireTwin(1L << 33, "x")); // writeReplace; the class becomes known
+        byte[] again = encoded(wireTwin(1L << 33, "x")); // read from the lambda's fields
+        assertArrayEquals(first, again);
+        assertArrayEquals(encoded(wireTwin(-5, null)), encoded(wireTwin(-5, null)));
     }
 
     private static Task<String> pairOf(String text, int k) {
@@ -167,6 +186,9 @@ class CodecTest {
         VmException refused = assertThrows(VmException.class,
                 () -> codec.decode(ByteBuffer.wrap(forged).order(ByteOrder.LITTLE_ENDIAN)));
         assertTrue(refused.getMessage().contains("cannot decode"), refused.getMessage());
+        boolean castRefused = false;
+        for (Throwable t = refused; t != null; t = t.getCause()) castRefused |= t instanceof ClassCastException;
+        assertTrue(castRefused, "refused for the argument's type");
         assertEquals(8, decodedTask(encoded(plusOne(7))).run(null), "the codec goes on");
     }
 
