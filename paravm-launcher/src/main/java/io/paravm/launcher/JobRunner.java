@@ -55,8 +55,9 @@ final class JobRunner {
             if (t.isNegative() || t.isZero()) throw new LaunchException("--timeout " + t.toSeconds() + " must be positive");
         });
         int cores = Runtime.getRuntime().availableProcessors();
-        List<String> spawnerOptions = SpawnerJit.options(System.getenv(), ranks, cores, EngineOptions.ranksElsewhere(engineValues),
-                options.jvmOptions(), engine.recipe().startsSpawnerApart()); // a bad setting fails before anything is said
+        // a bad setting fails before anything is said
+        List<String> spawnerOptions = SpawnerJit.options(System.getenv(), ranks, cores,
+                EngineOptions.ranksElsewhere(engineValues), options.jvmOptions(), engine.recipe().startsSpawnerApart());
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         String engineClassPath = engine.classPath(installation.conf());
         List<String> jvmOptions = new ArrayList<>(options.jvmOptions());

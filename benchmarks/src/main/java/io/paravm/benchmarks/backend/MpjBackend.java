@@ -109,7 +109,10 @@ public final class MpjBackend implements Backend {
     @Override
     public List<String> jobCommand(int ranks, String classPath, List<String> jvmArgs, List<String> spawnerJvmArgs,
                                    String mainClass, List<String> args) {
-        // spawnerJvmArgs is empty: MpjLauncher starts every rank alike (multicore: as threads of one JVM)
+        if (!spawnerJvmArgs.isEmpty()) { // the report would name options the spawner never had
+            throw new IllegalArgumentException("MPJ Express starts every rank alike (multicore: as threads of one JVM); "
+                    + "it cannot give the spawner " + spawnerJvmArgs + " alone");
+        }
         // the launcher passes paravm.* properties on to the ranks
         return Backends.launcherCommand(classPath, List.of("-D" + HOME_PROP_NAME + "=" + home()), LAUNCHER,
                 List.of("-np", String.valueOf(ranks), "-dev", device), jvmArgs, mainClass, args);

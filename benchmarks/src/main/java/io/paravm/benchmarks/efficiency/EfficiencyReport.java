@@ -194,8 +194,9 @@ public final class EfficiencyReport {
 
     /** What the spawner's JVM had beyond every rank's options: C1 only, at cores + 1, as {@code paravm run} gives it. */
     private static String spawnerOptions(JobFigures j) {
+        if (j.backend().equals(Mpi4pyAnchor.NAME)) return "n/a (Python)";
         if (j.spawnerJvmArgs() == null) return "not recorded";
-        return j.spawnerJvmArgs().isEmpty() ? "none (full JIT)" : "`" + String.join(" ", j.spawnerJvmArgs()) + "`";
+        return j.spawnerJvmArgs().isEmpty() ? "none" : "`" + String.join(" ", j.spawnerJvmArgs()) + "`";
     }
 
     private static String spawner(Map<String, Double> cpu) {

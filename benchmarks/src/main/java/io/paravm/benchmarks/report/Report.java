@@ -570,7 +570,8 @@ public final class Report {
     private static String spawnerOptions(JsonNode job) {
         List<String> own = new ArrayList<>();
         job.path("spawnerJvmArgs").forEach(a -> own.add(a.asText()));
-        return own.isEmpty() ? "" : ", " + String.join(" ", own);
+        if (!job.has("spawnerJvmArgs")) return ""; // written before 2026-12-07's suites recorded them
+        return own.isEmpty() ? ", none of its own" : ", " + String.join(" ", own);
     }
 
     private static String text(JsonNode n, String field) {

@@ -11,9 +11,11 @@ import java.util.Map;
  * 20-30 s, while a worker's JIT needs about 6 s. The spawner's own work (sending jobs, reading
  * results) runs well enough compiled by C1 alone, which compiles sooner and costs a fraction of
  * that; the workers keep the full JIT for the user's function. Measured (docs/waiting.md): the
- * demo's warm speed-up on Hazelcast 1.43-1.49x against 1.31-1.36x, 3 interleaved pairs; the price
- * is paid where the spawner itself is the bottleneck (a spawn loop of trivial tasks, 15-18%
- * slower; a map of 0.1 ms tasks, about 6%).
+ * demo's warm speed-up on Hazelcast 1.43-1.49x against 1.31-1.36x, 3 interleaved pairs. The
+ * efficiency suite on another machine of the kind, at {@code -np 3} on 2 cores: a map of 1 ms
+ * tasks the same; a map of 0.1 ms tasks on Open MPI 0.83-0.87 against 0.68 (its spawner used
+ * half the CPU); a fresh job's first tasks faster on every engine. The price is paid where the
+ * spawner itself is the bottleneck: a warm spawn loop of trivial tasks, about a fifth slower.
  *
  * <p>{@value #ENV_NAME}: {@code auto} (the default: C1 only while ranks outnumber this
  * machine's cores), {@code full} (never; for a program that does heavy work in its spawner),
@@ -49,6 +51,7 @@ public final class SpawnerJit {
      * @param ranksElsewhere whether some ranks run on other hosts ({@code --hosts}, {@code --join})
      * @param jvmOptions     every rank's JVM options given
      * @param spawnerApart   whether the engine's recipe starts the spawner's JVM apart
+     * @return the spawner's own options ({@link #QUICK}), or none
      * @throws LaunchException if the setting is none of auto, full, quick
      */
     public static List<String> options(Map<String, String> env, int ranks, int cores, boolean ranksElsewhere,

@@ -20,6 +20,8 @@ public final class UserJvmOptions {
     }
 
     /**
+     * Returns the JVM options every rank gets from the user.
+     *
      * @param env   the environment the ranks start in
      * @param given the JVM options given for every rank
      * @return {@code given}, then the environment's, split at white space
