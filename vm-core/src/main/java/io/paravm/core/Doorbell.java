@@ -79,8 +79,26 @@ final class Doorbell implements AutoCloseable {
      * farm's bottleneck (with 50 µs here too, a farm of trivial tasks ran at half the rate).
      */
     static final long WORKER_SLEEPS_AFTER_NANOS = Backoff.YIELD_NS_DEFAULT;
-    /** How long a rank rung but finding nothing polls before it sleeps again. */
-    static final long RUNG_SLEEPS_AFTER_NANOS = 2_000_000L;
+    /** How long the first wait after a quiet second polls before it sleeps ({@link DoorbellWait#quietSince}). */
+    static final long AFTER_QUIET_POLL_NANOS = 2_000_000L;
+    /**
+     * How long the spawner, rung but finding nothing, polls before it sleeps again. The ring came
+     * ahead of a send ({@link #ringAhead}), and the frame is usually there within microseconds;
+     * when it is not, the sender has most likely lost its core, often to the spawner itself.
+     * Yielding does not give it back: this kernel's scheduler (EEVDF) runs a yielding spawner
+     * again at once while the sender, a CPU-bound worker, has used more than its fair share. So
+     * the spawner sleeps again, and the ring after the send wakes it. Polling 2 ms here cost
+     * MPICH's spawner at -np 3 on 2 cores 28-31% of a core, about 300 µs of yields a result;
+     * this, 13-15% (docs/waiting.md). A worker polls as long as after any traffic
+     * ({@link DoorbellWait}).
+     */
+    static final long EMPTY_RING_POLL_NANOS = Backoff.SPIN_NS_DEFAULT;
+    /**
+     * The longest sleep after a ring that brought nothing: what an engine's send that waits for
+     * the receiver's poll (Open MPI's shared memory before a pair has a fast box) costs at most,
+     * should the sender finish its part only after this rank went back to sleep.
+     */
+    static final long EMPTY_RING_SLEEP_NANOS = 1_000_000L;
     /** The longest sleep once every rank is on this host and settled: a lost ring's cost. */
     static final long LONG_SLEEP_NANOS = 50_000_000L;
     /**
@@ -111,6 +129,7 @@ final class Doorbell implements AutoCloseable {
     static volatile long longSleepNanos = LONG_SLEEP_NANOS;
     static volatile long idleSleepNanos = IDLE_SLEEP_NANOS;
     static volatile long shortSleepNanos = SHORT_SLEEP_NANOS;
+    static volatile long emptyRingSleepNanos = EMPTY_RING_SLEEP_NANOS;
     private static final VarHandle FLAG = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
     private final Path dir;

@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * How a receive of a {@link PolledTransport} waits on its rank's {@link Doorbell}: when a quiet
  * wait stops polling and sleeps, the arm-poll-sleep turn itself, and when to sleep again
- * after a ring that brought nothing.
+ * after a ring that brought nothing (poll briefly, then sleep again, not long).
  *
  * <p>A wait counts as quiet since the last frame this rank sent or received, not since the
  * receive began: a caller that receives with a short timeout again and again (looking at a
@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * if (sleeper.due(now, quietSince)) {
  *     DoorbellWait.Turn t = sleeper.take(source, maxNanos, now - quietSince);
  *     if (t.frame() != null) return t.frame();
- *     if (t.rung()) quietSince = sleeper.quietAfterRing();
+ *     if (t.rung()) quietSince = sleeper.quietAfterRing(System.nanoTime()); // and cap the next sleep: emptyRingSleepNanos()
  * }
  * }</pre>
  */
@@ -46,6 +46,7 @@ final class DoorbellWait {
 
     private final Doorbell bell;
     private final long sleepsAfterNanos;
+    private final long emptyRingPollNanos;
     private final Poll poll;
     private final AtomicBoolean wakeup;
     /** Frames sent and received, and when a wait last saw the count unchanged: hints, read and written racily. */
@@ -60,6 +61,10 @@ final class DoorbellWait {
     DoorbellWait(Doorbell bell, boolean spawner, Poll poll, AtomicBoolean wakeup) {
         this.bell = bell;
         this.sleepsAfterNanos = spawner ? Doorbell.SPAWNER_SLEEPS_AFTER_NANOS : Doorbell.WORKER_SLEEPS_AFTER_NANOS;
+        // A worker keeps its usual polling: its yield does hand the core back to the spawner (which
+        // sleeps most of the time, so is under its fair share), and a worker asleep costs the
+        // spawner a ring per task.
+        this.emptyRingPollNanos = spawner ? Doorbell.EMPTY_RING_POLL_NANOS : sleepsAfterNanos;
         this.poll = poll;
         this.wakeup = wakeup;
     }
@@ -71,7 +76,7 @@ final class DoorbellWait {
 
     /**
      * Called as a wait begins: since when the rank has been quiet. The first wait after traffic
-     * that ended a quiet second counts as quiet only {@link Doorbell#RUNG_SLEEPS_AFTER_NANOS} from
+     * that ended a quiet second counts as quiet only {@link Doorbell#AFTER_QUIET_POLL_NANOS} from
      * now, so that even the spawner polls that long before it sleeps: the answer to the first
      * exchange after idle (the spawner's next task, a user's request) usually comes within that,
      * and a rank that sleeps must be rung and woken, which after idle takes this VM 0.2-0.4 ms and
@@ -83,7 +88,7 @@ final class DoorbellWait {
         if (t != quietSinceTraffic) {
             boolean afterQuiet = quietSinceTraffic != -1 && now - quietSinceNanos >= Doorbell.QUIET_FOR_IDLE_SLEEP_NANOS;
             quietSinceTraffic = t;
-            quietSinceNanos = afterQuiet ? now + Math.max(0, Doorbell.RUNG_SLEEPS_AFTER_NANOS - sleepsAfterNanos) : now;
+            quietSinceNanos = afterQuiet ? now + Math.max(0, Doorbell.AFTER_QUIET_POLL_NANOS - sleepsAfterNanos) : now;
         }
         return quietSinceNanos;
     }
@@ -95,10 +100,18 @@ final class DoorbellWait {
 
     /**
      * After a ring that brought nothing (rung ahead of a send whose sender may have lost its
-     * core): what to count the wait quiet since, so that it polls a while before it sleeps again.
+     * core): what to count the wait quiet since, so that the spawner polls only
+     * {@link Doorbell#EMPTY_RING_POLL_NANOS} before it sleeps again (at most
+     * {@link #emptyRingSleepNanos()}: the ring after the send ends that sleep), and a worker as
+     * long as after any traffic.
      */
-    long quietAfterRing() {
-        return System.nanoTime() + Math.max(0, Doorbell.RUNG_SLEEPS_AFTER_NANOS - sleepsAfterNanos);
+    long quietAfterRing(long now) {
+        return now - sleepsAfterNanos + emptyRingPollNanos;
+    }
+
+    /** The cap on a sleep that follows a ring that brought nothing. */
+    static long emptyRingSleepNanos() {
+        return Doorbell.emptyRingSleepNanos;
     }
 
     /**

@@ -339,6 +339,7 @@ public abstract class PolledTransport implements Transport {
         long quietSince = 0;
         DoorbellWait bell = sleeper;
         int unclocked = 0;
+        boolean rungEmpty = false; // the last sleep ended by a ring that brought nothing yet
         while (true) {
             Frame f = pollOnce(source);
             if (f != null) return f;
@@ -364,13 +365,17 @@ public abstract class PolledTransport implements Transport {
                 shrinkWhenIdle();
             }
             if (bell != null && bell.due(now, quietSince)) {
-                DoorbellWait.Turn turn = bell.take(source, timeoutNanos > 0 ? deadline - now : Long.MAX_VALUE, now - quietSince);
+                long left = timeoutNanos > 0 ? deadline - now : Long.MAX_VALUE;
+                if (rungEmpty) left = Math.min(left, DoorbellWait.emptyRingSleepNanos());
+                DoorbellWait.Turn turn = bell.take(source, left, now - quietSince);
                 if (turn.frame() != null) return turn.frame();
                 if (turn.tookTurn()) {
-                    // Rung, yet nothing: poll a while before the next sleep. Ended by its bound: sleep again at once.
-                    if (turn.rung()) {
+                    // Rung, yet nothing: poll briefly, then sleep again, not long (the ring after
+                    // the send ends it). Ended by its bound: sleep again at once.
+                    rungEmpty = turn.rung();
+                    if (rungEmpty) {
                         idle.reset();
-                        quietSince = bell.quietAfterRing();
+                        quietSince = bell.quietAfterRing(System.nanoTime());
                     }
                     continue;
                 }

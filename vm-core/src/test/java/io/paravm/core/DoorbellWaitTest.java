@@ -50,12 +50,32 @@ class DoorbellWaitTest {
         long later = t + 1_500 * MS; // nothing for 1.5 s, then a send and a wait for its answer
         assertTrue(w.due(later, w.quietSince(later)), "still quiet: no traffic yet");
         long first = trafficThenWait(w, later);
-        assertFalse(w.due(later + Doorbell.RUNG_SLEEPS_AFTER_NANOS - 1, first));
-        assertTrue(w.due(later + Doorbell.RUNG_SLEEPS_AFTER_NANOS, first));
+        assertFalse(w.due(later + Doorbell.AFTER_QUIET_POLL_NANOS - 1, first));
+        assertTrue(w.due(later + Doorbell.AFTER_QUIET_POLL_NANOS, first));
         // The exchange goes on: the next wait is a busy one again.
         long next = later + 3 * MS;
         long busy = trafficThenWait(w, next);
         assertTrue(w.due(next + Doorbell.SPAWNER_SLEEPS_AFTER_NANOS, busy));
+    }
+
+    @Test
+    @DisplayName("the spawner rung but finding nothing polls 20 µs, not milliseconds, before it sleeps again; a worker polls as after any traffic")
+    void anEmptyRingIsFollowedBySleepSoon() {
+        long t = 1_000 * MS;
+        long rung = t + 5 * MS; // slept, rung, and the polls after the ring found nothing
+        DoorbellWait spawner = spawnerWait();
+        trafficThenWait(spawner, t);
+        long quiet = spawner.quietAfterRing(rung);
+        assertFalse(spawner.due(rung + Doorbell.EMPTY_RING_POLL_NANOS - 1, quiet));
+        assertTrue(spawner.due(rung + Doorbell.EMPTY_RING_POLL_NANOS, quiet));
+        assertTrue(Doorbell.EMPTY_RING_POLL_NANOS <= 20_000L, "polls microseconds, not milliseconds");
+        assertTrue(DoorbellWait.emptyRingSleepNanos() < Doorbell.LONG_SLEEP_NANOS, "and the sleep after it is short");
+
+        DoorbellWait worker = new DoorbellWait(null, false, source -> null, new AtomicBoolean());
+        trafficThenWait(worker, t);
+        long workerQuiet = worker.quietAfterRing(rung);
+        assertFalse(worker.due(rung + Doorbell.WORKER_SLEEPS_AFTER_NANOS - 1, workerQuiet));
+        assertTrue(worker.due(rung + Doorbell.WORKER_SLEEPS_AFTER_NANOS, workerQuiet));
     }
 
     @Test

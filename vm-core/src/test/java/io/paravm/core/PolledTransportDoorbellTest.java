@@ -54,6 +54,7 @@ class PolledTransportDoorbellTest {
         Doorbell.longSleepNanos = Doorbell.LONG_SLEEP_NANOS;
         Doorbell.idleSleepNanos = Doorbell.IDLE_SLEEP_NANOS;
         Doorbell.shortSleepNanos = Doorbell.SHORT_SLEEP_NANOS;
+        Doorbell.emptyRingSleepNanos = Doorbell.EMPTY_RING_SLEEP_NANOS;
     }
 
     /** How the double's send behaves. */
@@ -92,6 +93,15 @@ class PolledTransportDoorbellTest {
     void aSendThatWaitsForTheReceiverRingsFirst() throws Exception {
         open(Send.WAITS_FOR_RECEIVER);
         assertRungAwakeBy("hello", true);
+    }
+
+    @Test
+    @DisplayName("a rank rung ahead of a send that has not landed sleeps again, and the ring after the send wakes it")
+    void aRingThatBroughtNothingIsFollowedByTheRingAfterTheSend() throws Exception {
+        // Only a ring ends the sleep after the empty ring here (its 1 ms bound is lengthened).
+        Doorbell.emptyRingSleepNanos = TimeUnit.HOURS.toNanos(1);
+        open(Send.WHEN_RECEIVER_ARMED); // lands only once the rung receiver has gone back to sleep
+        assertRungAwakeBy("after the empty ring", true);
     }
 
     @Test
