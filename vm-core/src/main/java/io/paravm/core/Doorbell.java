@@ -82,14 +82,15 @@ final class Doorbell implements AutoCloseable {
     /** How long the first wait after a quiet second polls before it sleeps ({@link DoorbellWait#quietSince}). */
     static final long AFTER_QUIET_POLL_NANOS = 2_000_000L;
     /**
-     * How long the spawner, rung but finding nothing, polls before it sleeps again. The ring came
+     * How long a spawner that shares the cores with its workers (more ranks than cores), rung
+     * but finding nothing, polls before it sleeps again. The ring came
      * ahead of a send ({@link #ringAhead}), and the frame is usually there within microseconds;
      * when it is not, the sender has most likely lost its core, often to the spawner itself.
      * Yielding does not give it back: this kernel's scheduler (EEVDF) runs a yielding spawner
      * again at once while the sender, a CPU-bound worker, has used more than its fair share. So
      * the spawner sleeps again, and the ring after the send wakes it. Polling 2 ms here cost
      * MPICH's spawner at -np 3 on 2 cores 28-31% of a core, about 300 µs of yields a result;
-     * this, 13-15% (docs/waiting.md). A worker polls as long as after any traffic
+     * this, 13-15% (docs/waiting.md). Any other rank polls {@link #AFTER_QUIET_POLL_NANOS}
      * ({@link DoorbellWait}).
      */
     static final long EMPTY_RING_POLL_NANOS = Backoff.SPIN_NS_DEFAULT;
@@ -435,6 +436,31 @@ final class Doorbell implements AutoCloseable {
     long sleepCap(long now, long quietNanos) {
         if (!everyRankSettled(now)) return shortSleepNanos;
         return quietNanos >= QUIET_FOR_IDLE_SLEEP_NANOS ? idleSleepNanos : longSleepNanos;
+    }
+
+    /**
+     * This host's cores: the CPUs online ({@code /sys/devices/system/cpu/online}), not only those
+     * this process may run on ({@code mpirun} binds each rank to one core when the ranks fit),
+     * nor fewer than those. Where the file cannot be read, the CPUs this process may use.
+     */
+    static int hostCores() {
+        int mine = Runtime.getRuntime().availableProcessors();
+        try {
+            return Math.max(mine, onlineCpus(Files.readString(Path.of("/sys/devices/system/cpu/online"))));
+        } catch (IOException | RuntimeException e) {
+            return mine;
+        }
+    }
+
+    /** Counts the CPUs of a Linux CPU list such as {@code 0-3,5,7-8}. */
+    static int onlineCpus(String list) {
+        int n = 0;
+        for (String part : list.trim().split(",")) {
+            if (part.isEmpty()) continue;
+            int dash = part.indexOf('-');
+            n += dash < 0 ? 1 : Integer.parseInt(part.substring(dash + 1)) - Integer.parseInt(part.substring(0, dash)) + 1;
+        }
+        return n;
     }
 
     /** Whether every rank of the job has had its doorbell on this host for {@link #SETTLE_NANOS}. */

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * clock now and then) does not poll afresh each time.
  *
  * <pre>{@code
- * DoorbellWait sleeper = new DoorbellWait(bell, rank == 0, this::pollOnce, wakeup);
+ * DoorbellWait sleeper = new DoorbellWait(bell, rank == 0, size > Doorbell.hostCores(), this::pollOnce, wakeup);
  * long quietSince = sleeper.quietSince(System.nanoTime());
  * if (sleeper.due(now, quietSince)) {
  *     DoorbellWait.Turn t = sleeper.take(source, maxNanos, now - quietSince);
@@ -54,17 +54,20 @@ final class DoorbellWait {
 
     /**
      * @param bell    this rank's doorbell
-     * @param spawner whether this rank is the spawner (it sleeps sooner: {@link Doorbell#SPAWNER_SLEEPS_AFTER_NANOS})
-     * @param poll    the transport's poll
-     * @param wakeup  the transport's wakeup flag: set, a turn does not sleep (its caller's loop sees it)
+     * @param spawner     whether this rank is the spawner (it sleeps sooner: {@link Doorbell#SPAWNER_SLEEPS_AFTER_NANOS})
+     * @param coresShared whether the job's ranks outnumber this host's cores
+     * @param poll        the transport's poll
+     * @param wakeup      the transport's wakeup flag: set, a turn does not sleep (its caller's loop sees it)
      */
-    DoorbellWait(Doorbell bell, boolean spawner, Poll poll, AtomicBoolean wakeup) {
+    DoorbellWait(Doorbell bell, boolean spawner, boolean coresShared, Poll poll, AtomicBoolean wakeup) {
         this.bell = bell;
         this.sleepsAfterNanos = spawner ? Doorbell.SPAWNER_SLEEPS_AFTER_NANOS : Doorbell.WORKER_SLEEPS_AFTER_NANOS;
-        // A worker keeps its usual polling: its yield does hand the core back to the spawner (which
-        // sleeps most of the time, so is under its fair share), and a worker asleep costs the
-        // spawner a ring per task.
-        this.emptyRingPollNanos = spawner ? Doorbell.EMPTY_RING_POLL_NANOS : sleepsAfterNanos;
+        // Only a spawner that shares the cores with its workers sleeps again soon (a yield does not
+        // give the core back: Doorbell.EMPTY_RING_POLL_NANOS). A worker keeps polling: its yield
+        // does hand the core to the spawner (under its fair share), and a worker asleep costs the
+        // spawner a ring per task. A spawner on a core of its own keeps polling too: sleeping
+        // again there cost 0.05 of the efficiency at -np 2 (docs/waiting.md).
+        this.emptyRingPollNanos = spawner && coresShared ? Doorbell.EMPTY_RING_POLL_NANOS : Doorbell.AFTER_QUIET_POLL_NANOS;
         this.poll = poll;
         this.wakeup = wakeup;
     }
@@ -100,10 +103,10 @@ final class DoorbellWait {
 
     /**
      * After a ring that brought nothing (rung ahead of a send whose sender may have lost its
-     * core): what to count the wait quiet since, so that the spawner polls only
+     * core): what to count the wait quiet since, so that a spawner sharing the cores polls only
      * {@link Doorbell#EMPTY_RING_POLL_NANOS} before it sleeps again (at most
-     * {@link #emptyRingSleepNanos()}: the ring after the send ends that sleep), and a worker as
-     * long as after any traffic.
+     * {@link #emptyRingSleepNanos()}: the ring after the send ends that sleep), and any other
+     * rank {@link Doorbell#AFTER_QUIET_POLL_NANOS}.
      */
     long quietAfterRing(long now) {
         return now - sleepsAfterNanos + emptyRingPollNanos;

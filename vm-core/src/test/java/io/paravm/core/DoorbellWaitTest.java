@@ -17,7 +17,7 @@ class DoorbellWaitTest {
     private static final long MS = 1_000_000L;
 
     private static DoorbellWait spawnerWait() {
-        return new DoorbellWait(null, true, source -> null, new AtomicBoolean());
+        return new DoorbellWait(null, true, true, source -> null, new AtomicBoolean());
     }
 
     /** A frame sent or received, then a wait begun at {@code now}: since when that wait counts as quiet. */
@@ -59,7 +59,7 @@ class DoorbellWaitTest {
     }
 
     @Test
-    @DisplayName("the spawner rung but finding nothing polls 20 µs, not milliseconds, before it sleeps again; a worker polls as after any traffic")
+    @DisplayName("a spawner sharing the cores, rung but finding nothing, polls 20 µs, not milliseconds, before it sleeps again")
     void anEmptyRingIsFollowedBySleepSoon() {
         long t = 1_000 * MS;
         long rung = t + 5 * MS; // slept, rung, and the polls after the ring found nothing
@@ -70,12 +70,21 @@ class DoorbellWaitTest {
         assertTrue(spawner.due(rung + Doorbell.EMPTY_RING_POLL_NANOS, quiet));
         assertTrue(Doorbell.EMPTY_RING_POLL_NANOS <= 20_000L, "polls microseconds, not milliseconds");
         assertTrue(DoorbellWait.emptyRingSleepNanos() < Doorbell.LONG_SLEEP_NANOS, "and the sleep after it is short");
+    }
 
-        DoorbellWait worker = new DoorbellWait(null, false, source -> null, new AtomicBoolean());
-        trafficThenWait(worker, t);
-        long workerQuiet = worker.quietAfterRing(rung);
-        assertFalse(worker.due(rung + Doorbell.WORKER_SLEEPS_AFTER_NANOS - 1, workerQuiet));
-        assertTrue(worker.due(rung + Doorbell.WORKER_SLEEPS_AFTER_NANOS, workerQuiet));
+    @Test
+    @DisplayName("a spawner on a core of its own, and every worker, rung but finding nothing, poll 2 ms before they sleep again")
+    void anEmptyRingElsewherePollsAsAfterQuiet() {
+        long t = 1_000 * MS;
+        long rung = t + 5 * MS;
+        for (boolean[] who : new boolean[][] {{true, false}, {false, true}, {false, false}}) {
+            DoorbellWait w = new DoorbellWait(null, who[0], who[1], source -> null, new AtomicBoolean());
+            trafficThenWait(w, t);
+            long quiet = w.quietAfterRing(rung);
+            String what = (who[0] ? "spawner" : "worker") + (who[1] ? ", cores shared" : ", a core each");
+            assertFalse(w.due(rung + Doorbell.AFTER_QUIET_POLL_NANOS - 1, quiet), what);
+            assertTrue(w.due(rung + Doorbell.AFTER_QUIET_POLL_NANOS, quiet), what);
+        }
     }
 
     @Test
