@@ -79,7 +79,11 @@ final class Doorbell implements AutoCloseable {
      * farm's bottleneck (with 50 µs here too, a farm of trivial tasks ran at half the rate).
      */
     static final long WORKER_SLEEPS_AFTER_NANOS = Backoff.YIELD_NS_DEFAULT;
-    /** How long the first wait after a quiet second polls before it sleeps ({@link DoorbellWait#quietSince}). */
+    /**
+     * How long the first wait after a quiet second polls before it sleeps
+     * ({@link DoorbellWait#quietSince}), and how long a rank rung but finding nothing polls, but
+     * for a spawner sharing the cores ({@link #EMPTY_RING_POLL_NANOS}).
+     */
     static final long AFTER_QUIET_POLL_NANOS = 2_000_000L;
     /**
      * How long a spawner that shares the cores with its workers (more ranks than cores), rung
@@ -131,6 +135,8 @@ final class Doorbell implements AutoCloseable {
     static volatile long idleSleepNanos = IDLE_SLEEP_NANOS;
     static volatile long shortSleepNanos = SHORT_SLEEP_NANOS;
     static volatile long emptyRingSleepNanos = EMPTY_RING_SLEEP_NANOS;
+    /** Tests set this host's cores (0: read them). */
+    static volatile int hostCoresOverride;
     private static final VarHandle FLAG = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
     private final Path dir;
@@ -439,17 +445,23 @@ final class Doorbell implements AutoCloseable {
     }
 
     /**
-     * This host's cores: the CPUs online ({@code /sys/devices/system/cpu/online}), not only those
-     * this process may run on ({@code mpirun} binds each rank to one core when the ranks fit),
-     * nor fewer than those. Where the file cannot be read, the CPUs this process may use.
+     * This host's cores for the job: its cgroup's CPUs ({@code cpuset.cpus.effective}, a
+     * container's), else the CPUs online ({@code /sys/devices/system/cpu/online}); not only those
+     * this process may run on ({@code mpirun} binds each rank to one core when the ranks fit), nor
+     * fewer than those. Where neither file can be read, the CPUs this process may use. A CPU quota
+     * ({@code cpu.max}) is not counted.
      */
     static int hostCores() {
+        if (hostCoresOverride > 0) return hostCoresOverride;
         int mine = Runtime.getRuntime().availableProcessors();
-        try {
-            return Math.max(mine, onlineCpus(Files.readString(Path.of("/sys/devices/system/cpu/online"))));
-        } catch (IOException | RuntimeException e) {
-            return mine;
+        for (String list : List.of("/sys/fs/cgroup/cpuset.cpus.effective", "/sys/devices/system/cpu/online")) {
+            try {
+                return Math.max(mine, onlineCpus(Files.readString(Path.of(list))));
+            } catch (IOException | RuntimeException e) {
+                // not this kernel's or cgroup's: the next
+            }
         }
+        return mine;
     }
 
     /** Counts the CPUs of a Linux CPU list such as {@code 0-3,5,7-8}. */

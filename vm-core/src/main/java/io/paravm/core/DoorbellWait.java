@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * How a receive of a {@link PolledTransport} waits on its rank's {@link Doorbell}: when a quiet
  * wait stops polling and sleeps, the arm-poll-sleep turn itself, and when to sleep again
- * after a ring that brought nothing (poll briefly, then sleep again, not long).
+ * after a ring that brought nothing (a spawner sharing the cores polls briefly, then sleeps
+ * again, not long; any other rank polls 2 ms first).
  *
  * <p>A wait counts as quiet since the last frame this rank sent or received, not since the
  * receive began: a caller that receives with a short timeout again and again (looking at a
@@ -19,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * if (sleeper.due(now, quietSince)) {
  *     DoorbellWait.Turn t = sleeper.take(source, maxNanos, now - quietSince);
  *     if (t.frame() != null) return t.frame();
- *     if (t.rung()) quietSince = sleeper.quietAfterRing(System.nanoTime()); // and cap the next sleep: emptyRingSleepNanos()
+ *     if (t.rung()) quietSince = sleeper.quietAfterRing(System.nanoTime()); // and cap the next sleep: emptyRingSleepCap()
  * }
  * }</pre>
  */
@@ -47,6 +48,7 @@ final class DoorbellWait {
     private final Doorbell bell;
     private final long sleepsAfterNanos;
     private final long emptyRingPollNanos;
+    private final boolean shortPollAfterEmptyRing;
     private final Poll poll;
     private final AtomicBoolean wakeup;
     /** Frames sent and received, and when a wait last saw the count unchanged: hints, read and written racily. */
@@ -67,7 +69,8 @@ final class DoorbellWait {
         // does hand the core to the spawner (under its fair share), and a worker asleep costs the
         // spawner a ring per task. A spawner on a core of its own keeps polling too: sleeping
         // again there cost 0.05 of the efficiency at -np 2 (docs/waiting.md).
-        this.emptyRingPollNanos = spawner && coresShared ? Doorbell.EMPTY_RING_POLL_NANOS : Doorbell.AFTER_QUIET_POLL_NANOS;
+        this.shortPollAfterEmptyRing = spawner && coresShared;
+        this.emptyRingPollNanos = shortPollAfterEmptyRing ? Doorbell.EMPTY_RING_POLL_NANOS : Doorbell.AFTER_QUIET_POLL_NANOS;
         this.poll = poll;
         this.wakeup = wakeup;
     }
@@ -105,16 +108,19 @@ final class DoorbellWait {
      * After a ring that brought nothing (rung ahead of a send whose sender may have lost its
      * core): what to count the wait quiet since, so that a spawner sharing the cores polls only
      * {@link Doorbell#EMPTY_RING_POLL_NANOS} before it sleeps again (at most
-     * {@link #emptyRingSleepNanos()}: the ring after the send ends that sleep), and any other
+     * {@link #emptyRingSleepCap()}: the ring after the send ends that sleep), and any other
      * rank {@link Doorbell#AFTER_QUIET_POLL_NANOS}.
      */
     long quietAfterRing(long now) {
         return now - sleepsAfterNanos + emptyRingPollNanos;
     }
 
-    /** The cap on a sleep that follows a ring that brought nothing. */
-    static long emptyRingSleepNanos() {
-        return Doorbell.emptyRingSleepNanos;
+    /**
+     * The cap on a sleep that follows a ring that brought nothing: {@link Doorbell#EMPTY_RING_SLEEP_NANOS}
+     * for a spawner that sleeps again soon, none for any other rank (it has polled 2 ms).
+     */
+    long emptyRingSleepCap() {
+        return shortPollAfterEmptyRing ? Doorbell.emptyRingSleepNanos : Long.MAX_VALUE;
     }
 
     /**

@@ -366,7 +366,7 @@ public abstract class PolledTransport implements Transport {
             }
             if (bell != null && bell.due(now, quietSince)) {
                 long left = timeoutNanos > 0 ? deadline - now : Long.MAX_VALUE;
-                if (rungEmpty) left = Math.min(left, DoorbellWait.emptyRingSleepNanos());
+                if (rungEmpty) left = Math.min(left, bell.emptyRingSleepCap());
                 DoorbellWait.Turn turn = bell.take(source, left, now - quietSince);
                 if (turn.frame() != null) return turn.frame();
                 if (turn.tookTurn()) {

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,7 +42,7 @@ class DoorbellWaitTest {
     }
 
     @Test
-    @DisplayName("the first wait after a quiet second polls as long as a rung rank does, then sleeps")
+    @DisplayName("the first wait after a quiet second polls 2 ms, then sleeps")
     void firstWaitAfterQuietPollsLonger() {
         DoorbellWait w = spawnerWait();
         long t = 1_000 * MS;
@@ -69,7 +70,8 @@ class DoorbellWaitTest {
         assertFalse(spawner.due(rung + Doorbell.EMPTY_RING_POLL_NANOS - 1, quiet));
         assertTrue(spawner.due(rung + Doorbell.EMPTY_RING_POLL_NANOS, quiet));
         assertTrue(Doorbell.EMPTY_RING_POLL_NANOS <= 20_000L, "polls microseconds, not milliseconds");
-        assertTrue(DoorbellWait.emptyRingSleepNanos() < Doorbell.LONG_SLEEP_NANOS, "and the sleep after it is short");
+        assertEquals(Doorbell.EMPTY_RING_SLEEP_NANOS, spawner.emptyRingSleepCap(), "and the sleep after it is short");
+        assertTrue(Doorbell.EMPTY_RING_SLEEP_NANOS < Doorbell.LONG_SLEEP_NANOS);
     }
 
     @Test
@@ -84,6 +86,7 @@ class DoorbellWaitTest {
             String what = (who[0] ? "spawner" : "worker") + (who[1] ? ", cores shared" : ", a core each");
             assertFalse(w.due(rung + Doorbell.AFTER_QUIET_POLL_NANOS - 1, quiet), what);
             assertTrue(w.due(rung + Doorbell.AFTER_QUIET_POLL_NANOS, quiet), what);
+            assertEquals(Long.MAX_VALUE, w.emptyRingSleepCap(), what + ": its sleep after polling is not capped");
         }
     }
 
