@@ -99,7 +99,8 @@ final class Doorbell implements AutoCloseable {
      */
     static final long EMPTY_RING_POLL_NANOS = Backoff.SPIN_NS_DEFAULT;
     /**
-     * The longest sleep after a ring that brought nothing: what an engine's send that waits for
+     * The longest sleep of a spawner sharing the cores after a ring that brought nothing (any
+     * other rank has polled {@link #AFTER_QUIET_POLL_NANOS} by then): what an engine's send that waits for
      * the receiver's poll (Open MPI's shared memory before a pair has a fast box) costs at most,
      * should the sender finish its part only after this rank went back to sleep.
      */
@@ -456,7 +457,8 @@ final class Doorbell implements AutoCloseable {
         int mine = Runtime.getRuntime().availableProcessors();
         for (String list : List.of("/sys/fs/cgroup/cpuset.cpus.effective", "/sys/devices/system/cpu/online")) {
             try {
-                return Math.max(mine, onlineCpus(Files.readString(Path.of(list))));
+                int n = onlineCpus(Files.readString(Path.of(list)));
+                if (n > 0) return Math.max(mine, n);
             } catch (IOException | RuntimeException e) {
                 // not this kernel's or cgroup's: the next
             }

@@ -370,8 +370,8 @@ public abstract class PolledTransport implements Transport {
                 DoorbellWait.Turn turn = bell.take(source, left, now - quietSince);
                 if (turn.frame() != null) return turn.frame();
                 if (turn.tookTurn()) {
-                    // Rung, yet nothing: poll briefly, then sleep again, not long (the ring after
-                    // the send ends it). Ended by its bound: sleep again at once.
+                    // Rung, yet nothing: poll a while (DoorbellWait says how long and how long the
+                    // next sleep may last). Ended by its bound: sleep again at once.
                     rungEmpty = turn.rung();
                     if (rungEmpty) {
                         idle.reset();

@@ -175,6 +175,7 @@ class DoorbellTest {
         assertEquals(2, Doorbell.onlineCpus("0-1\n"));
         assertEquals(1, Doorbell.onlineCpus("0"));
         assertEquals(7, Doorbell.onlineCpus("0-3,5,7-8"));
+        assertEquals(0, Doorbell.onlineCpus("\n"), "an empty cpuset: the next list is read");
         assertTrue(Doorbell.hostCores() >= Runtime.getRuntime().availableProcessors());
     }
 }
