@@ -246,15 +246,14 @@ class TaskFarmTest {
         CountDownLatch g = gate("big");
         byte[] input = new byte[600 << 10]; // two unread such jobs do not fit in 1 MiB
         List<CompletableFuture<Integer>> fs = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            int n = i;
-            fs.add(farm.submit(w -> {
-                gated("big", 0).run(w);
-                return n * 1000 + input.length % 1000;
-            }));
-        }
+        // Both workers start their first job before more are sent: a worker reads what waits before
+        // it starts a job, so one sent in that window (its credit back as soon as it is read) would be
+        // held in the worker, not unread, and that worker would take a third (seen once in CI: 5 in
+        // flight, 1 queued).
+        for (int i = 0; i < 2; i++) fs.add(farm.submit(bigGatedJob(i, input)));
         awaitStart();
         awaitStart();
+        for (int i = 2; i < 6; i++) fs.add(farm.submit(bigGatedJob(i, input)));
         // Each worker runs one job and holds one unread: two are sent, the other two wait in the queue.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
         while (!(farm.stats().inFlight() == 4 && farm.stats().queued() == 2)) {
@@ -271,6 +270,14 @@ class TaskFarmTest {
         Set<Integer> ranks = new HashSet<>();
         for (CompletableFuture<Integer> f : after) ranks.add(get(f));
         assertEquals(Set.of(1, 2), ranks, "both workers still get work");
+    }
+
+    /** A job that waits at gate "big", then returns {@code n * 1000} plus a figure of its input. */
+    private static Task<Integer> bigGatedJob(int n, byte[] input) {
+        return w -> {
+            gated("big", 0).run(w);
+            return n * 1000 + input.length % 1000;
+        };
     }
 
     // ------------------------------------------------------------------ errors and retries
