@@ -136,8 +136,6 @@ final class Doorbell implements AutoCloseable {
     static volatile long idleSleepNanos = IDLE_SLEEP_NANOS;
     static volatile long shortSleepNanos = SHORT_SLEEP_NANOS;
     static volatile long emptyRingSleepNanos = EMPTY_RING_SLEEP_NANOS;
-    /** Tests set this host's cores (0: read them). */
-    static volatile int hostCoresOverride;
     private static final VarHandle FLAG = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
     private final Path dir;
@@ -443,38 +441,6 @@ final class Doorbell implements AutoCloseable {
     long sleepCap(long now, long quietNanos) {
         if (!everyRankSettled(now)) return shortSleepNanos;
         return quietNanos >= QUIET_FOR_IDLE_SLEEP_NANOS ? idleSleepNanos : longSleepNanos;
-    }
-
-    /**
-     * This host's cores for the job: its cgroup's CPUs ({@code cpuset.cpus.effective}, a
-     * container's), else the CPUs online ({@code /sys/devices/system/cpu/online}); not only those
-     * this process may run on ({@code mpirun} binds each rank to one core when the ranks fit), nor
-     * fewer than those. Where neither file can be read, the CPUs this process may use. A CPU quota
-     * ({@code cpu.max}) is not counted.
-     */
-    static int hostCores() {
-        if (hostCoresOverride > 0) return hostCoresOverride;
-        int mine = Runtime.getRuntime().availableProcessors();
-        for (String list : List.of("/sys/fs/cgroup/cpuset.cpus.effective", "/sys/devices/system/cpu/online")) {
-            try {
-                int n = onlineCpus(Files.readString(Path.of(list)));
-                if (n > 0) return Math.max(mine, n);
-            } catch (IOException | RuntimeException e) {
-                // not this kernel's or cgroup's: the next
-            }
-        }
-        return mine;
-    }
-
-    /** Counts the CPUs of a Linux CPU list such as {@code 0-3,5,7-8}. */
-    static int onlineCpus(String list) {
-        int n = 0;
-        for (String part : list.trim().split(",")) {
-            if (part.isEmpty()) continue;
-            int dash = part.indexOf('-');
-            n += dash < 0 ? 1 : Integer.parseInt(part.substring(dash + 1)) - Integer.parseInt(part.substring(0, dash)) + 1;
-        }
-        return n;
     }
 
     /** Whether every rank of the job has had its doorbell on this host for {@link #SETTLE_NANOS}. */

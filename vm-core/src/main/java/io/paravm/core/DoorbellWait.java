@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * clock now and then) does not poll afresh each time.
  *
  * <pre>{@code
- * DoorbellWait sleeper = new DoorbellWait(bell, rank == 0, size > Doorbell.hostCores(), this::pollOnce, wakeup);
+ * DoorbellWait sleeper = new DoorbellWait(bell, rank == 0, size > HostCpus.count(), this::pollOnce, wakeup);
  * long quietSince = sleeper.quietSince(System.nanoTime());
  * if (sleeper.due(now, quietSince)) {
  *     DoorbellWait.Turn t = sleeper.take(source, maxNanos, now - quietSince);

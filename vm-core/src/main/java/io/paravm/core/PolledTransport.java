@@ -176,7 +176,7 @@ public abstract class PolledTransport implements Transport {
      */
     protected final void joined(int rank, int size, String host, String[] userArgs, Optional<LocalRanks> localRanks) {
         this.doorbell = doorbellEnabled ? localRanks.flatMap(l -> Doorbell.open(l, rank, size)).orElse(null) : null;
-        this.sleeper = doorbell == null ? null : new DoorbellWait(doorbell, rank == 0, size > Doorbell.hostCores(), this::pollOnce, wakeup);
+        this.sleeper = doorbell == null ? null : new DoorbellWait(doorbell, rank == 0, size > HostCpus.count(), this::pollOnce, wakeup);
         this.rank = rank;
         this.size = size;
         this.host = host;

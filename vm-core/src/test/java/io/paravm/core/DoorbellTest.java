@@ -168,14 +168,4 @@ class DoorbellTest {
         assertFalse(a.jobKey().equals(LocalRanks.fromLauncher(otherRun).orElseThrow().jobKey()), "another mpirun, another job");
         assertTrue(LocalRanks.fromLauncher(Map.of()).isEmpty());
     }
-
-    @Test
-    @DisplayName("a host's cores are counted from Linux's list of online CPUs, and never below what this process may use")
-    void hostCores() {
-        assertEquals(2, Doorbell.onlineCpus("0-1\n"));
-        assertEquals(1, Doorbell.onlineCpus("0"));
-        assertEquals(7, Doorbell.onlineCpus("0-3,5,7-8"));
-        assertEquals(0, Doorbell.onlineCpus("\n"), "an empty cpuset: the next list is read");
-        assertTrue(Doorbell.hostCores() >= Runtime.getRuntime().availableProcessors());
-    }
 }

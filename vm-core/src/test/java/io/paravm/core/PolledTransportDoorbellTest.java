@@ -56,7 +56,7 @@ class PolledTransportDoorbellTest {
         Doorbell.idleSleepNanos = Doorbell.IDLE_SLEEP_NANOS;
         Doorbell.shortSleepNanos = Doorbell.SHORT_SLEEP_NANOS;
         Doorbell.emptyRingSleepNanos = Doorbell.EMPTY_RING_SLEEP_NANOS;
-        Doorbell.hostCoresOverride = 0;
+        HostCpus.override = 0;
     }
 
     /** How the double's send behaves. */
@@ -100,7 +100,7 @@ class PolledTransportDoorbellTest {
     @Test
     @DisplayName("a spawner sharing the cores, rung ahead of a send that has not landed, sleeps again, and the frame is received")
     void aSpawnerRungAheadSleepsAgainAndGetsTheFrame() throws Exception {
-        Doorbell.hostCoresOverride = 1; // 2 ranks on 1 core: the spawner polls only 20 µs after an empty ring
+        HostCpus.override = 1; // 2 ranks on 1 core: the spawner polls only 20 µs after an empty ring
         open(Send.WHEN_RECEIVER_ARMED); // the frame lands only once the rung spawner has raised its flag again
         CompletableFuture<Transport.Frame> got = CompletableFuture.supplyAsync(
                 () -> spawner.receive(Transport.ANY_SOURCE, TimeUnit.SECONDS.toNanos(60)));
